@@ -1,0 +1,58 @@
+import type { OrdersEnvironment } from "../modules/orders-stack.js";
+
+/** The body filter of seed 002: only the two order events reach the function. */
+const ORDER_EVENTS_FILTER = [{ body: { type: ["order_created", "order_updated"] } }] as const;
+
+/**
+ * prod reproduces seed 002's values; staging keeps prod's shape at a fifth of its concurrency; dev is
+ * small and cheap and reserves no concurrency (new accounts have too little to reserve any).
+ */
+export const ENVIRONMENTS: readonly OrdersEnvironment[] = [
+  {
+    name: "dev",
+    region: "us-east-1",
+    tableDeletionProtection: false,
+    processor: {
+      handler: { timeoutSeconds: 30, memorySizeMb: 256, logRetentionDays: 7, environment: { LOG_LEVEL: "DEBUG" } },
+      queue: { retentionSeconds: 86_400, maxReceiveCount: 3 },
+      eventSource: { batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 2, filterPatterns: ORDER_EVENTS_FILTER },
+    },
+  },
+  {
+    name: "staging",
+    region: "us-east-1",
+    tableDeletionProtection: false,
+    processor: {
+      handler: {
+        timeoutSeconds: 50,
+        memorySizeMb: 512,
+        reservedConcurrency: 20,
+        logRetentionDays: 14,
+        environment: { LOG_LEVEL: "INFO" },
+      },
+      queue: { retentionSeconds: 345_600, maxReceiveCount: 3 },
+      eventSource: { batchSize: 10, maxBatchingWindowSeconds: 5, maxConcurrency: 10, filterPatterns: ORDER_EVENTS_FILTER },
+    },
+  },
+  {
+    name: "prod",
+    region: "us-east-1",
+    tableDeletionProtection: true,
+    processor: {
+      handler: {
+        timeoutSeconds: 50,
+        memorySizeMb: 512,
+        reservedConcurrency: 100,
+        logRetentionDays: 90,
+        environment: { LOG_LEVEL: "INFO" },
+      },
+      queue: { visibilityTimeoutSeconds: 300, retentionSeconds: 1_209_600, maxReceiveCount: 3 },
+      eventSource: { batchSize: 10, maxBatchingWindowSeconds: 5, maxConcurrency: 50, filterPatterns: ORDER_EVENTS_FILTER },
+      alarms: {
+        queueDepth: { threshold: 1000, periodSeconds: 300, evaluationPeriods: 2 },
+        deadLetterQueueNotEmpty: { threshold: 0, periodSeconds: 60, evaluationPeriods: 1 },
+        functionErrors: { threshold: 10, periodSeconds: 300, evaluationPeriods: 2 },
+      },
+    },
+  },
+];

@@ -1,0 +1,16 @@
+export type { ConfigIssue } from "./queue-processor/errors.js";
+export { QueueProcessorConfigError } from "./queue-processor/errors.js";
+export { QueueProcessor, checkQueueProcessorProps } from "./queue-processor/construct.js";
+export type { PolicyStatement } from "./queue-processor/iam.js";
+export type {
+  AlarmSetting,
+  AlarmTuning,
+  AlarmsProps,
+  BodyFilterPattern,
+  EventSourceProps,
+  HandlerProps,
+  LambdaArchitecture,
+  QueueProcessorProps,
+  QueueProps,
+} from "./queue-processor/props.js";
+export type { AlarmKind, ResolvedAlarm, ResolvedConfig } from "./queue-processor/resolve.js";

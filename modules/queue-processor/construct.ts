@@ -1,0 +1,157 @@
+import { Annotations } from "cdktf";
+import { Construct } from "constructs";
+import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
+import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
+import type { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping/index.js";
+import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
+import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic/index.js";
+import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue/index.js";
+import { ProcessorAlarms } from "./alarms.js";
+import { QueueProcessorConfigError } from "./errors.js";
+import { createEventSourceMapping } from "./event-source.js";
+import { ProcessorFunction } from "./function.js";
+import { ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS, ExecutionRole, type PolicyStatement } from "./iam.js";
+import type { QueueProcessorProps } from "./props.js";
+import { ProcessorQueues } from "./queues.js";
+import { resolveConfig, type AlarmKind, type ResolvedConfig } from "./resolve.js";
+import { validateConfig, type ValidationResult } from "./validate.js";
+
+/**
+ * Resolves and validates props without building anything: what `new QueueProcessor` does first.
+ * Throws {@link QueueProcessorConfigError} listing every broken rule; returns the warnings.
+ */
+export function checkQueueProcessorProps(
+  props: QueueProcessorProps,
+): { config: ResolvedConfig; warnings: ValidationResult["warnings"] } {
+  const config = resolveConfig(props);
+  const { errors, warnings } = validateConfig(props, config);
+  if (errors.length > 0) throw new QueueProcessorConfigError(String(props.name), errors);
+  return { config, warnings };
+}
+
+/**
+ * A complete SQS → Lambda pipeline: work queue and dead-letter queue, the bundled function with its
+ * log group and least-privilege role, the event source mapping with partial batch responses, and
+ * alarms. Configuration is validated when the construct is created, before Terraform sees it.
+ */
+export class QueueProcessor extends Construct {
+  /** Everything after defaults and derived values, as built. */
+  readonly config: ResolvedConfig;
+  readonly queue: SqsQueue;
+  readonly deadLetterQueue: SqsQueue;
+  readonly function: LambdaFunction;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly role: IamRole;
+  readonly eventSourceMapping: LambdaEventSourceMapping;
+  /** The created alarm topic, if the construct created one. */
+  readonly alarmTopic: SnsTopic | undefined;
+  /** ARN of the topic alarms notify, created or given; undefined when alarms are off. */
+  readonly alarmTopicArn: string | undefined;
+  /** The alarms, by kind; kinds switched off are absent. */
+  readonly alarms: Partial<Record<AlarmKind, CloudwatchMetricAlarm>>;
+  /** Size of the zipped code, in bytes. */
+  readonly codeZipBytes: number;
+
+  private readonly executionRole: ExecutionRole;
+
+  constructor(scope: Construct, id: string, props: QueueProcessorProps) {
+    super(scope, id);
+    const { config, warnings } = checkQueueProcessorProps(props);
+    this.config = config;
+    for (const warning of warnings) {
+      Annotations.of(this).addWarning(`[${warning.code}] ${warning.message}`);
+    }
+    const tags = { ...config.tags };
+
+    const queues = new ProcessorQueues(this, "queues", config, tags);
+    this.queue = queues.queue;
+    this.deadLetterQueue = queues.deadLetterQueue;
+
+    this.executionRole = new ExecutionRole(this, "execution-role", config.names.role, tags);
+    this.role = this.executionRole.role;
+
+    const processor = new ProcessorFunction(this, "processor", {
+      config,
+      role: this.role,
+      constructEnvironment: {
+        QUEUE_URL: this.queue.url,
+        DLQ_URL: this.deadLetterQueue.url,
+        // The zip carries a source map; this makes stack traces in the logs point at the TypeScript.
+        NODE_OPTIONS: "--enable-source-maps",
+      },
+      tags,
+    });
+    this.function = processor.function;
+    this.logGroup = processor.logGroup;
+    this.codeZipBytes = processor.bundle.zipBytes;
+
+    this.grantPipelinePermissions();
+
+    this.eventSourceMapping = createEventSourceMapping(this, "event-source", config, this.queue, this.function, [
+      this.executionRole.policy,
+      queues.redrivePolicy,
+    ]);
+
+    if (config.alarms === false) {
+      this.alarmTopic = undefined;
+      this.alarmTopicArn = undefined;
+      this.alarms = {};
+    } else {
+      const alarms = new ProcessorAlarms(
+        this,
+        "alarms",
+        config,
+        { queue: this.queue, deadLetterQueue: this.deadLetterQueue, function: this.function },
+        tags,
+      );
+      this.alarmTopic = alarms.topic;
+      this.alarmTopicArn = alarms.topicArn;
+      this.alarms = alarms.alarms;
+    }
+  }
+
+  /**
+   * Grants the function an Allow statement on the caller's own resources, such as a table, in the
+   * role's one inline policy. Actions must be exact names; resources must be ARNs, never `*`.
+   */
+  addToRolePolicy(statement: PolicyStatement): void {
+    this.executionRole.addStatement(statement);
+  }
+
+  private grantPipelinePermissions(): void {
+    const { kmsKeyArn } = this.config.queue;
+    this.addToRolePolicy({
+      sid: "ConsumeWorkQueue",
+      actions: [
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+      ],
+      resources: [this.queue.arn],
+    });
+    this.addToRolePolicy({
+      sid: "SendPoisonToDeadLetterQueue",
+      actions: ["sqs:SendMessage"],
+      resources: [this.deadLetterQueue.arn],
+    });
+    this.addToRolePolicy({
+      sid: "WriteOwnLogs",
+      actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      resources: [`${this.logGroup.arn}:log-stream:*`],
+    });
+    this.addToRolePolicy({
+      sid: "WriteTraces",
+      actions: [...ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS],
+      resources: ["*"],
+    });
+    if (kmsKeyArn !== undefined) {
+      this.addToRolePolicy({
+        sid: "UseQueueKey",
+        actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+        resources: [kmsKeyArn],
+      });
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import type {
+  AlarmTuning,
+  AlarmsProps,
+  EventSourceProps,
+  HandlerProps,
+  QueueProcessorProps,
+  QueueProps,
+} from "./props.js";
+
+// `satisfies` makes the compiler fail when a prop is added to an interface but not listed here,
+// so the misspelled-key check can never reject a real property.
+const TOP = {
+  name: true, handler: true, queue: true, eventSource: true, alarms: true, tags: true,
+} satisfies Record<keyof QueueProcessorProps, true>;
+const HANDLER = {
+  entry: true, timeoutSeconds: true, memorySizeMb: true, environment: true,
+  reservedConcurrency: true, architecture: true, logRetentionDays: true,
+} satisfies Record<keyof HandlerProps, true>;
+const QUEUE = {
+  fifo: true, visibilityTimeoutSeconds: true, retentionSeconds: true, deadLetterRetentionSeconds: true,
+  maxReceiveCount: true, kmsKeyArn: true, maxMessageSizeBytes: true, receiveWaitTimeSeconds: true,
+  deliveryDelaySeconds: true, contentBasedDeduplication: true, highThroughputFifo: true,
+} satisfies Record<keyof QueueProps, true>;
+const EVENT_SOURCE = {
+  batchSize: true, maxBatchingWindowSeconds: true, maxConcurrency: true, filterPatterns: true,
+} satisfies Record<keyof EventSourceProps, true>;
+const ALARMS = {
+  topicArn: true, queueDepth: true, deadLetterQueueNotEmpty: true, oldestMessageAge: true,
+  functionErrors: true, functionThrottles: true,
+} satisfies Record<keyof AlarmsProps, true>;
+const ALARM_TUNING = {
+  threshold: true, periodSeconds: true, evaluationPeriods: true,
+} satisfies Record<keyof AlarmTuning, true>;
+
+export const KNOWN_KEYS = {
+  top: Object.keys(TOP),
+  handler: Object.keys(HANDLER),
+  queue: Object.keys(QUEUE),
+  eventSource: Object.keys(EVENT_SOURCE),
+  alarms: Object.keys(ALARMS),
+  alarmTuning: Object.keys(ALARM_TUNING),
+} as const;
+
+/** The known key a misspelling most likely meant: same letters in another case, or 2 edits away. */
+export function closestKey(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  const sameCase = known.find((candidate) => candidate.toLowerCase() === lower);
+  if (sameCase) return sameCase;
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance <= 2 && (!best || distance < best.distance)) best = { key: candidate, distance };
+  }
+  return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

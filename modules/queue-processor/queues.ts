@@ -1,0 +1,92 @@
+import { Construct } from "constructs";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js";
+import { SqsQueue, type SqsQueueConfig } from "@cdktf/provider-aws/lib/sqs-queue/index.js";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy/index.js";
+import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy/index.js";
+import { SqsQueueRedrivePolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-policy/index.js";
+import type { ResolvedConfig } from "./resolve.js";
+
+/** How long SQS reuses a KMS data key, in seconds: AWS's default, a balance of cost and exposure. */
+const KMS_DATA_KEY_REUSE_SECONDS = 300;
+
+/**
+ * The work queue and its dead-letter queue, of the same type and encryption. Redrive and
+ * redrive-allow are separate resources so neither queue's definition refers to the other.
+ */
+export class ProcessorQueues extends Construct {
+  readonly queue: SqsQueue;
+  readonly deadLetterQueue: SqsQueue;
+  readonly redrivePolicy: SqsQueueRedrivePolicy;
+  readonly redriveAllowPolicy: SqsQueueRedriveAllowPolicy;
+
+  constructor(scope: Construct, id: string, config: ResolvedConfig, tags: Record<string, string>) {
+    super(scope, id);
+    const { queue, names } = config;
+    const shared: Partial<SqsQueueConfig> = {
+      ...(queue.kmsKeyArn
+        ? { kmsMasterKeyId: queue.kmsKeyArn, kmsDataKeyReusePeriodSeconds: KMS_DATA_KEY_REUSE_SECONDS }
+        : { sqsManagedSseEnabled: true }),
+      ...(queue.fifo ? { fifoQueue: true } : {}),
+      maxMessageSize: queue.maxMessageSizeBytes,
+      tags,
+    };
+
+    this.deadLetterQueue = new SqsQueue(this, "dead-letter-queue", {
+      ...shared,
+      name: names.deadLetterQueue,
+      messageRetentionSeconds: queue.deadLetterRetentionSeconds,
+      // The DLQ is read by people and redrive tools, not by the function: the SQS defaults fit.
+    });
+    this.queue = new SqsQueue(this, "queue", {
+      ...shared,
+      name: names.queue,
+      visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
+      messageRetentionSeconds: queue.retentionSeconds,
+      receiveWaitTimeSeconds: queue.receiveWaitTimeSeconds,
+      delaySeconds: queue.deliveryDelaySeconds,
+      ...(queue.fifo
+        ? {
+            contentBasedDeduplication: queue.contentBasedDeduplication,
+            ...(queue.highThroughputFifo
+              ? { deduplicationScope: "messageGroup", fifoThroughputLimit: "perMessageGroupId" }
+              : { deduplicationScope: "queue", fifoThroughputLimit: "perQueue" }),
+          }
+        : {}),
+    });
+
+    this.redrivePolicy = new SqsQueueRedrivePolicy(this, "redrive", {
+      queueUrl: this.queue.url,
+      redrivePolicy: JSON.stringify({
+        deadLetterTargetArn: this.deadLetterQueue.arn,
+        maxReceiveCount: queue.maxReceiveCount,
+      }),
+    });
+    this.redriveAllowPolicy = new SqsQueueRedriveAllowPolicy(this, "redrive-allow", {
+      queueUrl: this.deadLetterQueue.url,
+      redriveAllowPolicy: JSON.stringify({
+        redrivePermission: "byQueue",
+        sourceQueueArns: [this.queue.arn],
+      }),
+    });
+
+    denyInsecureTransport(this, "queue-tls-only", this.queue);
+    denyInsecureTransport(this, "dead-letter-queue-tls-only", this.deadLetterQueue);
+  }
+}
+
+/** A queue policy that refuses every request not made over TLS, from anyone. */
+function denyInsecureTransport(scope: Construct, id: string, queue: SqsQueue): SqsQueuePolicy {
+  const document = new DataAwsIamPolicyDocument(scope, `${id}-document`, {
+    statement: [
+      {
+        sid: "DenyInsecureTransport",
+        effect: "Deny",
+        principals: [{ type: "*", identifiers: ["*"] }],
+        actions: ["sqs:*"],
+        resources: [queue.arn],
+        condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+      },
+    ],
+  });
+  return new SqsQueuePolicy(scope, id, { queueUrl: queue.url, policy: document.json });
+}

@@ -1,0 +1,242 @@
+import { LIMITS } from "./limits.js";
+import type {
+  AlarmSetting,
+  AlarmsProps,
+  BodyFilterPattern,
+  LambdaArchitecture,
+  QueueProcessorProps,
+} from "./props.js";
+
+/** An alarm with every value filled in. */
+export interface ResolvedAlarm {
+  readonly threshold: number;
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+}
+
+export type AlarmKind =
+  | "queueDepth"
+  | "deadLetterQueueNotEmpty"
+  | "oldestMessageAge"
+  | "functionErrors"
+  | "functionThrottles";
+
+export const ALARM_KINDS: readonly AlarmKind[] = [
+  "queueDepth",
+  "deadLetterQueueNotEmpty",
+  "oldestMessageAge",
+  "functionErrors",
+  "functionThrottles",
+];
+
+/** The names every resource gets, derived from `name` alone. */
+export interface ResourceNames {
+  readonly queue: string;
+  readonly deadLetterQueue: string;
+  readonly function: string;
+  readonly role: string;
+  readonly logGroup: string;
+  readonly topic: string;
+  alarm(kind: AlarmKind): string;
+}
+
+/**
+ * The configuration after defaults and derived values are filled in: what the construct builds.
+ * Values are taken as given, even when out of range; `validate.ts` judges them.
+ */
+export interface ResolvedConfig {
+  readonly name: string;
+  readonly names: ResourceNames;
+  readonly handler: {
+    readonly entry: string;
+    readonly timeoutSeconds: number;
+    readonly memorySizeMb: number;
+    readonly environment: Readonly<Record<string, string>>;
+    readonly reservedConcurrency: number | undefined;
+    readonly architecture: LambdaArchitecture;
+    readonly logRetentionDays: number;
+  };
+  readonly queue: {
+    readonly fifo: boolean;
+    readonly visibilityTimeoutSeconds: number;
+    readonly visibilityTimeoutIsDerived: boolean;
+    readonly retentionSeconds: number;
+    readonly deadLetterRetentionSeconds: number;
+    readonly maxReceiveCount: number;
+    readonly kmsKeyArn: string | undefined;
+    readonly maxMessageSizeBytes: number;
+    readonly receiveWaitTimeSeconds: number;
+    readonly deliveryDelaySeconds: number;
+    readonly contentBasedDeduplication: boolean;
+    readonly highThroughputFifo: boolean;
+  };
+  readonly eventSource: {
+    readonly batchSize: number;
+    readonly maxBatchingWindowSeconds: number;
+    readonly maxConcurrency: number | undefined;
+    readonly filterPatterns: readonly BodyFilterPattern[];
+  };
+  /** `false` when alarms are switched off as a whole. */
+  readonly alarms:
+    | false
+    | {
+        readonly topicArn: string | undefined;
+        readonly byKind: Readonly<Record<AlarmKind, ResolvedAlarm | false>>;
+      };
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export const DEFAULTS = {
+  timeoutSeconds: 30,
+  memorySizeMb: 256,
+  architecture: "arm64",
+  logRetentionDays: 30,
+  retentionSeconds: 345_600,
+  deadLetterRetentionSeconds: 1_209_600,
+  maxReceiveCount: 5,
+  maxMessageSizeBytes: 262_144,
+  receiveWaitTimeSeconds: 20,
+  deliveryDelaySeconds: 0,
+  batchSize: 10,
+  queueDepthWithoutMaxConcurrency: 1000,
+} as const;
+
+/** Default visibility timeout: AWS's advice of 6 x function timeout + batching window, capped. */
+export function derivedVisibilityTimeoutSeconds(timeoutSeconds: number, windowSeconds: number): number {
+  return Math.min(
+    LIMITS.visibilityTimeoutSeconds.max,
+    LIMITS.advisedVisibilityFactor * timeoutSeconds + windowSeconds,
+  );
+}
+
+export function resourceNames(name: string, fifo: boolean): ResourceNames {
+  const suffix = fifo ? ".fifo" : "";
+  const functionName = `${name}-processor`;
+  return {
+    queue: `${name}-queue${suffix}`,
+    deadLetterQueue: `${name}-dlq${suffix}`,
+    function: functionName,
+    role: `${functionName}-role`,
+    logGroup: `/aws/lambda/${functionName}`,
+    topic: `${name}-alarms`,
+    alarm: (kind) => `${name}-${ALARM_NAME_SUFFIX[kind]}`,
+  };
+}
+
+const ALARM_NAME_SUFFIX: Record<AlarmKind, string> = {
+  queueDepth: "queue-depth",
+  deadLetterQueueNotEmpty: "dlq-not-empty",
+  oldestMessageAge: "oldest-message-age",
+  functionErrors: "processor-errors",
+  functionThrottles: "processor-throttles",
+};
+
+/** Fills in every default and derived value. Pure: no I/O, no AWS. */
+export function resolveConfig(props: QueueProcessorProps): ResolvedConfig {
+  const handler = props.handler ?? ({} as QueueProcessorProps["handler"]);
+  const queue = props.queue ?? {};
+  const eventSource = props.eventSource ?? {};
+  const fifo = queue.fifo ?? false;
+
+  const timeoutSeconds = handler.timeoutSeconds ?? DEFAULTS.timeoutSeconds;
+  const batchSize = eventSource.batchSize ?? DEFAULTS.batchSize;
+  const maxBatchingWindowSeconds =
+    eventSource.maxBatchingWindowSeconds ??
+    (!fifo && batchSize > LIMITS.batchSize.withoutWindowMax ? 1 : 0);
+  const visibilityTimeoutSeconds =
+    queue.visibilityTimeoutSeconds ??
+    derivedVisibilityTimeoutSeconds(timeoutSeconds, maxBatchingWindowSeconds);
+  const retentionSeconds = queue.retentionSeconds ?? DEFAULTS.retentionSeconds;
+  const maxReceiveCount = queue.maxReceiveCount ?? DEFAULTS.maxReceiveCount;
+  const maxConcurrency = eventSource.maxConcurrency;
+
+  return {
+    name: props.name,
+    names: resourceNames(props.name, fifo),
+    handler: {
+      entry: handler.entry,
+      timeoutSeconds,
+      memorySizeMb: handler.memorySizeMb ?? DEFAULTS.memorySizeMb,
+      environment: handler.environment ?? {},
+      reservedConcurrency: handler.reservedConcurrency,
+      architecture: handler.architecture ?? DEFAULTS.architecture,
+      logRetentionDays: handler.logRetentionDays ?? DEFAULTS.logRetentionDays,
+    },
+    queue: {
+      fifo,
+      visibilityTimeoutSeconds,
+      visibilityTimeoutIsDerived: queue.visibilityTimeoutSeconds === undefined,
+      retentionSeconds,
+      deadLetterRetentionSeconds: queue.deadLetterRetentionSeconds ?? DEFAULTS.deadLetterRetentionSeconds,
+      maxReceiveCount,
+      kmsKeyArn: queue.kmsKeyArn,
+      maxMessageSizeBytes: queue.maxMessageSizeBytes ?? DEFAULTS.maxMessageSizeBytes,
+      receiveWaitTimeSeconds: queue.receiveWaitTimeSeconds ?? DEFAULTS.receiveWaitTimeSeconds,
+      deliveryDelaySeconds: queue.deliveryDelaySeconds ?? DEFAULTS.deliveryDelaySeconds,
+      contentBasedDeduplication: queue.contentBasedDeduplication ?? false,
+      highThroughputFifo: queue.highThroughputFifo ?? true,
+    },
+    eventSource: {
+      batchSize,
+      maxBatchingWindowSeconds,
+      maxConcurrency,
+      filterPatterns: eventSource.filterPatterns ?? [],
+    },
+    alarms:
+      props.alarms === false
+        ? false
+        : resolveAlarms(props.alarms ?? {}, {
+            batchSize,
+            maxConcurrency,
+            maxReceiveCount,
+            visibilityTimeoutSeconds,
+            retentionSeconds,
+          }),
+    tags: props.tags ?? {},
+  };
+}
+
+interface AlarmInputs {
+  readonly batchSize: number;
+  readonly maxConcurrency: number | undefined;
+  readonly maxReceiveCount: number;
+  readonly visibilityTimeoutSeconds: number;
+  readonly retentionSeconds: number;
+}
+
+/** The documented default of each alarm, some derived from the rest of the configuration. */
+export function defaultAlarms(inputs: AlarmInputs): Record<AlarmKind, ResolvedAlarm> {
+  const queueDepthThreshold =
+    inputs.maxConcurrency === undefined
+      ? DEFAULTS.queueDepthWithoutMaxConcurrency
+      : 2 * inputs.batchSize * inputs.maxConcurrency;
+  const oldestMessageAgeThreshold = Math.min(
+    inputs.maxReceiveCount * inputs.visibilityTimeoutSeconds,
+    Math.floor(inputs.retentionSeconds / 2),
+  );
+  return {
+    queueDepth: { threshold: queueDepthThreshold, periodSeconds: 300, evaluationPeriods: 2 },
+    deadLetterQueueNotEmpty: { threshold: 0, periodSeconds: 60, evaluationPeriods: 1 },
+    oldestMessageAge: { threshold: oldestMessageAgeThreshold, periodSeconds: 300, evaluationPeriods: 1 },
+    functionErrors: { threshold: 10, periodSeconds: 300, evaluationPeriods: 2 },
+    functionThrottles: { threshold: 0, periodSeconds: 300, evaluationPeriods: 2 },
+  };
+}
+
+function resolveAlarms(alarms: AlarmsProps, inputs: AlarmInputs) {
+  const defaults = defaultAlarms(inputs);
+  const byKind = {} as Record<AlarmKind, ResolvedAlarm | false>;
+  for (const kind of ALARM_KINDS) {
+    byKind[kind] = resolveAlarm(alarms[kind], defaults[kind]);
+  }
+  return { topicArn: alarms.topicArn, byKind };
+}
+
+function resolveAlarm(setting: AlarmSetting | undefined, fallback: ResolvedAlarm): ResolvedAlarm | false {
+  if (setting === false) return false;
+  return {
+    threshold: setting?.threshold ?? fallback.threshold,
+    periodSeconds: setting?.periodSeconds ?? fallback.periodSeconds,
+    evaluationPeriods: setting?.evaluationPeriods ?? fallback.evaluationPeriods,
+  };
+}

@@ -1,0 +1,82 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "./support/synth.js";
+import { planOffline, providerMirror, terraformVersion, type OfflinePlan } from "./support/terraform.js";
+
+const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+
+/** What one orders stack creates, by resource type. */
+const EXPECTED_CREATES: Record<string, number> = {
+  aws_cloudwatch_log_group: 1,
+  aws_cloudwatch_metric_alarm: 5,
+  aws_dynamodb_table: 1,
+  aws_iam_role: 1,
+  aws_iam_role_policy: 1,
+  aws_lambda_event_source_mapping: 1,
+  aws_lambda_function: 1,
+  aws_sns_topic: 1,
+  aws_sqs_queue: 2,
+  aws_sqs_queue_policy: 2,
+  aws_sqs_queue_redrive_allow_policy: 1,
+  aws_sqs_queue_redrive_policy: 1,
+};
+
+describe("real Terraform on the synthesized stacks", () => {
+  const outdir = tempDir("tf-synth");
+  const plans: Partial<Record<(typeof ENVIRONMENTS)[number], OfflinePlan>> = {};
+
+  beforeAll(async () => {
+    terraformVersion();
+    // The README's command, into a scratch folder.
+    execFileSync("npm", ["run", "--silent", "synth"], {
+      cwd: process.cwd(),
+      env: { ...process.env, CDKTF_OUTDIR: outdir },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const scratch = tempDir("tf-plan");
+    await Promise.all(
+      ENVIRONMENTS.map(async (env) => {
+        plans[env] = await planOffline(path.join(outdir, "stacks", env), path.join(scratch, env));
+      }),
+    );
+  });
+
+  it("runs with terraform on PATH and the provider from the offline mirror", () => {
+    expect(terraformVersion()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(providerMirror(), "no provider mirror found; set TERRAFORM_PROVIDER_MIRROR").toBeDefined();
+  });
+
+  it("npm run synth writes cdktf.out/stacks/{dev,staging,prod}/cdk.tf.json", () => {
+    for (const env of ENVIRONMENTS) {
+      const file = path.join(outdir, "stacks", env, "cdk.tf.json");
+      expect(existsSync(file)).toBe(true);
+      expect(JSON.parse(readFileSync(file, "utf8")).resource).toBeDefined();
+    }
+  });
+
+  describe.each(ENVIRONMENTS)("%s", (env) => {
+    it("passes terraform validate with no errors and no warnings", () => {
+      const { validate } = plans[env]!;
+      expect(validate.diagnostics).toEqual([]);
+      expect(validate).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
+    });
+
+    it("plans every resource as a create against an empty state, with the expected counts", () => {
+      const changes = plans[env]!.plan.resource_changes;
+      const managed = changes.filter((change) => change.mode === "managed");
+      expect(managed.filter((change) => change.change.actions.join() !== "create")).toEqual([]);
+      const byType: Record<string, number> = {};
+      for (const change of managed) byType[change.type] = (byType[change.type] ?? 0) + 1;
+      expect(byType).toEqual(EXPECTED_CREATES);
+      expect(managed).toHaveLength(18);
+    });
+
+    it("only reads data sources (policy documents, computed locally), never changes them", () => {
+      const data = plans[env]!.plan.resource_changes.filter((change) => change.mode === "data");
+      expect(data.map((change) => change.type)).toEqual(data.map(() => "aws_iam_policy_document"));
+      expect(data.every((change) => change.change.actions.join() === "read")).toBe(true);
+    });
+  });
+});

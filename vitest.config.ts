@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Terraform init/plan of three stacks and child-process synths take seconds, not milliseconds.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
