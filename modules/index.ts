@@ -14,3 +14,4 @@ export type {
   QueueProps,
 } from "./queue-processor/props.js";
 export type { AlarmKind, ResolvedAlarm, ResolvedConfig } from "./queue-processor/resolve.js";
+export { synthesizeApp } from "./synthesize.js";

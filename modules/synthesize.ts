@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { App } from "cdktf";
 import { BundleError } from "./bundle/bundle.js";
 import { QueueProcessorConfigError } from "./queue-processor/errors.js";
@@ -12,6 +13,8 @@ export function synthesizeApp(
   build: (app: App) => void,
   log: (line: string) => void = console.error,
 ): number {
+  // cdktf creates only the last folder of CDKTF_OUTDIR; a nested new one would fail with ENOENT.
+  mkdirSync(process.env.CDKTF_OUTDIR ?? "cdktf.out", { recursive: true });
   // Stack traces in the manifest hold absolute paths; without them the output is the same everywhere.
   const app = new App({ stackTraces: false });
   try {

@@ -316,7 +316,7 @@ describe("QueueProcessor", () => {
   });
 
   describe("alarms", () => {
-    function alarmsByName(synth: ReturnType<typeof synthProcessor>["synth"]) {
+    function alarmsByName(synth: ReturnType<typeof synthProcessor>["synth"]): Record<string, Record<string, any>> {
       return Object.fromEntries(
         Object.values(synth.resources("aws_cloudwatch_metric_alarm")).map((alarm) => [alarm.alarm_name, alarm]),
       );
