@@ -74,6 +74,7 @@ export class QueueProcessor extends Construct {
     const processor = new ProcessorFunction(this, "processor", {
       config,
       role: this.role,
+      rolePolicy: this.executionRole.policy,
       constructEnvironment: {
         QUEUE_URL: this.queue.url,
         DLQ_URL: this.deadLetterQueue.url,

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { App, AssetType, TerraformAsset } from "cdktf";
+import { App, AssetType, TerraformAsset, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
@@ -14,6 +14,11 @@ const ESBUILD_TARGET = "node22";
 export interface ProcessorFunctionInputs {
   readonly config: ResolvedConfig;
   readonly role: IamRole;
+  /**
+   * The role's policy. The function waits for it: Lambda refuses to create a function with active
+   * tracing whose role cannot yet write to X-Ray.
+   */
+  readonly rolePolicy: ITerraformDependable;
   /** Variables the construct sets for the runtime library, e.g. the queue URLs. */
   readonly constructEnvironment: Readonly<Record<string, string>>;
   readonly tags: Record<string, string>;
@@ -70,7 +75,7 @@ export class ProcessorFunction extends Construct {
         ? {}
         : { reservedConcurrentExecutions: handler.reservedConcurrency }),
       loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
-      dependsOn: [this.logGroup],
+      dependsOn: [this.logGroup, inputs.rolePolicy],
       tags,
     });
   }

@@ -173,6 +173,12 @@ describe("QueueProcessor", () => {
       expect(fn.logging_config.log_group).toBe(synth.ref("aws_cloudwatch_log_group", logGroup, "name"));
     });
 
+    it("waits for its role's policy, so active tracing can write to X-Ray from the first invocation", () => {
+      const { synth } = synthProcessor();
+      const policyId = Object.keys(synth.resources("aws_iam_role_policy"))[0];
+      expect(synth.only("aws_lambda_function").depends_on).toContain(`aws_iam_role_policy.${policyId}`);
+    });
+
     it("fails the synth with the path when the entry file does not exist", () => {
       expect(() => synthProcessor({ handler: { entry: "functions/nope/handler.ts" } })).toThrow(BundleError);
       expect(() => synthProcessor({ handler: { entry: "functions/nope/handler.ts" } })).toThrow(
