@@ -1,0 +1,180 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from "@aws-sdk/client-sqs";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import dynalite from "dynalite";
+import { buildApp } from "fauxqs";
+import type { SQSEvent, SQSRecord } from "aws-lambda";
+
+export const REGION = "us-east-1";
+export const CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
+/** A real SQS server (fauxqs) on 127.0.0.1, a free port. */
+export interface LocalSqs {
+  readonly endpoint: string;
+  readonly client: SQSClient;
+  stop(): Promise<void>;
+}
+
+export async function startLocalSqs(): Promise<LocalSqs> {
+  // No `host` option: queue URLs then use the request's host, 127.0.0.1:<port>, which resolves as is.
+  const app = buildApp({ logger: false });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = app.server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new SQSClient({ endpoint, region: REGION, credentials: CREDENTIALS });
+  return {
+    endpoint,
+    client,
+    stop: async () => {
+      client.destroy();
+      await app.close();
+    },
+  };
+}
+
+/** A real DynamoDB server (dynalite, in memory) on 127.0.0.1, a free port; tables are ready at once. */
+export interface LocalDynamo {
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  stop(): Promise<void>;
+}
+
+export async function startLocalDynamo(): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: REGION, credentials: CREDENTIALS });
+  return {
+    endpoint,
+    client,
+    stop: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The orders table as the stack defines it: string pk and sk. */
+export async function createOrdersTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+      ],
+    }),
+  );
+}
+
+export interface QueuePair {
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly deadLetterQueueUrl: string;
+  readonly deadLetterQueueArn: string;
+}
+
+/** A work queue and its DLQ (same type), with redrive after `maxReceiveCount` receives. */
+export async function createQueuePair(
+  client: SQSClient,
+  name: string,
+  options: { fifo?: boolean; maxReceiveCount?: number; visibilityTimeoutSeconds?: number; maxMessageSizeBytes?: number } = {},
+): Promise<QueuePair> {
+  const suffix = options.fifo ? ".fifo" : "";
+  const fifo = options.fifo ? { FifoQueue: "true" } : {};
+  const size = { MaximumMessageSize: String(options.maxMessageSizeBytes ?? 262_144) };
+  const dlq = await client.send(
+    new CreateQueueCommand({ QueueName: `${name}-dlq${suffix}`, Attributes: { ...fifo, ...size } }),
+  );
+  const deadLetterQueueArn = await queueArn(client, dlq.QueueUrl!);
+  const queue = await client.send(
+    new CreateQueueCommand({
+      QueueName: `${name}-queue${suffix}`,
+      Attributes: {
+        ...fifo,
+        ...size,
+        VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 30),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: options.maxReceiveCount ?? 3 }),
+      },
+    }),
+  );
+  return {
+    queueUrl: queue.QueueUrl!,
+    queueArn: await queueArn(client, queue.QueueUrl!),
+    deadLetterQueueUrl: dlq.QueueUrl!,
+    deadLetterQueueArn,
+  };
+}
+
+export async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }),
+  );
+  return Attributes!.QueueArn!;
+}
+
+/** Receives until `count` messages arrived or `waitMs` passed, with every attribute. */
+export async function receiveAll(
+  client: SQSClient,
+  queueUrl: string,
+  count: number,
+  waitMs = 3000,
+): Promise<Message[]> {
+  const messages: Message[] = [];
+  const until = Date.now() + waitMs;
+  while (messages.length < count && Date.now() < until) {
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(10, count - messages.length),
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ["All"],
+        MessageAttributeNames: ["All"],
+      }),
+    );
+    messages.push(...Messages);
+  }
+  return messages;
+}
+
+/** The record Lambda's SQS mapping would deliver for a received message (the event's casing). */
+export function toSqsRecord(message: Message, eventSourceARN: string): SQSRecord {
+  const messageAttributes: SQSRecord["messageAttributes"] = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    messageAttributes[name] = {
+      dataType: value.DataType!,
+      ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
+      ...(value.BinaryValue !== undefined ? { binaryValue: Buffer.from(value.BinaryValue).toString("base64") } : {}),
+      stringListValues: [],
+      binaryListValues: [],
+    };
+  }
+  return {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? "",
+    attributes: message.Attributes as unknown as SQSRecord["attributes"],
+    messageAttributes,
+    md5OfBody: message.MD5OfBody!,
+    eventSource: "aws:sqs",
+    eventSourceARN,
+    awsRegion: REGION,
+  };
+}
+
+export function toSqsEvent(messages: readonly Message[], eventSourceARN: string): SQSEvent {
+  return { Records: messages.map((message) => toSqsRecord(message, eventSourceARN)) };
+}
