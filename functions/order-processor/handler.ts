@@ -1,12 +1,27 @@
-import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { createBatchHandler } from "../lib/process-batch.js";
+import { createLogger, parseLogLevel } from "../lib/log.js";
+import { processOrderRecord } from "./process-order.js";
 
-/**
- * Placeholder until the runtime library lands: reports every record as failed, so that nothing is
- * acknowledged (and lost) by a deployment of the infrastructure alone. Failed records are retried
- * and, after maxReceiveCount receives, kept in the dead-letter queue.
- */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  return {
-    batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })),
-  };
+/** Configuration comes from the environment the QueueProcessor construct sets; a missing value fails the cold start. */
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} must be set (the orders stack sets it)`);
+  return value;
 }
+
+// Created once per container and reused by every invocation. The SDK reads AWS_ENDPOINT_URL_SQS and
+// AWS_ENDPOINT_URL_DYNAMODB itself, so the same bundle runs against local servers.
+const clientOptions = { maxAttempts: 3, requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 } };
+const sqs = new SQSClient(clientOptions);
+const table = { client: new DynamoDBClient(clientOptions), tableName: required("TABLE_NAME") };
+const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL) });
+
+export const handler = createBatchHandler((record) => processOrderRecord(record, table, logger), {
+  sqs,
+  queueUrl: process.env.QUEUE_URL,
+  deadLetterQueueUrl: required("DLQ_URL"),
+  logger,
+  metrics: { namespace: "Orders" },
+});

@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { buildApp } from "fauxqs";
+import { buildApp, interceptLocalhostDns } from "fauxqs";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 
 export const REGION = "us-east-1";
@@ -23,7 +23,9 @@ export interface LocalSqs {
 }
 
 export async function startLocalSqs(): Promise<LocalSqs> {
-  // No `host` option: queue URLs then use the request's host, 127.0.0.1:<port>, which resolves as is.
+  // fauxqs's queue URLs name the host sqs.<region>.localhost, and the SDK sends to the queue URL's
+  // host; map *.localhost to 127.0.0.1 in this process, as a developer's resolver would.
+  const restoreDns = interceptLocalhostDns();
   const app = buildApp({ logger: false });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.server.address() as AddressInfo;
@@ -35,6 +37,7 @@ export async function startLocalSqs(): Promise<LocalSqs> {
     stop: async () => {
       client.destroy();
       await app.close();
+      restoreDns();
     },
   };
 }

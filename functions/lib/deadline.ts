@@ -1,0 +1,34 @@
+import type { Context } from "aws-lambda";
+
+/**
+ * The invocation's time budget. New records start only while more than `marginMs` is left; records
+ * still running when half the margin is left are abandoned and reported failed, so the rest of the
+ * margin pays for reporting. A timeout would instead replay the whole batch.
+ */
+export interface Deadline {
+  /** True once no new record should start. */
+  readonly expired: () => boolean;
+  /** Resolves when running records must be abandoned. */
+  readonly abandon: Promise<void>;
+  /** Stops the timer; call when the batch is done. */
+  readonly dispose: () => void;
+}
+
+export function createDeadline(context: Pick<Context, "getRemainingTimeInMillis">, marginMs: number): Deadline {
+  const hasClock = typeof context?.getRemainingTimeInMillis === "function";
+  const remaining = () => (hasClock ? context.getRemainingTimeInMillis() : Number.POSITIVE_INFINITY);
+  let timer: NodeJS.Timeout | undefined;
+  const abandonInMs = remaining() - marginMs / 2;
+  const abandon = new Promise<void>((resolve) => {
+    if (Number.isFinite(abandonInMs)) {
+      timer = setTimeout(resolve, Math.max(0, abandonInMs));
+      // Never keep a process alive for the sake of this timer (tests, long-running consumers).
+      timer.unref();
+    }
+  });
+  return {
+    expired: () => remaining() <= marginMs,
+    abandon,
+    dispose: () => clearTimeout(timer),
+  };
+}

@@ -1,0 +1,16 @@
+export { backoffSeconds } from "./backoff.js";
+export type { BackoffOptions } from "./backoff.js";
+export {
+  InvalidBatchEventError,
+  InvalidBatchResponseError,
+  PoisonMessageError,
+  RecordProcessingError,
+  TransientError,
+} from "./errors.js";
+export { createLogger, parseLogLevel } from "./log.js";
+export type { LogFields, LogLevel, Logger } from "./log.js";
+export type { MetricsOptions } from "./metrics.js";
+export type { BatchOptions } from "./options.js";
+export { createBatchHandler, processBatch } from "./process-batch.js";
+export type { RecordHandler, RecordOutcome } from "./process-batch.js";
+export { batchResponse, checkBatchResponse } from "./response.js";

@@ -1,0 +1,18 @@
+/**
+ * Runs `worker` over `items` with at most `limit` running at once, in order of start. Workers must
+ * not throw: each reports its own outcome.
+ */
+export async function runBounded<T>(
+  items: readonly T[],
+  limit: number,
+  worker: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await worker(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}

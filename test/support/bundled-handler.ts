@@ -1,0 +1,44 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { unzipSync } from "fflate";
+import { bundleFunction } from "../../modules/bundle/bundle.js";
+import { tempDir } from "./synth.js";
+
+export type BatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * The exact file that is zipped, loaded as Lambda loads it: bundled, unzipped into a folder of its own
+ * and required with the environment the function gets. Each call is a new "container".
+ */
+export function loadBundledHandler(entry: string, environment: Record<string, string>): BatchHandler {
+  const bundle = bundleFunction({ entry, outputDirectory: tempDir("bundle") });
+  const files = unzipSync(readFileSync(bundle.zipPath));
+  const dir = tempDir("container");
+  for (const [name, contents] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), contents);
+  }
+  Object.assign(process.env, environment);
+  const module = createRequire(path.join(dir, "loader.js"))(path.join(dir, "index.js")) as { handler: BatchHandler };
+  return module.handler;
+}
+
+/** A Lambda context with a fixed time budget, or a custom clock. */
+export function lambdaContext(remainingMs: () => number = () => 60_000): Context {
+  return {
+    functionName: "orders-test-processor",
+    functionVersion: "$LATEST",
+    invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:orders-test-processor",
+    memoryLimitInMB: "512",
+    awsRequestId: "test-request",
+    logGroupName: "/aws/lambda/orders-test-processor",
+    logStreamName: "test",
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: remainingMs,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
