@@ -57,26 +57,34 @@ async function runBatch(
   const startedAt = Date.now();
   const records = recordsOf(event);
   const logger = options.logger ?? createLogger({ level: parseLogLevel(process.env.LOG_LEVEL) });
-  const results: RecordResult[] = new Array(records.length);
+  const results: (RecordResult | undefined)[] = new Array(records.length);
   const deadline = createDeadline(context, options.deadlineMarginMs);
   const run = (record: SQSRecord) => runRecord(record, context, handler, options, deadline, logger);
-  try {
-    if (isFifoSource(records[0])) {
-      // One group's records strictly in order; a failure fails the rest of its group; groups in parallel.
-      await runBounded(groupIndexesByMessageGroup(records), options.concurrency, async (group) => {
+  const work = isFifoSource(records[0])
+    ? // One group's records strictly in order; a failure fails the rest of its group; groups in parallel.
+      runBounded(groupIndexesByMessageGroup(records), options.concurrency, async (group) => {
         let blocked = false;
         for (const index of group) {
-          results[index] = blocked ? { status: "failed", reason: "short-circuit" } : await run(records[index]!);
-          blocked ||= results[index]!.status === "failed";
+          const result: RecordResult = blocked ? { status: "failed", reason: "short-circuit" } : await run(records[index]!);
+          results[index] ??= result;
+          blocked ||= result.status === "failed";
         }
+      })
+    : runBounded(records, options.concurrency, async (record, index) => {
+        const result = await run(record);
+        results[index] ??= result;
       });
-    } else {
-      await runBounded(records, options.concurrency, async (record, index) => {
-        results[index] = await run(record);
-      });
-    }
-  } finally {
-    deadline.dispose();
+  // One race for the whole batch: records still running when it is time to abandon them are reported
+  // failed; whatever they do afterwards can no longer change the response.
+  const abandoned = await Promise.race([work.then(() => false), deadline.abandon.then(() => true)]);
+  deadline.dispose();
+  if (abandoned) {
+    records.forEach((record, index) => {
+      if (results[index] === undefined) {
+        results[index] = { status: "failed", reason: "deadline" };
+        logger.warn("record abandoned at the deadline, will retry", { messageId: record.messageId });
+      }
+    });
   }
 
   const counts = emptyCounts();
@@ -84,7 +92,7 @@ async function runBatch(
   const failedIds: string[] = [];
   const changes: VisibilityChange[] = [];
   records.forEach((record, index) => {
-    const result = results[index]!;
+    const result = results[index] ?? { status: "failed", reason: "error" };
     if (result.status !== "failed") {
       counts[result.status === "duplicate" ? "duplicates" : result.status] += 1;
       return;
@@ -113,28 +121,25 @@ async function runRecord(
   logger: Logger,
 ): Promise<RecordResult> {
   if (deadline.expired()) return { status: "failed", reason: "deadline" };
-  const log = logger.child({ messageId: record.messageId });
-  const work = (async (): Promise<RecordResult> => {
-    try {
-      const outcome = await handler(record, context);
-      return { status: outcome === "duplicate" ? "duplicate" : outcome === "ignored" ? "ignored" : "succeeded" };
-    } catch (error) {
-      if (error instanceof PoisonMessageError) return deadLetter(record, error, options, log);
-      const transient = error instanceof TransientError;
-      log.warn(transient ? "record failed, will retry" : "record failed with an unexpected error, will retry", {
-        error,
-        correlationId: transient ? error.correlationId : undefined,
-        receiveCount: record.attributes?.ApproximateReceiveCount,
-      });
-      return { status: "failed", reason: transient ? "transient" : "error" };
-    }
-  })();
-  const abandoned = deadline.abandon.then((): RecordResult => {
-    log.warn("record abandoned at the deadline, will retry");
-    return { status: "failed", reason: "deadline" };
-  });
-  return Promise.race([work, abandoned]);
+  try {
+    const outcome = await handler(record, context);
+    return outcome === "duplicate" ? DUPLICATE : outcome === "ignored" ? IGNORED : SUCCEEDED;
+  } catch (error) {
+    const log = logger.child({ messageId: record.messageId });
+    if (error instanceof PoisonMessageError) return deadLetter(record, error, options, log);
+    const transient = error instanceof TransientError;
+    log.warn(transient ? "record failed, will retry" : "record failed with an unexpected error, will retry", {
+      error,
+      correlationId: transient ? error.correlationId : undefined,
+      receiveCount: record.attributes?.ApproximateReceiveCount,
+    });
+    return { status: "failed", reason: transient ? "transient" : "error" };
+  }
 }
+
+const SUCCEEDED: RecordResult = { status: "succeeded" };
+const DUPLICATE: RecordResult = { status: "duplicate" };
+const IGNORED: RecordResult = { status: "ignored" };
 
 async function deadLetter(
   record: SQSRecord,
