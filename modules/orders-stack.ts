@@ -39,7 +39,7 @@ export interface OrdersEnvironment {
 
 /**
  * The orders pipeline of one environment: a QueueProcessor running the order-processor function,
- * and the orders table it writes, with the function allowed only the item writes it makes.
+ * and the orders table it writes, with the function allowed only the item actions it makes.
  */
 export class OrdersStack extends TerraformStack {
   readonly processor: QueueProcessor;
@@ -82,9 +82,11 @@ export class OrdersStack extends TerraformStack {
         environment: { ...handler.environment, TABLE_NAME: this.table.name },
       },
     });
+    // Conditional put (create) and update; GetItem tells a stale update from an early one when the
+    // update's condition fails and DynamoDB returns no item.
     this.processor.addToRolePolicy({
-      sid: "WriteOrders",
-      actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+      sid: "ApplyOrderEvents",
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       resources: [this.table.arn],
     });
 

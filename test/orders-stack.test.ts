@@ -140,14 +140,14 @@ describe("OrdersStack", () => {
       expect(stacks.dev!.only("aws_dynamodb_table").deletion_protection_enabled).toBe(false);
     });
 
-    it("is writable by the function with PutItem and UpdateItem on that table only", () => {
+    it("is usable by the function with GetItem, PutItem and UpdateItem on that table only", () => {
       for (const stack of Object.values(stacks)) {
         const tableArn = stack.ref("aws_dynamodb_table", stack.only("aws_dynamodb_table"), "arn");
         const tableStatements = stack
           .statements(stack.only("aws_iam_role_policy").policy)
           .filter((s) => s.actions.some((a) => a.startsWith("dynamodb:")));
         expect(tableStatements).toEqual([
-          { sid: "WriteOrders", effect: "Allow", actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [tableArn] },
+          { sid: "ApplyOrderEvents", effect: "Allow", actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [tableArn] },
         ]);
       }
     });

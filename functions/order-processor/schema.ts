@@ -12,10 +12,18 @@ export const ORDER_EVENT_TYPES = ["order_created", "order_updated"] as const;
 const timestamp = v.pipe(
   v.string(),
   v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/, "must be an ISO 8601 date-time"),
+  // Date() rolls 2026-02-31 over to 3 March; a date that does not exist is refused instead.
+  v.check(isCalendarDateTime, "must be a real date and time"),
   v.transform((text) => new Date(/(Z|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}Z`)),
   v.check((date) => !Number.isNaN(date.getTime()), "must be a real date"),
   v.transform((date) => date.toISOString()),
 );
+function isCalendarDateTime(text: string): boolean {
+  const [year, month, day, hour, minute, second = 0] = (text.match(/\d+/g) ?? []).map(Number) as number[];
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  return month! >= 1 && month! <= 12 && day! >= 1 && day! <= daysInMonth && hour! <= 23 && minute! <= 59 && second <= 59;
+}
+
 const id = v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(200, "must be at most 200 characters"));
 const amount = v.pipe(v.number(), v.finite(), v.minValue(0));
 
