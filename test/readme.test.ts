@@ -22,6 +22,11 @@ describe("README", () => {
     expect([...documented].sort()).toEqual([...expected].sort());
   });
 
+  it("quotes the handler example exactly as the type-checked file has it", () => {
+    const file = readFileSync("examples/handlers/invoices.ts", "utf8");
+    expect(README).toContain(`// examples/handlers/invoices.ts (type-checked with the project)\n${file}\`\`\``);
+  });
+
   it("names only npm scripts that exist", () => {
     const scripts = Object.keys(JSON.parse(readFileSync("package.json", "utf8")).scripts as Record<string, string>);
     const named = [...README.matchAll(/npm run ([a-z:]+)/g)].map((match) => match[1]!);

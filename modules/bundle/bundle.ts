@@ -73,6 +73,8 @@ export function bundleFunction(options: BundleOptions): FunctionBundle {
     minify: true,
     treeShaking: true,
     sourcemap: "external",
+    // Stack traces need only the mappings; embedded sources would triple the map Node parses at start.
+    sourcesContent: false,
     platform: "node",
     format: "cjs",
     target,
