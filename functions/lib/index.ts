@@ -12,5 +12,7 @@ export type { LogFields, LogLevel, Logger } from "./log.js";
 export type { MetricsOptions } from "./metrics.js";
 export type { BatchOptions } from "./options.js";
 export { createBatchHandler, processBatch } from "./process-batch.js";
+export { sendMessages } from "./producer.js";
+export type { OutgoingMessage, SendMessagesOptions, SendResult } from "./producer.js";
 export type { RecordHandler, RecordOutcome } from "./process-batch.js";
 export { batchResponse, checkBatchResponse } from "./response.js";
