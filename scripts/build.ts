@@ -7,13 +7,14 @@ import path from "node:path";
 import { printTable } from "../bench/support/table.js";
 import { bundleFunction } from "../modules/bundle/bundle.js";
 import { ORDER_PROCESSOR_ENTRY } from "../modules/orders-stack.js";
+import { RUNTIME_PROVIDED_MODULES } from "../modules/queue-processor/function.js";
 
 const FUNCTIONS: Record<string, string> = { "order-processor": ORDER_PROCESSOR_ENTRY };
 const DIST = "dist";
 
 mkdirSync(DIST, { recursive: true });
 const rows = Object.entries(FUNCTIONS).map(([name, entry]) => {
-  const bundle = bundleFunction({ entry, outputDirectory: path.join(DIST, ".bundles") });
+  const bundle = bundleFunction({ entry, outputDirectory: path.join(DIST, ".bundles"), externalModules: RUNTIME_PROVIDED_MODULES });
   const target = path.join(DIST, `${name}.zip`);
   copyFileSync(bundle.zipPath, target);
   return [name, target, (bundle.codeBytes / 1024).toFixed(1), (bundle.zipBytes / 1024).toFixed(1), bundle.sha256Base64];

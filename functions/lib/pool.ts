@@ -7,6 +7,11 @@ export async function runBounded<T>(
   limit: number,
   worker: (item: T, index: number) => Promise<void>,
 ): Promise<void> {
+  // Everything fits at once (a typical batch of 10): no lanes to schedule.
+  if (items.length <= limit) {
+    await Promise.all(items.map(worker));
+    return;
+  }
   let next = 0;
   const lane = async () => {
     while (next < items.length) {

@@ -70,10 +70,11 @@ async function runBatch(
           blocked ||= result.status === "failed";
         }
       })
-    : runBounded(records, options.concurrency, async (record, index) => {
-        const result = await run(record);
-        results[index] ??= result;
-      });
+    : runBounded(records, options.concurrency, (record, index) =>
+        run(record).then((result) => {
+          results[index] ??= result;
+        }),
+      );
   // One race for the whole batch: records still running when it is time to abandon them are reported
   // failed; whatever they do afterwards can no longer change the response.
   const abandoned = await Promise.race([work.then(() => false), deadline.abandon.then(() => true)]);
@@ -102,8 +103,10 @@ async function runBatch(
     const seconds = retryDelaySeconds(record, result.reason, options);
     if (seconds !== undefined) changes.push({ messageId: record.messageId, receiptHandle: record.receiptHandle, seconds });
   });
-  const queueUrl = options.queueUrl ?? queueUrlFromArn(records[0]?.eventSourceARN ?? "");
-  if (changes.length > 0 && options.sqs && queueUrl) await changeVisibility(options.sqs, queueUrl, changes, logger);
+  if (changes.length > 0 && options.sqs) {
+    const queueUrl = options.queueUrl ?? queueUrlFromArn(records[0]?.eventSourceARN ?? "");
+    if (queueUrl) await changeVisibility(options.sqs, queueUrl, changes, logger);
+  }
 
   publish(counts, records, startedAt, context, options);
   if (records.length > 0) {
@@ -175,12 +178,12 @@ function retryDelaySeconds(record: SQSRecord, reason: FailureReason, options: Re
 function recordsOf(event: SQSEvent): SQSRecord[] {
   const records: unknown = event?.Records;
   if (!Array.isArray(records)) throw new InvalidBatchEventError("event.Records must be an array of SQS records");
-  records.forEach((record: unknown, index) => {
-    const id = (record as SQSRecord | null)?.messageId;
+  for (let index = 0; index < records.length; index++) {
+    const id = (records[index] as SQSRecord | null)?.messageId;
     if (typeof id !== "string" || id.length === 0) {
       throw new InvalidBatchEventError(`event.Records[${index}].messageId must be a non-empty string (got ${JSON.stringify(id)})`);
     }
-  });
+  }
   return records as SQSRecord[];
 }
 

@@ -30,8 +30,11 @@ export function checkBatchResponse(response: unknown, event: SQSEvent): asserts 
 
 /** The response for these failed message ids, checked. */
 export function batchResponse(event: SQSEvent, failedMessageIds: Iterable<string>): SQSBatchResponse {
+  const ids = [...failedMessageIds];
+  // Nothing failed: the one shape that needs no check, and the common case on a hot path.
+  if (ids.length === 0) return { batchItemFailures: [] };
   const response: SQSBatchResponse = {
-    batchItemFailures: [...new Set(failedMessageIds)].map((itemIdentifier) => ({ itemIdentifier })),
+    batchItemFailures: [...new Set(ids)].map((itemIdentifier) => ({ itemIdentifier })),
   };
   checkBatchResponse(response, event);
   return response;

@@ -20,6 +20,12 @@ export interface BundleOptions {
    * @default "node22"
    */
   readonly target?: string;
+  /**
+   * Packages left out of the bundle, to be found at run time (e.g. `@aws-sdk/*`, which the Lambda
+   * Node.js runtime provides).
+   * @default [] (everything is bundled)
+   */
+  readonly externalModules?: readonly string[];
 }
 
 export interface FunctionBundle {
@@ -56,7 +62,8 @@ export function bundleFunction(options: BundleOptions): FunctionBundle {
   const entry = path.resolve(workingDirectory, options.entry);
   const target = options.target ?? "node22";
   const outputDirectory = path.resolve(options.outputDirectory);
-  const key = JSON.stringify([entry, workingDirectory, target, outputDirectory]);
+  const externalModules = [...(options.externalModules ?? [])].sort();
+  const key = JSON.stringify([entry, workingDirectory, target, outputDirectory, externalModules]);
   const cached = cache.get(key);
   if (cached && existsSync(cached.zipPath)) return cached;
 
@@ -78,6 +85,7 @@ export function bundleFunction(options: BundleOptions): FunctionBundle {
     platform: "node",
     format: "cjs",
     target,
+    external: externalModules,
     legalComments: "none",
     logLevel: "silent",
     charset: "utf8",

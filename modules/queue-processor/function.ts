@@ -10,6 +10,8 @@ import type { ResolvedConfig } from "./resolve.js";
 /** The runtime the bundle targets; esbuild's target follows it. */
 export const LAMBDA_RUNTIME = "nodejs22.x";
 const ESBUILD_TARGET = "node22";
+/** What the Node.js Lambda runtime provides, left out of the bundle unless asked for. */
+export const RUNTIME_PROVIDED_MODULES: readonly string[] = ["@aws-sdk/*"];
 
 export interface ProcessorFunctionInputs {
   readonly config: ResolvedConfig;
@@ -42,6 +44,7 @@ export class ProcessorFunction extends Construct {
       entry: handler.entry,
       outputDirectory: path.join(App.of(this).outdir, "bundles"),
       target: ESBUILD_TARGET,
+      externalModules: handler.bundleAwsSdk ? [] : RUNTIME_PROVIDED_MODULES,
     });
     // The zip is already deterministic; a FILE asset copies it as is (an ARCHIVE asset would re-zip
     // it with file times, changing the hash on every checkout).

@@ -14,7 +14,7 @@ const TOP = {
 } satisfies Record<keyof QueueProcessorProps, true>;
 const HANDLER = {
   entry: true, timeoutSeconds: true, memorySizeMb: true, environment: true,
-  reservedConcurrency: true, architecture: true, logRetentionDays: true,
+  reservedConcurrency: true, architecture: true, logRetentionDays: true, bundleAwsSdk: true,
 } satisfies Record<keyof HandlerProps, true>;
 const QUEUE = {
   fifo: true, visibilityTimeoutSeconds: true, retentionSeconds: true, deadLetterRetentionSeconds: true,

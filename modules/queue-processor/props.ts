@@ -52,6 +52,14 @@ export interface HandlerProps {
   readonly architecture?: LambdaArchitecture;
 
   /**
+   * Bundle the AWS SDK v3 (`@aws-sdk/*`) into the zip instead of using the copy the Node.js Lambda
+   * runtime provides. Bundling pins the SDK version the tests ran with; leaving it out keeps the zip
+   * small (the order processor: 24 KB instead of 411 KB) at no measured cold-start cost.
+   * @default false (as AWS CDK's NodejsFunction does for Node.js 18 and later)
+   */
+  readonly bundleAwsSdk?: boolean;
+
+  /**
    * Retention of the function's log group, in days: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180,
    * 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653. Logs never expiring is not offered.
    * @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html

@@ -55,6 +55,7 @@ export interface ResolvedConfig {
     readonly reservedConcurrency: number | undefined;
     readonly architecture: LambdaArchitecture;
     readonly logRetentionDays: number;
+    readonly bundleAwsSdk: boolean;
   };
   readonly queue: {
     readonly fifo: boolean;
@@ -161,6 +162,7 @@ export function resolveConfig(props: QueueProcessorProps): ResolvedConfig {
       reservedConcurrency: handler.reservedConcurrency,
       architecture: handler.architecture ?? DEFAULTS.architecture,
       logRetentionDays: handler.logRetentionDays ?? DEFAULTS.logRetentionDays,
+      bundleAwsSdk: handler.bundleAwsSdk ?? false,
     },
     queue: {
       fifo,

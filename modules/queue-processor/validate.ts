@@ -250,6 +250,7 @@ export const RULES: readonly Rule[] = [
     },
   },
 
+  booleanRule("bundle-aws-sdk-invalid", "handler.bundleAwsSdk", (p) => p.handler?.bundleAwsSdk),
   booleanRule("fifo-invalid", "queue.fifo", (p) => p.queue?.fifo),
   booleanRule("content-based-deduplication-invalid", "queue.contentBasedDeduplication", (p) => p.queue?.contentBasedDeduplication),
   booleanRule("high-throughput-fifo-invalid", "queue.highThroughputFifo", (p) => p.queue?.highThroughputFifo),

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { QueueProcessorConfigError } from "../../modules/index.js";
 import { BundleError } from "../../modules/bundle/bundle.js";
@@ -148,6 +149,17 @@ describe("QueueProcessor", () => {
       expect(existsSync(zip)).toBe(true);
       expect(path.isAbsolute(fn.filename)).toBe(false);
       expect(createHash("sha256").update(readFileSync(zip)).digest("base64")).toBe(fn.source_code_hash);
+    });
+
+    it("leaves the AWS SDK to the Lambda runtime by default, and bundles it when asked", () => {
+      const codeOf = (synth: ReturnType<typeof synthProcessor>["synth"]) =>
+        Buffer.from(unzipSync(readFileSync(path.join(synth.stackDir, synth.only("aws_lambda_function").filename)))["index.js"]!).toString("utf8");
+      const lean = codeOf(synthProcessor().synth);
+      expect(lean).toContain('require("@aws-sdk/client-sqs")');
+      expect(lean.length).toBeLessThan(100_000);
+      const pinned = codeOf(synthProcessor({ handler: { entry: PLACEHOLDER_ENTRY, bundleAwsSdk: true } }).synth);
+      expect(pinned).not.toContain('require("@aws-sdk/client-sqs")');
+      expect(pinned.length).toBeGreaterThan(300_000);
     });
 
     it("passes the queue URLs and the caller's variables to the function", () => {

@@ -96,6 +96,12 @@ const ERROR_CASES: readonly ErrorCase[] = [
     message: "handler.environment must fit in 4,096 bytes in all (got 5,010 bytes)",
   },
   {
+    code: "bundle-aws-sdk-invalid",
+    title: "rejects a non-boolean bundleAwsSdk",
+    props: props({ handler: { ...BASE.handler, bundleAwsSdk: "yes" } }),
+    message: 'handler.bundleAwsSdk must be true or false (got "yes")',
+  },
+  {
     code: "fifo-invalid",
     title: "rejects a non-boolean fifo flag",
     props: props({ queue: { fifo: "yes" } }),

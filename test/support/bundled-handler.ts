@@ -1,25 +1,29 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { unzipSync } from "fflate";
 import { bundleFunction } from "../../modules/bundle/bundle.js";
+import { RUNTIME_PROVIDED_MODULES } from "../../modules/queue-processor/function.js";
 import { tempDir } from "./synth.js";
 
 export type BatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /**
- * The exact file that is zipped, loaded as Lambda loads it: bundled, unzipped into a folder of its own
- * and required with the environment the function gets. Each call is a new "container".
+ * The exact file that is zipped, loaded as Lambda loads it: bundled as the construct bundles it,
+ * unzipped into a folder of its own and required with the environment the function gets. The
+ * project's node_modules, linked beside it, stands in for the SDK the Lambda runtime provides. Each
+ * call is a new "container".
  */
 export function loadBundledHandler(entry: string, environment: Record<string, string>): BatchHandler {
-  const bundle = bundleFunction({ entry, outputDirectory: tempDir("bundle") });
+  const bundle = bundleFunction({ entry, outputDirectory: tempDir("bundle"), externalModules: RUNTIME_PROVIDED_MODULES });
   const files = unzipSync(readFileSync(bundle.zipPath));
   const dir = tempDir("container");
   for (const [name, contents] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), contents);
   }
+  symlinkSync(path.resolve("node_modules"), path.join(dir, "node_modules"));
   Object.assign(process.env, environment);
   const module = createRequire(path.join(dir, "loader.js"))(path.join(dir, "index.js")) as { handler: BatchHandler };
   return module.handler;
