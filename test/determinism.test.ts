@@ -7,7 +7,7 @@ import { tempDir } from "./support/synth.js";
 import { zipEntries } from "./support/zip-entries.js";
 
 const PROJECT = process.cwd();
-const SOURCES = ["main.ts", "config", "modules", "functions", "package.json", "tsconfig.json", "cdktf.json"];
+const SOURCES = ["main.ts", "config", "modules", "functions", "scripts", "package.json", "tsconfig.json", "cdktf.json"];
 
 function synth(cwd: string, outdir: string, timeZone: string): void {
   execFileSync("npm", ["run", "--silent", "synth"], {
