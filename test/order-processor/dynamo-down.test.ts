@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadBundledHandler } from "../support/bundled-handler.js";
 import { createQueuePair, startLocalSqs, type LocalSqs } from "../support/local-aws.js";
-import { ORDER_ENTRY, Pipeline, created, updated } from "./support.js";
+import { ORDER_ENTRY, Pipeline, created, handlerEnvironment, updated } from "./support.js";
 
 /** A port nothing listens on: connections are refused at once, as with a DynamoDB endpoint that is down. */
 async function closedPort(): Promise<number> {
@@ -20,17 +20,16 @@ let pipeline: Pipeline;
 beforeAll(async () => {
   sqs = await startLocalSqs();
   const queues = await createQueuePair(sqs.client, "orders-down");
-  const handler = loadBundledHandler(ORDER_ENTRY, {
-    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${await closedPort()}`,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "local",
-    AWS_SECRET_ACCESS_KEY: "local",
-    TABLE_NAME: "orders-down",
-    QUEUE_URL: queues.queueUrl,
-    DLQ_URL: queues.deadLetterQueueUrl,
-    LOG_LEVEL: "WARN",
-  });
+  const handler = loadBundledHandler(
+    ORDER_ENTRY,
+    handlerEnvironment({
+      sqsEndpoint: sqs.endpoint,
+      dynamoEndpoint: `http://127.0.0.1:${await closedPort()}`,
+      tableName: "orders-down",
+      queues,
+      logLevel: "WARN",
+    }),
+  );
   // The table client is never reached; the pipeline's table checks are not used here.
   pipeline = new Pipeline(sqs.client, undefined as never, queues, handler, "orders-down");
 });

@@ -11,7 +11,7 @@ import {
   type LocalDynamo,
   type LocalSqs,
 } from "../support/local-aws.js";
-import { ORDER_ENTRY, Pipeline, created, updated } from "./support.js";
+import { ORDER_ENTRY, Pipeline, created, handlerEnvironment, updated } from "./support.js";
 
 const TABLE = "orders-test";
 
@@ -30,23 +30,13 @@ let fifo: Pipeline;
 beforeAll(async () => {
   [sqs, dynamo] = await Promise.all([startLocalSqs(), startLocalDynamo()]);
   await createOrdersTable(dynamo.client, TABLE);
-  const endpoints = {
-    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "local",
-    AWS_SECRET_ACCESS_KEY: "local",
-    TABLE_NAME: TABLE,
-    LOG_LEVEL: "ERROR",
-  };
+  const servers = { sqsEndpoint: sqs.endpoint, dynamoEndpoint: dynamo.endpoint, tableName: TABLE };
   const standardQueues = await createQueuePair(sqs.client, "orders", { maxMessageSizeBytes: 1_048_576 });
-  standard = new Pipeline(sqs.client, dynamo.client, standardQueues, loadBundledHandler(ORDER_ENTRY, {
-    ...endpoints, QUEUE_URL: standardQueues.queueUrl, DLQ_URL: standardQueues.deadLetterQueueUrl,
-  }), TABLE);
+  const standardHandler = loadBundledHandler(ORDER_ENTRY, handlerEnvironment({ ...servers, queues: standardQueues }));
+  standard = new Pipeline(sqs.client, dynamo.client, standardQueues, standardHandler, TABLE);
   const fifoQueues = await createQueuePair(sqs.client, "orders-fifo", { fifo: true });
-  fifo = new Pipeline(sqs.client, dynamo.client, fifoQueues, loadBundledHandler(ORDER_ENTRY, {
-    ...endpoints, QUEUE_URL: fifoQueues.queueUrl, DLQ_URL: fifoQueues.deadLetterQueueUrl,
-  }), TABLE);
+  const fifoHandler = loadBundledHandler(ORDER_ENTRY, handlerEnvironment({ ...servers, queues: fifoQueues }));
+  fifo = new Pipeline(sqs.client, dynamo.client, fifoQueues, fifoHandler, TABLE);
 });
 
 afterAll(async () => {

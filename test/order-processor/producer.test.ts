@@ -12,7 +12,7 @@ import {
   type LocalDynamo,
   type LocalSqs,
 } from "../support/local-aws.js";
-import { ORDER_ENTRY, Pipeline } from "./support.js";
+import { ORDER_ENTRY, Pipeline, handlerEnvironment } from "./support.js";
 
 const TABLE = "orders-producer";
 let sqs: LocalSqs;
@@ -20,11 +20,10 @@ let dynamo: LocalDynamo;
 
 async function pipeline(name: string, fifo: boolean): Promise<Pipeline> {
   const queues = await createQueuePair(sqs.client, name, { fifo });
-  const handler = loadBundledHandler(ORDER_ENTRY, {
-    AWS_ENDPOINT_URL_SQS: sqs.endpoint, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", TABLE_NAME: TABLE,
-    QUEUE_URL: queues.queueUrl, DLQ_URL: queues.deadLetterQueueUrl, LOG_LEVEL: "ERROR",
-  });
+  const handler = loadBundledHandler(
+    ORDER_ENTRY,
+    handlerEnvironment({ sqsEndpoint: sqs.endpoint, dynamoEndpoint: dynamo.endpoint, tableName: TABLE, queues }),
+  );
   return new Pipeline(sqs.client, dynamo.client, queues, handler, TABLE);
 }
 

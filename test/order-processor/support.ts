@@ -16,6 +16,27 @@ import { receiveAll, toSqsEvent, type QueuePair } from "../support/local-aws.js"
 
 export const ORDER_ENTRY = "functions/order-processor/handler.ts";
 
+/** The environment the orders stack gives the function, pointed at local servers. */
+export function handlerEnvironment(options: {
+  sqsEndpoint: string;
+  dynamoEndpoint: string;
+  tableName: string;
+  queues: QueuePair;
+  logLevel?: string;
+}): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_SQS: options.sqsEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    TABLE_NAME: options.tableName,
+    QUEUE_URL: options.queues.queueUrl,
+    DLQ_URL: options.queues.deadLetterQueueUrl,
+    LOG_LEVEL: options.logLevel ?? "ERROR",
+  };
+}
+
 export const created = (orderId: string, timestamp = "2026-11-01T10:00:00.000Z", data: Record<string, unknown> = {}) =>
   JSON.stringify({
     type: "order_created",
