@@ -29,6 +29,8 @@ buildSync({
   logLevel: "warning",
 });
 process.setSourceMapsEnabled(true);
+// The entry sees its own arguments as if Node had run it directly.
+process.argv = [process.argv[0], path.resolve(entry), ...process.argv.slice(3)];
 try {
   createRequire(import.meta.url)(outfile);
 } finally {

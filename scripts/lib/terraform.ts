@@ -1,0 +1,99 @@
+import { execFile, execFileSync } from "node:child_process";
+import { cpSync, existsSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** Environment variable naming a filesystem mirror of providers (the folder holding registry.terraform.io). */
+export const MIRROR_VARIABLE = "TERRAFORM_PROVIDER_MIRROR";
+
+const WELL_KNOWN_MIRRORS = [
+  "/opt/tf-plugins",
+  path.join(homedir(), ".terraform.d", "plugins"),
+  "/usr/local/share/terraform/plugins",
+  "/usr/share/terraform/plugins",
+];
+
+/** The provider mirror to init from offline, or undefined to use the public registry. */
+export function providerMirror(): string | undefined {
+  const configured = process.env[MIRROR_VARIABLE];
+  if (configured) return configured;
+  return WELL_KNOWN_MIRRORS.find((dir) => existsSync(path.join(dir, "registry.terraform.io", "hashicorp", "aws")));
+}
+
+/** Terraform's version, or a clear failure: these tests must fail, not skip, without terraform. */
+export function terraformVersion(): string {
+  try {
+    const out = execFileSync("terraform", ["version", "-json"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return (JSON.parse(out) as { terraform_version: string }).terraform_version;
+  } catch (error) {
+    throw new Error(
+      `terraform is not on PATH (${(error as Error).message}). Install Terraform >= 1.5; the real-Terraform ` +
+        `tests cannot run without it.`,
+    );
+  }
+}
+
+/**
+ * Overrides that let `terraform plan` run with no AWS account: dummy keys, no credential or account
+ * look-ups, and state in the scratch folder. They go into a scratch copy only, never the synthesized
+ * stack a real deploy uses.
+ */
+const OFFLINE_OVERRIDE = {
+  provider: {
+    aws: {
+      access_key: "offline-plan-dummy-key",
+      secret_key: "offline-plan-dummy-secret",
+      skip_credentials_validation: true,
+      skip_requesting_account_id: true,
+      skip_metadata_api_check: true,
+    },
+  },
+  terraform: { backend: { local: { path: "terraform.tfstate" } } },
+};
+
+export interface OfflinePlan {
+  readonly validate: { valid: boolean; error_count: number; warning_count: number; diagnostics: unknown[] };
+  readonly plan: {
+    resource_changes: { mode: "managed" | "data"; type: string; address: string; change: { actions: string[] } }[];
+  };
+}
+
+/** Runs terraform in `cwd` and resolves with its stdout; rejects with its stderr and stdout. */
+export async function terraform(cwd: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run("terraform", args, {
+      cwd,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" },
+    });
+    return stdout;
+  } catch (error) {
+    const failure = error as { stdout?: string; stderr?: string };
+    throw new Error(`terraform ${args.join(" ")} failed in ${cwd}:\n${failure.stderr ?? ""}${failure.stdout ?? ""}`);
+  }
+}
+
+/** A scratch copy of a synthesized stack that plans with no AWS account (see OFFLINE_OVERRIDE). */
+export function prepareOfflineCopy(stackDir: string, scratch: string): void {
+  cpSync(stackDir, scratch, { recursive: true });
+  writeFileSync(path.join(scratch, "offline_override.tf.json"), JSON.stringify(OFFLINE_OVERRIDE, null, 2));
+}
+
+/** `terraform init`, from the provider mirror when there is one, else from the registry. */
+export async function init(dir: string): Promise<void> {
+  const mirror = providerMirror();
+  await terraform(dir, ["init", "-input=false", "-no-color", ...(mirror ? [`-plugin-dir=${mirror}`] : [])]);
+}
+
+/** Copies a synthesized stack to `scratch`, then init (offline when a mirror exists), validate and plan. */
+export async function planOffline(stackDir: string, scratch: string): Promise<OfflinePlan> {
+  prepareOfflineCopy(stackDir, scratch);
+  await init(scratch);
+  const validate = JSON.parse(await terraform(scratch, ["validate", "-json", "-no-color"])) as OfflinePlan["validate"];
+  await terraform(scratch, ["plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin"]);
+  const plan = JSON.parse(await terraform(scratch, ["show", "-json", "plan.bin"])) as OfflinePlan["plan"];
+  return { validate, plan };
+}
