@@ -1,0 +1,80 @@
+import type { ResourceChange } from "./plan-state.js";
+
+/** How Terraform will carry a change out, in words a reviewer scans for. */
+export type Action = "create" | "update" | "replace" | "delete";
+
+export interface AttributeChange {
+  readonly path: string;
+  readonly before: string;
+  readonly after: string;
+  /** This attribute forces the replacement. */
+  readonly forcesReplacement: boolean;
+}
+
+export interface ResourceDiff {
+  readonly address: string;
+  readonly type: string;
+  readonly action: Action;
+  readonly attributes: readonly AttributeChange[];
+}
+
+/** Attributes that only mirror others (provider default tags) or change on every plan. */
+const NOISE = new Set(["tags_all"]);
+const MAX_VALUE_CHARS = 120;
+
+export function actionOf(actions: readonly string[]): Action | undefined {
+  if (actions.includes("delete") && actions.includes("create")) return "replace";
+  if (actions.includes("create")) return "create";
+  if (actions.includes("delete")) return "delete";
+  if (actions.includes("update")) return "update";
+  return undefined;
+}
+
+/** The attribute-level difference of one resource change; unchanged attributes are left out. */
+export function diffResource(change: ResourceChange & { change: { replace_paths?: unknown[][] } }): ResourceDiff | undefined {
+  const action = actionOf(change.change.actions);
+  if (!action) return undefined;
+  const replacing = new Set((change.change.replace_paths ?? []).map((path) => path.join(".")));
+  const attributes: AttributeChange[] = [];
+  if (action === "update" || action === "replace") {
+    walk(change.change.before, change.change.after, change.change.after_unknown, "", (path, before, after) => {
+      attributes.push({ path, before, after, forcesReplacement: replacing.has(path) });
+    });
+  }
+  return { address: change.address, type: change.type, action, attributes };
+}
+
+function walk(before: unknown, after: unknown, unknown: unknown, path: string, emit: (path: string, before: string, after: string) => void): void {
+  if (path && NOISE.has(path.split(".")[0]!)) return;
+  if (unknown === true) {
+    // A computed value that follows from other changes (last_modified, a new ARN) says nothing new,
+    // unless it was known before: then the reviewer learns it will change.
+    if (!isPlaceholder(before)) emit(path, show(before), "(known after apply)");
+    return;
+  }
+  if (isObject(before) && isObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    for (const key of keys) walk(before[key], after[key], isObject(unknown) ? unknown[key] : undefined, path ? `${path}.${key}` : key, emit);
+    return;
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    before.forEach((element, index) =>
+      walk(element, after[index], Array.isArray(unknown) ? unknown[index] : undefined, `${path}.${index}`, emit),
+    );
+    return;
+  }
+  if (JSON.stringify(before) !== JSON.stringify(after)) emit(path, show(before), show(after));
+}
+
+/** Values the review itself made up for what the base plan could not know (see plan-state.ts). */
+const isPlaceholder = (value: unknown) =>
+  value === null || value === undefined || (typeof value === "string" && (/^unknown-/.test(value) || /:123456789012:/.test(value)));
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+function show(value: unknown): string {
+  if (value === undefined || value === null) return "(none)";
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}...` : text;
+}

@@ -1,0 +1,84 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { applyPlan, emptyState, managedChanges, type PlanJson, type ProviderSchemas, type StateV4 } from "./plan-state.js";
+import { init, prepareOfflineCopy, terraform, terraformVersion } from "./terraform.js";
+
+/** Re-plans of the base against its own state before giving up on a settled state. */
+const MAX_SETTLE_ROUNDS = 4;
+
+export interface EnvironmentReview {
+  readonly environment: string;
+  /** The working tree's plan against the state the base would have created. */
+  readonly plan: PlanJson & Record<string, unknown>;
+  /** False when the base state did not settle: the plan may then hold changes that are not real. */
+  readonly settled: boolean;
+}
+
+/** A scratch copy of one stack, initialised once, planned against any state. */
+class Workspace {
+  private constructor(readonly dir: string) {}
+
+  static async create(stackDir: string, dir: string): Promise<Workspace> {
+    rmSync(dir, { recursive: true, force: true });
+    prepareOfflineCopy(stackDir, dir);
+    await init(dir);
+    return new Workspace(dir);
+  }
+
+  async plan(state: StateV4 | undefined, destroy = false): Promise<EnvironmentReview["plan"]> {
+    // The offline override points the local backend at terraform.tfstate in this folder.
+    const statePath = path.join(this.dir, "terraform.tfstate");
+    if (state) writeFileSync(statePath, JSON.stringify(state));
+    else rmSync(statePath, { force: true });
+    const args = ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin", ...(destroy ? ["-destroy"] : [])];
+    await terraform(this.dir, args);
+    return JSON.parse(await terraform(this.dir, ["show", "-json", "plan.bin"])) as EnvironmentReview["plan"];
+  }
+}
+
+let schemaCache: ProviderSchemas | undefined;
+async function providerSchemas(initializedDir: string): Promise<ProviderSchemas> {
+  schemaCache ??= JSON.parse(await terraform(initializedDir, ["providers", "schema", "-json"])) as ProviderSchemas;
+  return schemaCache;
+}
+
+/**
+ * Plans the working tree's stack against the state the base's stack would have created, calling no
+ * AWS API: the base is planned offline, its planned values become a state (unknowns filled by type),
+ * and the base is re-planned against that state until Terraform sees no change, so that every
+ * reference agrees. Then Terraform itself says what the working tree updates, replaces or destroys.
+ */
+export async function reviewEnvironment(
+  environment: string,
+  baseStackDir: string | undefined,
+  headStackDir: string | undefined,
+  scratch: string,
+): Promise<EnvironmentReview> {
+  let state: StateV4 | undefined;
+  let settled = true;
+  let base: Workspace | undefined;
+  if (baseStackDir && existsSync(path.join(baseStackDir, "cdk.tf.json"))) {
+    base = await Workspace.create(baseStackDir, path.join(scratch, "base"));
+    const schemas = await providerSchemas(base.dir);
+    state = applyPlan(emptyState(`review-${environment}`, terraformVersion()), await base.plan(undefined), schemas);
+    settled = false;
+    for (let round = 1; round <= MAX_SETTLE_ROUNDS && !settled; round++) {
+      const again = await base.plan(state);
+      if (managedChanges(again).length === 0) settled = true;
+      else state = applyPlan(state, again, schemas);
+    }
+  }
+  const plan =
+    headStackDir && existsSync(path.join(headStackDir, "cdk.tf.json"))
+      ? await (await Workspace.create(headStackDir, path.join(scratch, "head"))).plan(state)
+      : await base!.plan(state, true);
+  return { environment, plan, settled };
+}
+
+export function stackNames(outdir: string): string[] {
+  const manifest = path.join(outdir, "manifest.json");
+  if (existsSync(manifest)) {
+    return Object.keys((JSON.parse(readFileSync(manifest, "utf8")) as { stacks: Record<string, unknown> }).stacks);
+  }
+  return [];
+}

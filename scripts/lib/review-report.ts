@@ -1,0 +1,60 @@
+import { diffResource, type ResourceDiff } from "./plan-diff.js";
+import type { ResourceChange } from "./plan-state.js";
+import type { EnvironmentReview } from "./review-environment.js";
+
+export interface ReviewInput {
+  readonly baseRef: string;
+  readonly baseCommit: string;
+  readonly reviews: readonly EnvironmentReview[];
+}
+
+const ACTION_LABEL = { create: "+ create", update: "~ update", replace: "-/+ **replace**", delete: "- **destroy**" } as const;
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** The Markdown report, and how many findings block the change. */
+export function renderReview(input: ReviewInput): { markdown: string; blocking: number } {
+  const lines = [`# Terraform review: ${input.baseRef} (${input.baseCommit}) → working tree`, ""];
+  const blocking = 0;
+  for (const review of input.reviews) {
+    const diffs = (review.plan.resource_changes as (ResourceChange & { change: { replace_paths?: unknown[][] } })[] | undefined ?? [])
+      .filter((change) => change.mode === "managed")
+      .map(diffResource)
+      .filter((diff): diff is ResourceDiff => diff !== undefined);
+    const count = (action: ResourceDiff["action"]) => diffs.filter((diff) => diff.action === action).length;
+    lines.push(
+      `## ${review.environment}: ${count("create")} to add, ${count("update")} to change, ${count("replace")} to replace, ${count("delete")} to destroy`,
+      "",
+    );
+    if (!review.settled) {
+      lines.push("> Note: the base's state did not settle; some changes below may come from the review itself.", "");
+    }
+    for (const diff of diffs.filter((d) => d.action === "replace" || d.action === "delete")) {
+      const reasons = diff.attributes.filter((attribute) => attribute.forcesReplacement).map((attribute) => `\`${attribute.path}\``);
+      lines.push(
+        `> **${diff.action === "replace" ? "Replaced" : "Destroyed"}: \`${diff.address}\`**` +
+          (reasons.length > 0 ? ` (because ${reasons.join(", ")} cannot change in place)` : "") +
+          (/aws_(sqs_queue|dynamodb_table)\./.test(diff.address) ? ": its messages or data are lost." : "."),
+      );
+    }
+    if (diffs.some((d) => d.action === "replace" || d.action === "delete")) lines.push("");
+    if (diffs.length === 0) {
+      lines.push("No changes.", "");
+      continue;
+    }
+    lines.push("| change | resource | attribute | before | after |", "|---|---|---|---|---|");
+    for (const diff of diffs) {
+      const label = ACTION_LABEL[diff.action];
+      if (diff.attributes.length === 0) {
+        lines.push(`| ${label} | \`${diff.address}\` | | | |`);
+        continue;
+      }
+      diff.attributes.forEach((attribute, index) => {
+        lines.push(
+          `| ${index === 0 ? label : ""} | ${index === 0 ? `\`${diff.address}\`` : ""} | \`${attribute.path}\`${attribute.forcesReplacement ? " (forces replacement)" : ""} | ${cell(attribute.before)} | ${cell(attribute.after)} |`,
+        );
+      });
+    }
+    lines.push("");
+  }
+  return { markdown: `${lines.join("\n")}\n`, blocking };
+}
