@@ -37,38 +37,42 @@ export function diffResource(change: ResourceChange & { change: { replace_paths?
   const replacing = new Set((change.change.replace_paths ?? []).map((path) => path.join(".")));
   const attributes: AttributeChange[] = [];
   if (action === "update" || action === "replace") {
-    walk(change.change.before, change.change.after, change.change.after_unknown, "", (path, before, after) => {
+    walk(change.change.before, change.change.after, change.change.after_unknown, "", replacing, (path, before, after) => {
       attributes.push({ path, before, after, forcesReplacement: replacing.has(path) });
     });
   }
   return { address: change.address, type: change.type, action, attributes };
 }
 
-function walk(before: unknown, after: unknown, unknown: unknown, path: string, emit: (path: string, before: string, after: string) => void): void {
+function walk(
+  before: unknown,
+  after: unknown,
+  unknown: unknown,
+  path: string,
+  forcing: ReadonlySet<string>,
+  emit: (path: string, before: string, after: string) => void,
+): void {
   if (path && NOISE.has(path.split(".")[0]!)) return;
   if (unknown === true) {
-    // A computed value that follows from other changes (last_modified, a new ARN) says nothing new,
-    // unless it was known before: then the reviewer learns it will change.
-    if (!isPlaceholder(before)) emit(path, show(before), "(known after apply)");
+    // Computed values that follow from the change (last_modified, a new ARN, a new table's defaults)
+    // tell a reviewer nothing; the base side of them is mostly the review's own stand-ins. Listed only
+    // when they are what forces a replacement.
+    if (forcing.has(path)) emit(path, show(before), "(known after apply)");
     return;
   }
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    for (const key of keys) walk(before[key], after[key], isObject(unknown) ? unknown[key] : undefined, path ? `${path}.${key}` : key, emit);
+    for (const key of keys) walk(before[key], after[key], isObject(unknown) ? unknown[key] : undefined, path ? `${path}.${key}` : key, forcing, emit);
     return;
   }
   if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
     before.forEach((element, index) =>
-      walk(element, after[index], Array.isArray(unknown) ? unknown[index] : undefined, `${path}.${index}`, emit),
+      walk(element, after[index], Array.isArray(unknown) ? unknown[index] : undefined, `${path}.${index}`, forcing, emit),
     );
     return;
   }
   if (JSON.stringify(before) !== JSON.stringify(after)) emit(path, show(before), show(after));
 }
-
-/** Values the review itself made up for what the base plan could not know (see plan-state.ts). */
-const isPlaceholder = (value: unknown) =>
-  value === null || value === undefined || (typeof value === "string" && (/^unknown-/.test(value) || /:123456789012:/.test(value)));
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
