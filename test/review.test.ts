@@ -37,6 +37,10 @@ function fixtureRepository(): string {
       dimensions: { QueueName: "${aws_sqs_queue.work.name}" }, statistic: "Average", period: 300, evaluation_periods: 2,
       threshold: 100, comparison_operator: "GreaterThanThreshold",
     };
+    // The function timeout doubles, and with it the derived visibility timeout.
+    stack.resource.aws_lambda_function!.worker!.timeout = 60;
+    stack.resource.aws_sqs_queue!.work!.visibility_timeout_seconds = 361;
+    (stack as unknown as Record<string, any>)["//"].queue_processors["fixture-dev"].derived["queue.visibilityTimeoutSeconds"].value = 361;
     // The DLQ goes, with its redrive and its alarm.
     delete stack.resource.aws_sqs_queue!.dlq;
     delete stack.resource.aws_sqs_queue_redrive_policy;
@@ -67,13 +71,20 @@ describe("npm run review", () => {
 
   it("titles the report with the base and summarizes each environment", () => {
     expect(report).toMatch(/^# Terraform review: HEAD~1 \([0-9a-f]{12}\) → working tree/);
-    expect(report).toContain("## dev: 1 to add, 1 to change, 0 to replace, 3 to destroy");
+    expect(report).toContain("## dev: 1 to add, 3 to change, 0 to replace, 3 to destroy");
     expect(report).toContain("## prod: 0 to add, 0 to change, 1 to replace, 0 to destroy");
   });
 
   it("shows a changed batch size as an in-place update, attribute by attribute", () => {
     expect(report).toContain("| ~ update | `aws_lambda_event_source_mapping.worker` | `batch_size` | 10 | 25 |");
     expect(report).toContain("|  |  | `maximum_batching_window_in_seconds` | (none) | 1 |");
+  });
+
+  it("lists a derived value that changed because another setting did, with its rule", () => {
+    expect(report).toContain(
+      "| fixture-dev | `queue.visibilityTimeoutSeconds` | 180 | 361 | 6 x handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds |",
+    );
+    expect(report).toContain("| ~ update | `aws_sqs_queue.work` | `visibility_timeout_seconds` | 180 | 361 |");
   });
 
   it("shows an added alarm as a create", () => {
@@ -91,7 +102,9 @@ describe("npm run review", () => {
   });
 
   it("leaves unchanged resources and made-up values out", () => {
-    expect(report).not.toContain("aws_lambda_function.worker");
-    expect(report).not.toContain("unknown-");
+    const prod = report.slice(report.indexOf("## prod"));
+    expect(prod).not.toContain("aws_lambda_function.worker");
+    expect(prod).not.toContain("aws_sqs_queue.work");
+    expect(report).not.toMatch(/unknown-|123456789012:/);
   });
 });

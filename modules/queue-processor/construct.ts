@@ -1,4 +1,4 @@
-import { Annotations } from "cdktf";
+import { Annotations, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
 import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js";
@@ -14,7 +14,7 @@ import { ProcessorFunction } from "./function.js";
 import { ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS, ExecutionRole, type PolicyStatement } from "./iam.js";
 import type { QueueProcessorProps } from "./props.js";
 import { ProcessorQueues } from "./queues.js";
-import { resolveConfig, type AlarmKind, type ResolvedConfig } from "./resolve.js";
+import { derivedValues, resolveConfig, type AlarmKind, type ResolvedConfig } from "./resolve.js";
 import { validateConfig, type ValidationResult } from "./validate.js";
 
 /**
@@ -63,6 +63,9 @@ export class QueueProcessor extends Construct {
       Annotations.of(this).addWarning(`[${warning.code}] ${warning.message}`);
     }
     const tags = { ...config.tags };
+    // Recorded in the stack's "//" comment block (Terraform ignores it) so that a review can show a
+    // derived value that changed because something else did.
+    TerraformStack.of(this).addOverride(`//.queue_processors.${config.name}.derived`, derivedValues(props, config));
 
     const queues = new ProcessorQueues(this, "queues", config, tags);
     this.queue = queues.queue;

@@ -242,3 +242,41 @@ function resolveAlarm(setting: AlarmSetting | undefined, fallback: ResolvedAlarm
     evaluationPeriods: setting?.evaluationPeriods ?? fallback.evaluationPeriods,
   };
 }
+
+/** A value the construct worked out rather than took from the props, and the rule it followed. */
+export interface DerivedValue {
+  readonly value: number;
+  readonly rule: string;
+}
+
+/** The values of `config` that were derived, by property path: what a reviewer sees change "by itself". */
+export function derivedValues(props: QueueProcessorProps, config: ResolvedConfig): Record<string, DerivedValue> {
+  const derived: Record<string, DerivedValue> = {};
+  if (config.queue.visibilityTimeoutIsDerived) {
+    derived["queue.visibilityTimeoutSeconds"] = {
+      value: config.queue.visibilityTimeoutSeconds,
+      rule: "6 x handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds",
+    };
+  }
+  if (props.eventSource?.maxBatchingWindowSeconds === undefined && !config.queue.fifo) {
+    derived["eventSource.maxBatchingWindowSeconds"] = {
+      value: config.eventSource.maxBatchingWindowSeconds,
+      rule: "1 when eventSource.batchSize is above 10, else 0",
+    };
+  }
+  if (config.alarms !== false) {
+    const given = props.alarms === false ? undefined : props.alarms;
+    const rules: Partial<Record<AlarmKind, string>> = {
+      queueDepth: "2 x batchSize x maxConcurrency, or 1,000 without maxConcurrency",
+      oldestMessageAge: "maxReceiveCount x visibility timeout, at most half the retention",
+    };
+    for (const [kind, rule] of Object.entries(rules) as [AlarmKind, string][]) {
+      const alarm = config.alarms.byKind[kind];
+      const setting = given?.[kind];
+      if (alarm !== false && (setting === undefined || (setting !== false && setting.threshold === undefined))) {
+        derived[`alarms.${kind}.threshold`] = { value: alarm.threshold, rule };
+      }
+    }
+  }
+  return derived;
+}

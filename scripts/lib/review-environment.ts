@@ -6,8 +6,18 @@ import { init, prepareOfflineCopy, terraform, terraformVersion } from "./terrafo
 /** Re-plans of the base against its own state before giving up on a settled state. */
 const MAX_SETTLE_ROUNDS = 4;
 
+/** A value QueueProcessor derived (see derivedValues) that differs between base and working tree. */
+export interface DerivedChange {
+  readonly processor: string;
+  readonly path: string;
+  readonly before: number | undefined;
+  readonly after: number | undefined;
+  readonly rule: string;
+}
+
 export interface EnvironmentReview {
   readonly environment: string;
+  readonly derivedChanges: readonly DerivedChange[];
   /** The working tree's plan against the state the base would have created. */
   readonly plan: PlanJson & Record<string, unknown>;
   /** False when the base state did not settle: the plan may then hold changes that are not real. */
@@ -72,13 +82,31 @@ export async function reviewEnvironment(
     headStackDir && existsSync(path.join(headStackDir, "cdk.tf.json"))
       ? await (await Workspace.create(headStackDir, path.join(scratch, "head"))).plan(state)
       : await base!.plan(state, true);
-  return { environment, plan, settled };
+  return { environment, plan, settled, derivedChanges: derivedChanges(baseStackDir, headStackDir) };
 }
 
-export function stackNames(outdir: string): string[] {
-  const manifest = path.join(outdir, "manifest.json");
-  if (existsSync(manifest)) {
-    return Object.keys((JSON.parse(readFileSync(manifest, "utf8")) as { stacks: Record<string, unknown> }).stacks);
+type Derived = Record<string, Record<string, { value: number; rule: string }>>;
+
+function derivedOf(stackDir: string | undefined): Derived {
+  const file = stackDir ? path.join(stackDir, "cdk.tf.json") : undefined;
+  if (!file || !existsSync(file)) return {};
+  const processors = (JSON.parse(readFileSync(file, "utf8")) as { "//"?: { queue_processors?: Record<string, { derived?: Derived[string] }> } })["//"]
+    ?.queue_processors ?? {};
+  return Object.fromEntries(Object.entries(processors).map(([name, entry]) => [name, entry.derived ?? {}]));
+}
+
+function derivedChanges(baseStackDir: string | undefined, headStackDir: string | undefined): DerivedChange[] {
+  const base = derivedOf(baseStackDir);
+  const head = derivedOf(headStackDir);
+  const changes: DerivedChange[] = [];
+  for (const processor of [...new Set([...Object.keys(base), ...Object.keys(head)])].sort()) {
+    const before = base[processor] ?? {};
+    const after = head[processor] ?? {};
+    for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+      if (before[key]?.value !== after[key]?.value) {
+        changes.push({ processor, path: key, before: before[key]?.value, after: after[key]?.value, rule: (after[key] ?? before[key])!.rule });
+      }
+    }
   }
-  return [];
+  return changes;
 }

@@ -37,6 +37,14 @@ export function renderReview(input: ReviewInput): { markdown: string; blocking: 
       );
     }
     if (diffs.some((d) => d.action === "replace" || d.action === "delete")) lines.push("");
+    if (review.derivedChanges.length > 0) {
+      lines.push("Derived values that changed (not set in the configuration; worked out from other settings):", "");
+      lines.push("| processor | value | before | after | rule |", "|---|---|---|---|---|");
+      for (const change of review.derivedChanges) {
+        lines.push(`| ${change.processor} | \`${change.path}\` | ${change.before ?? "(none)"} | ${change.after ?? "(none)"} | ${cell(change.rule)} |`);
+      }
+      lines.push("");
+    }
     if (diffs.length === 0) {
       lines.push("No changes.", "");
       continue;

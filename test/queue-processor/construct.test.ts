@@ -446,6 +446,14 @@ describe("QueueProcessor", () => {
       expect(Object.keys(processor.alarms)).toHaveLength(5);
     });
 
+    it("records the values it derived, with their rules, in the stack's comment block for reviews", () => {
+      const { synth } = synthProcessor({ handler: { entry: PLACEHOLDER_ENTRY, timeoutSeconds: 40 }, alarms: { queueDepth: { threshold: 7 } } });
+      const derived = (synth.json as Record<string, any>)["//"].queue_processors["orders-test"].derived;
+      expect(derived["queue.visibilityTimeoutSeconds"]).toEqual({ value: 240, rule: "6 x handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds" });
+      expect(derived["alarms.oldestMessageAge.threshold"].value).toBe(5 * 240);
+      expect(derived["alarms.queueDepth.threshold"]).toBeUndefined();
+    });
+
     it("tags every resource it creates with the given tags", () => {
       const { synth } = synthProcessor({ tags: { team: "orders" } });
       for (const type of ["aws_sqs_queue", "aws_lambda_function", "aws_iam_role", "aws_cloudwatch_log_group", "aws_sns_topic", "aws_cloudwatch_metric_alarm"]) {
