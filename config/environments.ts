@@ -1,13 +1,29 @@
-import type { OrdersEnvironment } from "../modules/orders-stack.js";
+import type { OrdersEnvironment, S3StateBackend } from "../modules/orders-stack.js";
 
 /** The body filter of seed 002: only the two order events reach the function. */
 const ORDER_EVENTS_FILTER = [{ body: { type: ["order_created", "order_updated"] } }] as const;
 
 /**
+ * Where an environment's state lives: the deploy workflow names each environment's bucket in
+ * QP_STATE_BUCKET_<ENV> (e.g. QP_STATE_BUCKET_PROD); without it, state stays on the local disk.
+ */
+export function stateBackendFor(name: string, variables: NodeJS.ProcessEnv): S3StateBackend | undefined {
+  const bucket = variables[`QP_STATE_BUCKET_${name.toUpperCase()}`];
+  return bucket ? { bucket } : undefined;
+}
+
+/**
  * prod reproduces seed 002's values; staging keeps prod's shape at a fifth of its concurrency; dev is
  * small and cheap and reserves no concurrency (new accounts have too little to reserve any).
  */
-export const ENVIRONMENTS: readonly OrdersEnvironment[] = [
+export function environments(variables: NodeJS.ProcessEnv = process.env): OrdersEnvironment[] {
+  return BASE_ENVIRONMENTS.map((environment) => {
+    const stateBackend = stateBackendFor(environment.name, variables);
+    return stateBackend ? { ...environment, stateBackend } : environment;
+  });
+}
+
+const BASE_ENVIRONMENTS: readonly OrdersEnvironment[] = [
   {
     name: "dev",
     region: "us-east-1",
@@ -56,3 +72,5 @@ export const ENVIRONMENTS: readonly OrdersEnvironment[] = [
     },
   },
 ];
+
+export const ENVIRONMENTS: readonly OrdersEnvironment[] = environments();

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { App } from "cdktf";
 import { describe, expect, it } from "vitest";
-import { ENVIRONMENTS } from "../config/environments.js";
+import { ENVIRONMENTS, environments } from "../config/environments.js";
 import { AWS_PROVIDER_VERSION_RANGE, OrdersStack, type OrdersEnvironment } from "../modules/orders-stack.js";
 import { SynthesizedStack, tempDir, type TerraformJson } from "./support/synth.js";
 
@@ -184,6 +184,12 @@ describe("OrdersStack", () => {
           use_lockfile: true,
         },
       });
+    });
+
+    it("takes each environment's state bucket from QP_STATE_BUCKET_<ENV>, as the deploy workflow sets it", () => {
+      const configured = environments({ QP_STATE_BUCKET_PROD: "acme-prod-state" });
+      expect(configured.find((env) => env.name === "prod")!.stateBackend).toEqual({ bucket: "acme-prod-state" });
+      expect(configured.find((env) => env.name === "dev")!.stateBackend).toBeUndefined();
     });
 
     it("outputs the URLs, ARNs and names a caller needs", () => {
