@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    setupFiles: ["test/support/cleanup.ts"],
     // Terraform init/plan of three stacks and child-process synths take seconds, not milliseconds.
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { App, TerraformStack } from "cdktf";
@@ -76,8 +76,19 @@ export interface TerraformJson {
   terraform?: Record<string, any>;
 }
 
+const created: string[] = [];
+
+/** A new temporary folder, removed after its test file (see test/support/cleanup.ts). */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(path.join(tmpdir(), `qp-${prefix}-`));
+  const dir = mkdtempSync(path.join(tmpdir(), `qp-${prefix}-`));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes the folders made so far, unless QP_KEEP_TEMP is set (to look at them after a failure). */
+export function removeTempDirs(): void {
+  if (process.env.QP_KEEP_TEMP) return;
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** A full synth (assets included) of one stack built by `build`, read back as JSON. */
