@@ -101,6 +101,14 @@ describe("npm run review", () => {
     expect(report).toContain("| -/+ **replace** | `aws_dynamodb_table.orders` | `name` (forces replacement) | fixture-orders | fixture-orders-v2 |");
   });
 
+  it("blocks the removed DLQ and the replaced prod table, and exits 1", () => {
+    expect(report).toMatch(/\| \*\*blocking\*\* \| dlq-missing \| `aws_sqs_queue\.work` \| aws_sqs_queue\.work is consumed by aws_lambda_event_source_mapping\.worker but has no redrive policy/);
+    const prod = report.slice(report.indexOf("## prod"));
+    expect(prod).toMatch(/\| \*\*blocking\*\* \| stateful-destroy \| `aws_dynamodb_table\.orders` \| .*will be replaced/);
+    expect(report).toContain("**2 blocking findings: this change must not merge as it is.**");
+    expect(status).toBe(1);
+  });
+
   it("leaves unchanged resources and made-up values out", () => {
     const prod = report.slice(report.indexOf("## prod"));
     expect(prod).not.toContain("aws_lambda_function.worker");

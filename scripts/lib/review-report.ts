@@ -1,3 +1,4 @@
+import { checkPlan, type Finding } from "../../modules/plan-policy/index.js";
 import { diffResource, type ResourceDiff } from "./plan-diff.js";
 import type { ResourceChange } from "./plan-state.js";
 import type { EnvironmentReview } from "./review-environment.js";
@@ -14,8 +15,10 @@ const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 /** The Markdown report, and how many findings block the change. */
 export function renderReview(input: ReviewInput): { markdown: string; blocking: number } {
   const lines = [`# Terraform review: ${input.baseRef} (${input.baseCommit}) → working tree`, ""];
-  const blocking = 0;
+  let blocking = 0;
   for (const review of input.reviews) {
+    const findings = checkPlan(review.plan, { environment: review.environment });
+    blocking += findings.filter((finding) => finding.severity === "blocking").length;
     const diffs = (review.plan.resource_changes as (ResourceChange & { change: { replace_paths?: unknown[][] } })[] | undefined ?? [])
       .filter((change) => change.mode === "managed")
       .map(diffResource)
@@ -45,6 +48,7 @@ export function renderReview(input: ReviewInput): { markdown: string; blocking: 
       }
       lines.push("");
     }
+    lines.push(...renderFindings(findings));
     if (diffs.length === 0) {
       lines.push("No changes.", "");
       continue;
@@ -64,5 +68,19 @@ export function renderReview(input: ReviewInput): { markdown: string; blocking: 
     }
     lines.push("");
   }
+  lines.push(blocking > 0 ? `**${blocking} blocking finding${blocking === 1 ? "" : "s"}: this change must not merge as it is.**` : "No blocking findings.", "");
   return { markdown: `${lines.join("\n")}\n`, blocking };
+}
+
+/** Policy findings on the working tree's plan (the same checks as `npm run policy`). */
+function renderFindings(findings: readonly Finding[]): string[] {
+  if (findings.length === 0) return [];
+  return [
+    "Policy findings:",
+    "",
+    "| severity | rule | resource | finding |",
+    "|---|---|---|---|",
+    ...findings.map((f) => `| ${f.severity === "blocking" ? "**blocking**" : "warning"} | ${f.rule} | \`${f.address}\` | ${cell(f.message)} |`),
+    "",
+  ];
 }

@@ -1,0 +1,2 @@
+export { RULES, checkPlan } from "./rules.js";
+export type { CheckOptions, Finding, Severity } from "./types.js";
