@@ -10,7 +10,8 @@ import {
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { buildApp, interceptLocalhostDns } from "fauxqs";
-import type { SQSEvent, SQSRecord } from "aws-lambda";
+import type { SQSEvent } from "aws-lambda";
+import { toSqsRecord } from "../../functions/local/sqs-record.js";
 
 export const REGION = "us-east-1";
 export const CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
@@ -153,30 +154,8 @@ export async function receiveAll(
   return messages;
 }
 
-/** The record Lambda's SQS mapping would deliver for a received message (the event's casing). */
-export function toSqsRecord(message: Message, eventSourceARN: string): SQSRecord {
-  const messageAttributes: SQSRecord["messageAttributes"] = {};
-  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    messageAttributes[name] = {
-      dataType: value.DataType!,
-      ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-      ...(value.BinaryValue !== undefined ? { binaryValue: Buffer.from(value.BinaryValue).toString("base64") } : {}),
-      stringListValues: [],
-      binaryListValues: [],
-    };
-  }
-  return {
-    messageId: message.MessageId!,
-    receiptHandle: message.ReceiptHandle!,
-    body: message.Body ?? "",
-    attributes: message.Attributes as unknown as SQSRecord["attributes"],
-    messageAttributes,
-    md5OfBody: message.MD5OfBody!,
-    eventSource: "aws:sqs",
-    eventSourceARN,
-    awsRegion: REGION,
-  };
-}
+/** The record Lambda's SQS mapping would deliver for a received message: the local poller's own conversion. */
+export { toSqsRecord };
 
 export function toSqsEvent(messages: readonly Message[], eventSourceARN: string): SQSEvent {
   return { Records: messages.map((message) => toSqsRecord(message, eventSourceARN)) };
