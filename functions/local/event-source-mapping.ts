@@ -37,6 +37,11 @@ export interface LocalMappingOptions {
   /** Name in the handler's context; default `local-<queue name>`. */
   readonly functionName?: string;
   readonly onInvocation?: (info: InvocationInfo) => void;
+  /**
+   * Called after messages matching no filter pattern were deleted, with how many SQS confirmed
+   * deleted; not called when none were (an undeleted one returns and is counted then).
+   */
+  readonly onFiltered?: (count: number) => void;
 }
 
 export interface LocalMapping {
@@ -110,7 +115,8 @@ export function createLocalMapping(options: LocalMappingOptions): LocalMapping {
     }
     if (settings.filterPatterns.length === 0) return { admitted: candidates, heldBack };
     const unmatched = candidates.filter((message) => !matchesAnyPattern(message.Body ?? "", settings.filterPatterns));
-    await deleteMessages(queue, unmatched);
+    const deleted = await deleteMessages(queue, unmatched);
+    if (deleted > 0) notify(() => options.onFiltered?.(deleted));
     return { admitted: candidates.filter((message) => !unmatched.includes(message)), heldBack };
   }
 
@@ -130,11 +136,7 @@ export function createLocalMapping(options: LocalMappingOptions): LocalMapping {
     const { outcome, retry, durationMs } = await invokeHandler(options.handler, messages, queueArn, settings);
     if (retry !== "all") await deleteMessages(queue, messages.filter((message) => !retry.has(message.MessageId!)));
     const failed = retry === "all" ? messages.length : retry.size;
-    try {
-      options.onInvocation?.({ records: messages.length, failed, durationMs, outcome });
-    } catch {
-      // An observer's error does not change the batch's outcome.
-    }
+    notify(() => options.onInvocation?.({ records: messages.length, failed, durationMs, outcome }));
   }
 
   return {
@@ -157,4 +159,12 @@ export function createLocalMapping(options: LocalMappingOptions): LocalMapping {
 
 function groupOf(message: Message): string {
   return message.Attributes?.MessageGroupId ?? "";
+}
+
+function notify(observer: () => void): void {
+  try {
+    observer();
+  } catch {
+    // An observer's error changes nothing the mapping does.
+  }
 }

@@ -26,21 +26,24 @@ export async function receiveMessages(queue: PolledQueue, max: number, waitTimeS
   return Messages;
 }
 
-/** Deletes in requests of 10, DeleteMessageBatch's limit; never throws. */
-export async function deleteMessages(queue: PolledQueue, messages: readonly Message[]): Promise<void> {
+/** Deletes in requests of 10, DeleteMessageBatch's limit; never throws. Resolves with how many SQS confirmed deleted. */
+export async function deleteMessages(queue: PolledQueue, messages: readonly Message[]): Promise<number> {
+  let deleted = 0;
   for (let i = 0; i < messages.length; i += 10) {
     const chunk = messages.slice(i, i + 10);
     try {
-      await queue.client.send(
+      const { Successful = [] } = await queue.client.send(
         new DeleteMessageBatchCommand({
           QueueUrl: queue.queueUrl,
           Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
         }),
       );
+      deleted += Successful.length;
     } catch {
       // Undeleted messages come back after the visibility timeout: at-least-once, as on AWS.
     }
   }
+  return deleted;
 }
 
 /** Makes a received message visible again at once; never throws. */

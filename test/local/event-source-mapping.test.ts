@@ -192,6 +192,31 @@ describe("local SQS event source mapping", () => {
     expect(bodies(events).sort()).toEqual([...matching].sort());
   });
 
+  it("calls onFiltered after deleting the messages that match no filter pattern, with how many it deleted, and keeps polling when it throws", async () => {
+    const pair = await queue();
+    await send(sqs.client, pair.queueUrl, Array.from({ length: 6 }, (_, i) => JSON.stringify({ type: "other", n: i })));
+    const counts: number[] = [];
+    const leftWhenCalled: Promise<number>[] = [];
+    const { events } = run(pair, async () => undefined, {
+      filterPatterns: [{ body: { type: ["order"] } }],
+      onFiltered: (count) => {
+        counts.push(count);
+        leftWhenCalled.push(remaining(pair.queueUrl));
+        throw new Error("observer failure");
+      },
+    });
+
+    await waitFor(() => counts.reduce((sum, count) => sum + count, 0) >= 6);
+    expect(await leftWhenCalled.at(-1)).toBe(0);
+    const order = JSON.stringify({ type: "order", n: 6 });
+    await send(sqs.client, pair.queueUrl, [order]);
+    await waitFor(() => events.length === 1);
+    await mapping!.stop();
+    expect(counts.reduce((sum, count) => sum + count, 0)).toBe(6);
+    expect(counts.every((count) => count > 0)).toBe(true);
+    expect(bodies(events)).toEqual([order]);
+  });
+
   it("with ReportBatchItemFailures, keeps the listed records (redelivered with ApproximateReceiveCount 2 after the visibility timeout) and deletes the others", async () => {
     const pair = await queue({ visibilityTimeoutSeconds: 1 });
     await send(sqs.client, pair.queueUrl, ["ok-1", "fail-1", "ok-2", "fail-2"]);
