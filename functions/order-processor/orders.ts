@@ -45,6 +45,9 @@ export async function createOrder(table: OrdersTable, event: OrderCreated): Prom
   }
 }
 
+/** Conditional writes retried when the create lands between an update's failed condition and its check. */
+const MAX_UPDATE_ROUNDS = 3;
+
 /**
  * Applies a status change only if it is newer than the stored one. An update older than (or as old
  * as) `updated_at` is ignored; one for an order not yet created is transient: its create may still be
@@ -52,32 +55,58 @@ export async function createOrder(table: OrdersTable, event: OrderCreated): Prom
  */
 export async function updateOrder(table: OrdersTable, event: OrderUpdated): Promise<"processed" | "ignored"> {
   const key = orderKey(event.data.order_id);
-  try {
-    await table.client.send(
-      new UpdateItemCommand({
-        TableName: table.tableName,
-        Key: key,
-        UpdateExpression: "SET #status = :status, updated_at = :ts",
-        ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(updated_at) OR updated_at < :ts)",
-        ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: { ":status": { S: event.data.status }, ":ts": { S: event.timestamp } },
-        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-      }),
-    );
-    return "processed";
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw classify(error, event);
-    // Which half of the condition failed: DynamoDB returns the item; emulators may not, so read it.
-    const exists =
-      error.Item !== undefined ||
-      (await table.client
-        .send(new GetItemCommand({ TableName: table.tableName, Key: key, ConsistentRead: true, ProjectionExpression: "pk" }))
-        .then((read) => read.Item !== undefined, (readError: unknown) => Promise.reject(classify(readError, event))));
-    if (exists) return "ignored";
-    throw new TransientError("order-not-created", `order ${event.data.order_id} does not exist yet; its create may still be on the way`, {
-      correlationId: event.correlation_id,
-    });
+  for (let round = 1; ; round++) {
+    try {
+      await table.client.send(
+        new UpdateItemCommand({
+          TableName: table.tableName,
+          Key: key,
+          UpdateExpression: "SET #status = :status, updated_at = :ts",
+          ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(updated_at) OR updated_at < :ts)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":status": { S: event.data.status }, ":ts": { S: event.timestamp } },
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      return "processed";
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw classify(error, event);
+      // Which half of the condition failed: DynamoDB returns the item as it was; emulators may not, so read it.
+      const stored = error.Item ?? (await readUpdatedAt(table, key, event));
+      if (stored !== undefined && isAtLeast(stored.updated_at, event.timestamp)) return "ignored";
+      if (stored === undefined) {
+        throw new TransientError("order-not-created", `order ${event.data.order_id} does not exist yet; its create may still be on the way`, {
+          correlationId: event.correlation_id,
+        });
+      }
+      // The order exists and is older than this update: it was created after the condition was
+      // evaluated (a concurrent create), so the update is applied now, not dropped as stale.
+      if (round >= MAX_UPDATE_ROUNDS) {
+        throw new TransientError("update-contended", `order ${event.data.order_id} kept changing while the update was applied`, {
+          correlationId: event.correlation_id,
+        });
+      }
+    }
   }
+}
+
+async function readUpdatedAt(
+  table: OrdersTable,
+  key: Record<string, AttributeValue>,
+  event: OrderUpdated,
+): Promise<Record<string, AttributeValue> | undefined> {
+  try {
+    const read = await table.client.send(
+      new GetItemCommand({ TableName: table.tableName, Key: key, ConsistentRead: true, ProjectionExpression: "pk, updated_at" }),
+    );
+    return read.Item;
+  } catch (error) {
+    throw classify(error, event);
+  }
+}
+
+function isAtLeast(storedTimestamp: AttributeValue | undefined, timestamp: string): boolean {
+  return storedTimestamp?.S !== undefined && storedTimestamp.S >= timestamp;
 }
 
 /** DynamoDB's refusal of the item itself is permanent; anything else (network, throttling, 5xx) may pass. */
