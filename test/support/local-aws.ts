@@ -1,70 +1,20 @@
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
-  SQSClient,
+  type SQSClient,
   type Message,
 } from "@aws-sdk/client-sqs";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import dynalite from "dynalite";
-import { buildApp, interceptLocalhostDns } from "fauxqs";
+import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { LOCAL_CREDENTIALS, startLocalDynamo, startLocalSqs, type LocalDynamo, type LocalSqs } from "../../functions/local/local-servers.js";
 import type { SQSEvent } from "aws-lambda";
 import { toSqsRecord } from "../../functions/local/sqs-record.js";
 
 export const REGION = "us-east-1";
-export const CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+export const CREDENTIALS = LOCAL_CREDENTIALS;
 
-/** A real SQS server (fauxqs) on 127.0.0.1, a free port. */
-export interface LocalSqs {
-  readonly endpoint: string;
-  readonly client: SQSClient;
-  stop(): Promise<void>;
-}
-
-export async function startLocalSqs(): Promise<LocalSqs> {
-  // fauxqs's queue URLs name the host sqs.<region>.localhost, and the SDK sends to the queue URL's
-  // host; map *.localhost to 127.0.0.1 in this process, as a developer's resolver would.
-  const restoreDns = interceptLocalhostDns();
-  const app = buildApp({ logger: false });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const { port } = app.server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new SQSClient({ endpoint, region: REGION, credentials: CREDENTIALS });
-  return {
-    endpoint,
-    client,
-    stop: async () => {
-      client.destroy();
-      await app.close();
-      restoreDns();
-    },
-  };
-}
-
-/** A real DynamoDB server (dynalite, in memory) on 127.0.0.1, a free port; tables are ready at once. */
-export interface LocalDynamo {
-  readonly endpoint: string;
-  readonly client: DynamoDBClient;
-  stop(): Promise<void>;
-}
-
-export async function startLocalDynamo(): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: REGION, credentials: CREDENTIALS });
-  return {
-    endpoint,
-    client,
-    stop: async () => {
-      client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+/** The servers the tests run against: the same ones `npm run local` starts. */
+export { startLocalDynamo, startLocalSqs, type LocalDynamo, type LocalSqs };
 
 /** The orders table as the stack defines it: string pk and sk. */
 export async function createOrdersTable(client: DynamoDBClient, tableName: string): Promise<void> {
