@@ -1,0 +1,244 @@
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { startFaultProxy } from "../../functions/local/fault-proxy.js";
+import { createLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from "../../functions/local/local-pipeline.js";
+import { startLocalDynamo, startLocalSqs } from "../../functions/local/local-servers.js";
+import type { InvocationInfo } from "../../functions/local/event-source-mapping.js";
+import { readSynthesizedStack } from "../../functions/local/synthesized-stack.js";
+import { sendMessages } from "../../functions/lib/producer.js";
+import { generateOrderStream, type OrderStream } from "./order-stream.js";
+import { reconcile, type Reconciliation } from "./reconcile.js";
+import { queueCounts, readDeadLetters, scanTable } from "./run-inspection.js";
+import { failFirstDeliveryOf } from "./transient-faults.js";
+import { percentiles, type Percentiles } from "./percentiles.js";
+
+export interface LocalRunOptions {
+  /** The synthesized stack to run: an environment name (dev, staging, prod). */
+  readonly environment: string;
+  /** Default cdktf.out. */
+  readonly outdir?: string;
+  readonly count: number;
+  readonly poisonShare: number;
+  readonly transientShare: number;
+  readonly seed?: number;
+  readonly overrides?: LocalPipelineOptions["overrides"];
+  /** Every line the function writes goes here (its logs would otherwise fill the terminal). */
+  readonly functionLogFile?: string;
+  readonly onProgress?: (progress: RunProgress) => void;
+  readonly progressIntervalMs?: number;
+  /** Aborting (Ctrl-C) stops sending and polling; the report says what was left where. */
+  readonly signal?: AbortSignal;
+  /** Give up when nothing moves for this long; default 60 s (a retry backs off for up to 20 s here). */
+  readonly stallTimeoutMs?: number;
+}
+
+export interface RunProgress {
+  readonly elapsedMs: number;
+  readonly sent: number;
+  readonly total: number;
+  /** Records whose invocation finished with them done (processed, ignored or dead-lettered by the function). */
+  readonly processed: number;
+  /** Records returned to the queue to be retried. */
+  readonly retried: number;
+  readonly filtered: number;
+  readonly deadLettered: number;
+  readonly queued: number;
+  readonly inFlight: number;
+  /** Records done per second over the last interval. */
+  readonly throughput: number;
+}
+
+export interface RunReport {
+  readonly environment: string;
+  readonly settings: LocalPipeline["settings"] & { readonly visibilityTimeoutSeconds: number };
+  readonly messages: number;
+  readonly sendFailures: number;
+  readonly invocations: number;
+  readonly outcomes: Readonly<Record<InvocationInfo["outcome"], number>>;
+  readonly retries: number;
+  readonly coldStarts: number;
+  readonly injectedFaults: number;
+  readonly wallMs: number;
+  readonly messagesPerSecond: number;
+  readonly batchMs: Percentiles;
+  readonly reconciliation: Reconciliation;
+  readonly interrupted: boolean;
+  /** Messages still in the work queue when the run ended (only after an interruption or a stall). */
+  readonly leftInQueue: number;
+}
+
+export interface LocalRun {
+  readonly report: RunReport;
+  readonly endpoints: { readonly sqs: string; readonly dynamodb: string; readonly queueUrl: string; readonly deadLetterQueueUrl?: string; readonly tables: readonly string[] };
+  /** Stops the function's containers and the servers. */
+  close(): Promise<void>;
+}
+
+/**
+ * One local run of a synthesized stack: fauxqs and dynalite on 127.0.0.1, the stack's queues and
+ * table, its function behind a local event source mapping, a generated order stream sent through
+ * the producer (a share of orders has its first table write failed by a fault proxy), then every
+ * message reconciled against the table, the dead-letter queue and the function's logs.
+ */
+export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
+  const stack = readSynthesizedStack(options.outdir ?? "cdktf.out", options.environment);
+  const started = performance.now();
+  const sqs = await startLocalSqs({ region: stack.region });
+  const dynamo = await startLocalDynamo({ region: stack.region });
+  const tableProxy = await startFaultProxy(dynamo.endpoint);
+  const logs: Record<string, unknown>[] = [];
+  if (options.functionLogFile) {
+    mkdirSync(path.dirname(options.functionLogFile), { recursive: true });
+    writeFileSync(options.functionLogFile, "");
+  }
+  const invocationTimes: number[] = [];
+  const outcomes = { ok: 0, partial: 0, error: 0, timeout: 0, "invalid-response": 0 };
+  const counters = { processed: 0, retried: 0, filtered: 0 };
+  let pipeline: LocalPipeline | undefined;
+  try {
+    pipeline = await createLocalPipeline({
+      stack,
+      sqs,
+      dynamo,
+      functionEndpoints: { dynamo: tableProxy.endpoint },
+      // The reconciliation reads the function's outcome lines, which are logged at INFO.
+      environment: { LOG_LEVEL: "INFO" },
+      ...(options.overrides ? { overrides: options.overrides } : {}),
+      onFunctionOutput: (line) => {
+        if (options.functionLogFile) appendFileSync(options.functionLogFile, `${line}\n`);
+        if (line.startsWith("{") && line.includes('"correlationId"')) logs.push(JSON.parse(line) as Record<string, unknown>);
+      },
+      onInvocation: (info) => {
+        invocationTimes.push(info.durationMs);
+        outcomes[info.outcome] += 1;
+        counters.processed += info.records - info.failed;
+        counters.retried += info.failed;
+      },
+      onFiltered: (count) => {
+        counters.filtered += count;
+      },
+    });
+  } catch (error) {
+    await Promise.all([tableProxy.close(), sqs.stop(), dynamo.stop()]);
+    throw error;
+  }
+  const { queue, deadLetterQueue } = pipeline;
+  const fifo = queue.url.endsWith(".fifo");
+  const stream = generateOrderStream({
+    count: options.count,
+    poisonShare: options.poisonShare,
+    transientShare: options.transientShare,
+    seed: options.seed ?? 1,
+    fifo,
+  });
+  const faults = failFirstDeliveryOf(stream.transientOrders);
+  tableProxy.setRule(faults.rule);
+
+  let sent = 0;
+  const sentMessages: OrderStream["messages"][number][] = [];
+  let sendFailures = 0;
+  let lastDone = 0;
+  let lastSent = 0;
+  let lastTick = performance.now();
+  let lastMovement = performance.now();
+  const snapshot = async (): Promise<RunProgress> => {
+    const [work, dead] = await Promise.all([queueCounts(sqs.client, queue.url), deadLetterQueue ? queueCounts(sqs.client, deadLetterQueue.url) : undefined]);
+    const now = performance.now();
+    const done = counters.processed + counters.filtered;
+    const throughput = ((done - lastDone) * 1000) / Math.max(1, now - lastTick);
+    if (done !== lastDone || sent !== lastSent) lastMovement = now;
+    lastDone = done;
+    lastSent = sent;
+    lastTick = now;
+    return {
+      elapsedMs: now - started,
+      sent,
+      total: stream.messages.length,
+      processed: counters.processed,
+      retried: counters.retried,
+      filtered: counters.filtered,
+      deadLettered: dead ? dead.visible + dead.inFlight : 0,
+      queued: work.visible,
+      inFlight: work.inFlight,
+      throughput,
+    };
+  };
+
+  pipeline.start();
+  const progressTimer = setInterval(() => {
+    void snapshot().then((progress) => options.onProgress?.(progress), () => undefined);
+  }, options.progressIntervalMs ?? 500);
+  const stopped = () => options.signal?.aborted === true;
+  try {
+    // Slices keep the progress moving; the producer itself overlaps requests within a slice.
+    const SLICE = 200;
+    for (let start = 0; start < stream.messages.length && !stopped(); start += SLICE) {
+      const slice = stream.messages.slice(start, start + SLICE);
+      const results = await sendMessages(sqs.client, queue.url, slice.map((entry) => entry.message));
+      results.forEach((result, index) => {
+        if (result.status === "sent") sentMessages.push(slice[index]!);
+        else sendFailures += 1;
+      });
+      sent += slice.length;
+    }
+    const stallMs = options.stallTimeoutMs ?? 60_000;
+    let settledTicks = 0;
+    while (!stopped() && settledTicks < 2) {
+      await sleep(200);
+      const progress = await snapshot();
+      settledTicks = progress.queued + progress.inFlight === 0 ? settledTicks + 1 : 0;
+      if (performance.now() - lastMovement > stallMs) break;
+    }
+  } finally {
+    clearInterval(progressTimer);
+    await pipeline.stopPolling();
+  }
+  const wallMs = performance.now() - started;
+  const final = await snapshot();
+  options.onProgress?.(final);
+
+  const sentStream: OrderStream = { ...stream, messages: sentMessages };
+  const deadLetters = deadLetterQueue ? await readDeadLetters(sqs.client, deadLetterQueue.url) : [];
+  const tableItems = await scanTable(dynamo.client, pipeline.tableNames[0]!);
+  const reconciliation = reconcile({
+    stream: sentStream,
+    tableItems,
+    deadLetters,
+    filtered: counters.filtered,
+    functionLogs: logs,
+    filterActive: pipeline.settings.filterPatterns > 0,
+  });
+  const report: RunReport = {
+    environment: options.environment,
+    settings: { ...pipeline.settings, visibilityTimeoutSeconds: pipeline.processor.queue.visibilityTimeoutSeconds },
+    messages: stream.messages.length,
+    sendFailures,
+    invocations: invocationTimes.length,
+    outcomes,
+    retries: counters.retried,
+    coldStarts: pipeline.containers.coldStarts,
+    injectedFaults: faults.failedCalls,
+    wallMs,
+    messagesPerSecond: (sentMessages.length * 1000) / wallMs,
+    batchMs: percentiles(invocationTimes),
+    reconciliation,
+    interrupted: stopped(),
+    leftInQueue: final.queued + final.inFlight,
+  };
+  const activePipeline = pipeline;
+  return {
+    report,
+    endpoints: {
+      sqs: sqs.endpoint,
+      dynamodb: dynamo.endpoint,
+      queueUrl: queue.url,
+      ...(deadLetterQueue ? { deadLetterQueueUrl: deadLetterQueue.url } : {}),
+      tables: pipeline.tableNames,
+    },
+    async close() {
+      await activePipeline.close();
+      await Promise.all([tableProxy.close(), sqs.stop(), dynamo.stop()]);
+    },
+  };
+}
