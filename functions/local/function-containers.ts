@@ -82,6 +82,8 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
         LOCAL_FUNCTION_HANDLER: options.handler ?? "index.handler",
         NODE_PATH: path.resolve(options.runtimeModules ?? "node_modules"),
       },
+      // Not the parent's flags (a loader such as tsx, a profiler): a Lambda container starts plain.
+      execArgv: [],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
     });

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { SQSClient } from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
 import { createLocalMapping, type LocalMapping, type LocalMappingOptions } from "./event-source-mapping.js";
 import { createFunctionContainers, type FunctionContainers } from "./function-containers.js";
@@ -59,7 +59,15 @@ export interface LocalPipeline {
  */
 export async function createLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const processor = chooseProcessor(options.stack, options.processor);
-  const resources = await createLocalResources(options.stack, { sqs: options.sqs.client, dynamo: options.dynamo.client });
+  // fauxqs names queue URLs after the endpoint they were created through, and the function's SQS
+  // client sends to the queue URL's host: creating them through the function's endpoint routes the
+  // function's own SQS calls (the dead-letter copies) there too.
+  const creator = options.functionEndpoints?.sqs
+    ? new SQSClient({ endpoint: options.functionEndpoints.sqs, region: options.stack.region, credentials: LOCAL_CREDENTIALS })
+    : options.sqs.client;
+  const resources = await createLocalResources(options.stack, { sqs: creator, dynamo: options.dynamo.client }).finally(() => {
+    if (creator !== options.sqs.client) creator.destroy();
+  });
   const queue = resources.queues.get(processor.queue.resourceName)!;
   const deadLetterQueue = processor.deadLetterQueue ? resources.queues.get(processor.deadLetterQueue.resourceName) : undefined;
   const fn = processor.function;
@@ -73,7 +81,9 @@ export async function createLocalPipeline(options: LocalPipelineOptions): Promis
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMb),
     // Lambda runs nodejs22.x; the warning is about the local Node the containers borrow.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    AWS_ENDPOINT_URL_SQS: options.functionEndpoints?.sqs ?? options.sqs.endpoint,
+    // The queue URLs' own origin: the SDK sends there anyway, and warns on every call when the
+    // configured endpoint names another host.
+    AWS_ENDPOINT_URL_SQS: new URL(queue.url).origin,
     AWS_ENDPOINT_URL_DYNAMODB: options.functionEndpoints?.dynamo ?? options.dynamo.endpoint,
     ...options.environment,
   };

@@ -1,7 +1,7 @@
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startFaultProxy } from "../../functions/local/fault-proxy.js";
+import { startFaultProxy, type FaultProxy } from "../../functions/local/fault-proxy.js";
 import { createLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from "../../functions/local/local-pipeline.js";
 import { startLocalDynamo, startLocalSqs } from "../../functions/local/local-servers.js";
 import type { InvocationInfo } from "../../functions/local/event-source-mapping.js";
@@ -31,6 +31,23 @@ export interface LocalRunOptions {
   readonly signal?: AbortSignal;
   /** Give up when nothing moves for this long; default 60 s (a retry backs off for up to 20 s here). */
   readonly stallTimeoutMs?: number;
+  /**
+   * Runs beside the stream once polling started, e.g. to take the table down for a while; the run
+   * settles only after it returns. The function's table and SQS calls pass through `table` and `sqs`.
+   */
+  readonly scenario?: (controls: RunControls) => Promise<void>;
+  /** Default true: the first table write of a share of orders fails (see `transientShare`). */
+  readonly injectTransientFaults?: boolean;
+}
+
+export interface RunControls {
+  readonly table: FaultProxy;
+  readonly sqs: FaultProxy;
+  readonly pipeline: LocalPipeline;
+  readonly stream: OrderStream;
+  progress(): Promise<RunProgress>;
+  /** Resolves once `predicate` holds for the progress (checked every 50 ms). */
+  until(predicate: (progress: RunProgress) => boolean): Promise<RunProgress>;
 }
 
 export interface RunProgress {
@@ -86,11 +103,16 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   const started = performance.now();
   const sqs = await startLocalSqs({ region: stack.region });
   const dynamo = await startLocalDynamo({ region: stack.region });
-  const tableProxy = await startFaultProxy(dynamo.endpoint);
+  // Each proxy costs a hop per call: they sit in the function's path only when a run injects faults.
+  const injectFaults = (options.injectTransientFaults !== false && options.transientShare > 0) || options.scenario !== undefined;
+  const tableProxy = injectFaults ? await startFaultProxy(dynamo.endpoint) : undefined;
+  const sqsProxy = injectFaults ? await startFaultProxy(sqs.endpoint) : undefined;
+  const closeServers = () => Promise.all([tableProxy?.close(), sqsProxy?.close(), sqs.stop(), dynamo.stop()]);
   const logs: Record<string, unknown>[] = [];
+  let functionLog: WriteStream | undefined;
   if (options.functionLogFile) {
     mkdirSync(path.dirname(options.functionLogFile), { recursive: true });
-    writeFileSync(options.functionLogFile, "");
+    functionLog = createWriteStream(options.functionLogFile);
   }
   const invocationTimes: number[] = [];
   const outcomes = { ok: 0, partial: 0, error: 0, timeout: 0, "invalid-response": 0 };
@@ -101,12 +123,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       stack,
       sqs,
       dynamo,
-      functionEndpoints: { dynamo: tableProxy.endpoint },
+      ...(tableProxy && sqsProxy ? { functionEndpoints: { dynamo: tableProxy.endpoint, sqs: sqsProxy.endpoint } } : {}),
       // The reconciliation reads the function's outcome lines, which are logged at INFO.
       environment: { LOG_LEVEL: "INFO" },
       ...(options.overrides ? { overrides: options.overrides } : {}),
       onFunctionOutput: (line) => {
-        if (options.functionLogFile) appendFileSync(options.functionLogFile, `${line}\n`);
+        functionLog?.write(`${line}\n`);
         if (line.startsWith("{") && line.includes('"correlationId"')) logs.push(JSON.parse(line) as Record<string, unknown>);
       },
       onInvocation: (info) => {
@@ -120,7 +142,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       },
     });
   } catch (error) {
-    await Promise.all([tableProxy.close(), sqs.stop(), dynamo.stop()]);
+    await closeServers();
     throw error;
   }
   const { queue, deadLetterQueue } = pipeline;
@@ -133,7 +155,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     fifo,
   });
   const faults = failFirstDeliveryOf(stream.transientOrders);
-  tableProxy.setRule(faults.rule);
+  if (options.injectTransientFaults !== false) tableProxy?.setRule(faults.rule);
 
   let sent = 0;
   const sentMessages: OrderStream["messages"][number][] = [];
@@ -142,15 +164,18 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   let lastSent = 0;
   let lastTick = performance.now();
   let lastMovement = performance.now();
-  const snapshot = async (): Promise<RunProgress> => {
+  /** Only the periodic report advances the throughput window and the stall clock. */
+  const snapshot = async (track = false): Promise<RunProgress> => {
     const [work, dead] = await Promise.all([queueCounts(sqs.client, queue.url), deadLetterQueue ? queueCounts(sqs.client, deadLetterQueue.url) : undefined]);
     const now = performance.now();
     const done = counters.processed + counters.filtered;
     const throughput = ((done - lastDone) * 1000) / Math.max(1, now - lastTick);
-    if (done !== lastDone || sent !== lastSent) lastMovement = now;
-    lastDone = done;
-    lastSent = sent;
-    lastTick = now;
+    if (track) {
+      if (done !== lastDone || sent !== lastSent) lastMovement = now;
+      lastDone = done;
+      lastSent = sent;
+      lastTick = now;
+    }
     return {
       elapsedMs: now - started,
       sent,
@@ -167,9 +192,24 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
 
   pipeline.start();
   const progressTimer = setInterval(() => {
-    void snapshot().then((progress) => options.onProgress?.(progress), () => undefined);
+    void snapshot(true).then((progress) => options.onProgress?.(progress), () => undefined);
   }, options.progressIntervalMs ?? 500);
   const stopped = () => options.signal?.aborted === true;
+  const controls: RunControls = {
+    table: tableProxy!,
+    sqs: sqsProxy!,
+    pipeline,
+    stream,
+    progress: () => snapshot(),
+    async until(predicate) {
+      for (;;) {
+        const progress = await snapshot();
+        if (predicate(progress) || stopped()) return progress;
+        await sleep(50);
+      }
+    },
+  };
+  const scenario = options.scenario?.(controls);
   try {
     // Slices keep the progress moving; the producer itself overlaps requests within a slice.
     const SLICE = 200;
@@ -182,6 +222,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       });
       sent += slice.length;
     }
+    await scenario;
     const stallMs = options.stallTimeoutMs ?? 60_000;
     let settledTicks = 0;
     while (!stopped() && settledTicks < 2) {
@@ -195,7 +236,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     await pipeline.stopPolling();
   }
   const wallMs = performance.now() - started;
-  const final = await snapshot();
+  const final = await snapshot(true);
   options.onProgress?.(final);
 
   const sentStream: OrderStream = { ...stream, messages: sentMessages };
@@ -238,7 +279,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     },
     async close() {
       await activePipeline.close();
-      await Promise.all([tableProxy.close(), sqs.stop(), dynamo.stop()]);
+      await closeServers();
+      await new Promise<void>((resolve) => (functionLog ? functionLog.end(resolve) : resolve()));
     },
   };
 }
