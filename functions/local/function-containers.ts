@@ -3,10 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import type { Context } from "aws-lambda";
-import { buildSync } from "esbuild";
 import { unzipSync } from "fflate";
+import { compiledChildEntry } from "./child-entry.js";
 import type { ContainerReply, ContainerRequest, ContextFields } from "./container-protocol.js";
 
 export interface FunctionContainersOptions {
@@ -65,7 +64,7 @@ interface Container {
  */
 export function createFunctionContainers(options: FunctionContainersOptions): FunctionContainers {
   const directory = unzipPackage(options.zipPath);
-  const bootstrap = bootstrapFile();
+  const bootstrap = compiledChildEntry("container-bootstrap");
   const idle: Container[] = [];
   const all = new Set<Container>();
   let nextId = 1;
@@ -127,6 +126,8 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
     const reply = new Promise<ContainerReply>((resolve, reject) => {
       container.pending = { id, resolve, reject };
     });
+    // Settled by whichever comes first; a runtime that dies before it is ready must not leave it unhandled.
+    reply.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -190,18 +191,4 @@ function unzipPackage(zipPath: string): string {
     writeFileSync(target, contents);
   }
   return directory;
-}
-
-let bootstrapPath: string | undefined;
-
-/** The container runtime, compiled once per process into a CommonJS file a child can run directly. */
-function bootstrapFile(): string {
-  if (bootstrapPath) return bootstrapPath;
-  const source = fileURLToPath(new URL("./container-bootstrap.ts", import.meta.url));
-  const directory = mkdtempSync(path.join(os.tmpdir(), "qp-bootstrap-"));
-  const outfile = path.join(directory, "bootstrap.cjs");
-  buildSync({ entryPoints: [source], outfile, bundle: true, platform: "node", format: "cjs", target: "node20", logLevel: "warning" });
-  process.once("exit", () => rmSync(directory, { recursive: true, force: true }));
-  bootstrapPath = outfile;
-  return outfile;
 }

@@ -1,9 +1,11 @@
+import { fork } from "node:child_process";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import dynalite from "dynalite";
 import { buildApp, interceptLocalhostDns } from "fauxqs";
+import { compiledChildEntry } from "./child-entry.js";
 
 /** Local servers accept any credentials; the SDK still wants some. */
 export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
@@ -12,6 +14,11 @@ export interface LocalServerOptions {
   /** Default 0: a free port chosen by the system. */
   readonly port?: number;
   readonly region?: string;
+  /**
+   * Run the server in a process of its own (default false: in this process, cheapest to start).
+   * Under load a server sharing the caller's event loop slows both down.
+   */
+  readonly ownProcess?: boolean;
 }
 
 /** A real SQS server (fauxqs) on 127.0.0.1, with a client for it. */
@@ -25,17 +32,14 @@ export async function startLocalSqs(options: LocalServerOptions = {}): Promise<L
   // fauxqs's queue URLs name the host sqs.<region>.localhost; map *.localhost to 127.0.0.1 in this
   // process, as a developer's resolver would.
   const restoreDns = interceptLocalhostDns();
-  const app = buildApp({ logger: false });
-  await app.listen({ port: options.port ?? 0, host: "127.0.0.1" });
-  const { port } = app.server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new SQSClient({ endpoint, region: options.region ?? "us-east-1", credentials: LOCAL_CREDENTIALS });
+  const server = options.ownProcess ? await startInOwnProcess("sqs", options.port) : await startFauxqs(options.port);
+  const client = new SQSClient({ endpoint: server.endpoint, region: options.region ?? "us-east-1", credentials: LOCAL_CREDENTIALS });
   return {
-    endpoint,
+    endpoint: server.endpoint,
     client,
     stop: async () => {
       client.destroy();
-      await app.close();
+      await server.stop();
       restoreDns();
     },
   };
@@ -49,21 +53,60 @@ export interface LocalDynamo {
 }
 
 export async function startLocalDynamo(options: LocalServerOptions = {}): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: options.region ?? "us-east-1", credentials: LOCAL_CREDENTIALS });
+  const server = options.ownProcess ? await startInOwnProcess("dynamodb", options.port) : await startDynalite(options.port);
+  const client = new DynamoDBClient({ endpoint: server.endpoint, region: options.region ?? "us-east-1", credentials: LOCAL_CREDENTIALS });
   return {
-    endpoint,
+    endpoint: server.endpoint,
     client,
     stop: async () => {
       client.destroy();
-      server.closeAllConnections?.();
+      await server.stop();
+    },
+  };
+}
+
+interface RunningServer {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+async function startFauxqs(port = 0): Promise<RunningServer> {
+  const app = buildApp({ logger: false });
+  await app.listen({ port, host: "127.0.0.1" });
+  const address = app.server.address() as AddressInfo;
+  return { endpoint: `http://127.0.0.1:${address.port}`, stop: () => app.close() };
+}
+
+async function startDynalite(port = 0): Promise<RunningServer> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    stop: async () => {
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+async function startInOwnProcess(kind: "sqs" | "dynamodb", port = 0): Promise<RunningServer> {
+  const child = fork(compiledChildEntry("server-process"), [kind, String(port)], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const reply = await new Promise<{ port?: number; error?: string }>((resolve) => {
+    child.once("message", (message) => resolve(message as { port?: number; error?: string }));
+    child.once("exit", (code) => resolve({ error: `exited with code ${code} before listening` }));
+  });
+  if (reply.port === undefined) throw new Error(`the local ${kind} server could not start: ${reply.error}`);
+  return {
+    endpoint: `http://127.0.0.1:${reply.port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
   };
 }

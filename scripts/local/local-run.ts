@@ -102,7 +102,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   const stack = readSynthesizedStack(options.outdir ?? "cdktf.out", options.environment);
   const started = performance.now();
   const sqs = await startLocalSqs({ region: stack.region });
-  const dynamo = await startLocalDynamo({ region: stack.region });
+  // The table is the busiest server: in its own process it gets a core instead of sharing the poller's.
+  const dynamo = await startLocalDynamo({ region: stack.region, ownProcess: true });
   // Each proxy costs a hop per call: they sit in the function's path only when a run injects faults.
   const injectFaults = (options.injectTransientFaults !== false && options.transientShare > 0) || options.scenario !== undefined;
   const tableProxy = injectFaults ? await startFaultProxy(dynamo.endpoint) : undefined;

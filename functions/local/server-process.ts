@@ -1,0 +1,35 @@
+/**
+ * A local AWS server in a process of its own (started by local-servers.ts): a busy server then
+ * gets a core to itself instead of sharing one event loop with the poller and the producer.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import dynalite from "dynalite";
+import { buildApp } from "fauxqs";
+
+const kind = process.argv[2];
+const port = Number(process.argv[3] ?? 0);
+
+async function listen(): Promise<number> {
+  if (kind === "sqs") {
+    const app = buildApp({ logger: false });
+    await app.listen({ port, host: "127.0.0.1" });
+    return (app.server.address() as AddressInfo).port;
+  }
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+listen().then(
+  (listening) => process.send!({ port: listening }),
+  (error: Error) => {
+    process.send!({ error: error.message });
+    process.exit(1);
+  },
+);
+// The parent going away (even killed) ends the server: no orphan keeps the port.
+process.on("disconnect", () => process.exit(0));
