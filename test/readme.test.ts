@@ -7,7 +7,7 @@ const README = readFileSync("README.md", "utf8");
 describe("README", () => {
   it("starts with the two commands a newcomer runs", () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(README)![1]!.trim().split("\n");
-    expect(firstBlock).toEqual(["npm ci && npm run synth", "npm test"]);
+    expect(firstBlock).toEqual(["npm ci && npm run local", "npm test"]);
   });
 
   it("documents every property of the construct in its configuration table, and no other", () => {
