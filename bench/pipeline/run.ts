@@ -1,0 +1,93 @@
+/**
+ * The whole local pipeline under load (`npm run bench:pipeline [-- --count N]`): end-to-end msg/s and
+ * batch times at 10,000 orders, beside what each local server manages alone, and where the CPU goes.
+ */
+import { checkSynth, synthesize } from "../../scripts/local/synth-check.js";
+import { runLocal, type RunReport } from "../../scripts/local/local-run.js";
+import type { LocalPipelineOptions } from "../../functions/local/local-pipeline.js";
+import { numberOption, printTable } from "../support/table.js";
+import { sqsAlone, tableAlone } from "./anchors.js";
+import { cpuTime, type CpuTime } from "./cpu.js";
+
+const GOAL_MESSAGES_PER_SECOND = 1500;
+
+interface PipelineCase {
+  readonly name: string;
+  readonly poisonShare: number;
+  readonly transientShare: number;
+  readonly overrides?: LocalPipelineOptions["overrides"];
+}
+
+const CASES: readonly PipelineCase[] = [
+  { name: "pipeline, dev stack as synthesized (max concurrency 2)", poisonShare: 0, transientShare: 0 },
+  { name: "pipeline, dev stack, max concurrency 4", poisonShare: 0, transientShare: 0, overrides: { maxConcurrency: 4 } },
+  { name: "pipeline, dev stack, 5% poison + 5% transient", poisonShare: 0.05, transientShare: 0.05 },
+];
+
+export async function runPipelineBench(count: number): Promise<void> {
+  const root = process.cwd();
+  if (checkSynth(root, "dev").needed) await synthesize(root);
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  console.log(`\n## Local pipeline: ${count.toLocaleString("en-US")} orders end to end (goal ${GOAL_MESSAGES_PER_SECOND.toLocaleString("en-US")} msg/s)\n`);
+
+  const rows: string[][] = [];
+  const sqs = await measured(() => sqsAlone(count));
+  rows.push(["anchor: fauxqs alone (send, receive, delete)", rate(sqs.result.operations, sqs.result.wallMs), "", "", cpuPerMessage(sqs.cpu, count), "", ""]);
+  const table = await measured(() => tableAlone(count));
+  rows.push(["anchor: dynalite alone (conditional puts, 10 in flight)", rate(table.result.operations, table.result.wallMs), "", "", cpuPerMessage(table.cpu, count), "", ""]);
+  for (const pipelineCase of CASES) {
+    const { result: report, cpu } = await measured(() => runCase(pipelineCase, count));
+    const r = report.reconciliation;
+    rows.push([
+      pipelineCase.name,
+      rate(report.messages - report.sendFailures, report.wallMs),
+      `${ms(report.batchMs.p50)} / ${ms(report.batchMs.p90)} / ${ms(report.batchMs.p99)} / ${ms(report.batchMs.max)}`,
+      String(report.invocations),
+      cpuPerMessage(cpu, report.messages),
+      `${r.lost} / ${r.duplicatedEffects} / ${r.deadLettered}`,
+      r.ok ? "ok" : "NOT OK",
+    ]);
+  }
+  printTable(["run", "msg/s", "batch ms p50 / p90 / p99 / max", "invocations", "CPU ms per message (this process + children)", "lost / dup. effects / DLQ'd", "reconciled"], rows);
+  console.log(
+    `\nThe machine has 2 cores. Every message costs a conditional write in dynalite and an SDK call in the function;` +
+      ` "CPU ms per message" x msg/s shows how close a run is to using both cores.`,
+  );
+}
+
+async function runCase(pipelineCase: PipelineCase, count: number): Promise<RunReport> {
+  const run = await runLocal({
+    environment: "dev",
+    count,
+    poisonShare: pipelineCase.poisonShare,
+    transientShare: pipelineCase.transientShare,
+    seed: 7,
+    ...(pipelineCase.overrides ? { overrides: pipelineCase.overrides } : {}),
+  });
+  await run.close();
+  return run.report;
+}
+
+async function measured<T>(work: () => Promise<T>): Promise<{ result: T; cpu: CpuTime | undefined }> {
+  const before = cpuTime();
+  const result = await work();
+  const after = cpuTime();
+  return { result, cpu: before && after ? { own: after.own - before.own, children: after.children - before.children } : undefined };
+}
+
+function rate(operations: number, wallMs: number): string {
+  return Math.round((operations * 1000) / wallMs).toLocaleString("en-US");
+}
+
+function ms(value: number): string {
+  return value.toFixed(0);
+}
+
+function cpuPerMessage(cpu: CpuTime | undefined, messages: number): string {
+  if (!cpu) return "n/a";
+  return `${((cpu.own + cpu.children) / messages).toFixed(2)} (${(cpu.own / messages).toFixed(2)} + ${(cpu.children / messages).toFixed(2)})`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runPipelineBench(numberOption("count", 10_000));
+}
