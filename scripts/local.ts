@@ -133,6 +133,7 @@ async function main(): Promise<void> {
 
   if (options.keep && !report.interrupted) {
     process.stdout.write(`\n${formatEndpoints(run.endpoints, stack.region)}\n`);
+    run.resumePolling();
     phase = "keeping";
     await new Promise<void>((resolve) => (onKeepEnd = resolve));
     process.stderr.write("Closing the servers.\n");

@@ -18,6 +18,8 @@ process.on("message", (request: ContainerRequest) => {
   void invoke(request).then((reply) => process.send!(reply));
 });
 process.send!({ type: "ready" } satisfies ContainerReply);
+// A terminal's Ctrl-C reaches the whole process group; the parent decides when this process ends.
+process.on("SIGINT", () => undefined);
 // Shut down like a Lambda sandbox being retired: exit now; exit handlers (a --cpu-prof) still run.
 process.on("SIGTERM", () => process.exit(0));
 

@@ -44,6 +44,8 @@ export interface LocalPipeline {
     readonly maxReceiveCount?: number;
   };
   readonly containers: FunctionContainers;
+  /** Invocations running now. */
+  readonly invocationsInFlight: number;
   /** Starts (or restarts) polling. */
   start(): void;
   /** Stops polling and waits for in-flight invocations. */
@@ -124,6 +126,9 @@ export async function createLocalPipeline(options: LocalPipelineOptions): Promis
       ...(processor.maxReceiveCount ? { maxReceiveCount: processor.maxReceiveCount } : {}),
     },
     containers,
+    get invocationsInFlight() {
+      return mapping.inFlight;
+    },
     start: () => mapping.start(),
     stopPolling: () => mapping.stop(),
     async close() {

@@ -31,5 +31,7 @@ listen().then(
     process.exit(1);
   },
 );
+// A terminal's Ctrl-C reaches the whole process group; the parent decides when this process ends.
+process.on("SIGINT", () => undefined);
 // The parent going away (even killed) ends the server: no orphan keeps the port.
 process.on("disconnect", () => process.exit(0));

@@ -77,7 +77,14 @@ export interface RunReport {
   readonly coldStarts: number;
   readonly injectedFaults: number;
   readonly wallMs: number;
+  /** Messages sent per second of wall time, waiting out the retries' backoff included. */
   readonly messagesPerSecond: number;
+  /**
+   * Until every message had been through the function once: all sent, none waiting to be received,
+   * no invocation running (what remains waits out a retry's backoff). Absent if never reached.
+   */
+  readonly firstPassMs?: number;
+  readonly firstPassMessagesPerSecond?: number;
   readonly batchMs: Percentiles;
   readonly reconciliation: Reconciliation;
   readonly interrupted: boolean;
@@ -88,6 +95,8 @@ export interface RunReport {
 export interface LocalRun {
   readonly report: RunReport;
   readonly endpoints: { readonly sqs: string; readonly dynamodb: string; readonly queueUrl: string; readonly deadLetterQueueUrl?: string; readonly tables: readonly string[] };
+  /** Polls again (as after a deployment): for `--keep`, so that what a user sends is processed. */
+  resumePolling(): void;
   /** Stops the function's containers and the servers. */
   close(): Promise<void>;
 }
@@ -162,6 +171,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   const sentMessages: OrderStream["messages"][number][] = [];
   let sendFailures = 0;
   let lastDone = 0;
+  let firstPassMs: number | undefined;
   let lastSent = 0;
   let lastTick = performance.now();
   let lastMovement = performance.now();
@@ -171,6 +181,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     const now = performance.now();
     const done = counters.processed + counters.filtered;
     const throughput = ((done - lastDone) * 1000) / Math.max(1, now - lastTick);
+    if (firstPassMs === undefined && sent === stream.messages.length && work.visible === 0 && pipeline!.invocationsInFlight === 0) {
+      firstPassMs = now - started;
+    }
     if (track) {
       if (done !== lastDone || sent !== lastSent) lastMovement = now;
       lastDone = done;
@@ -263,6 +276,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     injectedFaults: faults.failedCalls,
     wallMs,
     messagesPerSecond: (sentMessages.length * 1000) / wallMs,
+    ...(firstPassMs !== undefined ? { firstPassMs, firstPassMessagesPerSecond: (sentMessages.length * 1000) / firstPassMs } : {}),
     batchMs: percentiles(invocationTimes),
     reconciliation,
     interrupted: stopped(),
@@ -278,6 +292,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       ...(deadLetterQueue ? { deadLetterQueueUrl: deadLetterQueue.url } : {}),
       tables: pipeline.tableNames,
     },
+    resumePolling: () => activePipeline.start(),
     async close() {
       await activePipeline.close();
       await closeServers();

@@ -79,6 +79,9 @@ export function formatSummary(report: RunReport, context: SummaryContext): strin
     row("cold starts", `${report.coldStarts}`),
     row("wall time", `${(report.wallMs / 1000).toFixed(1)} s`),
     row("throughput", `${Math.round(report.messagesPerSecond)} msg/s (messages sent / wall time, retry backoff included)`),
+    ...(report.firstPassMs !== undefined
+      ? [row("first pass", `${(report.firstPassMs / 1000).toFixed(1)} s, ${Math.round(report.firstPassMessagesPerSecond!)} msg/s (until every message had been through the function once)`)]
+      : []),
     row(
       "batch time",
       report.batchMs.count === 0
@@ -137,7 +140,7 @@ export function formatEndpoints(endpoints: LocalRun["endpoints"], region: string
   const dynamodb = `aws --endpoint-url ${endpoints.dynamodb} --region ${region} dynamodb`;
   const table = endpoints.tables[0];
   const lines = [
-    "The servers stay up until Ctrl-C (the function no longer polls: what you send stays in the queue).",
+    "The servers stay up until Ctrl-C, and the function keeps polling the queue: what you send is processed (its log goes on in the function log).",
     "",
     row("SQS endpoint", endpoints.sqs),
     row("DynamoDB endpoint", endpoints.dynamodb),

@@ -213,7 +213,8 @@ function startCli(args: string[]): Cli {
         void exit.then(() => reject(new Error(`exited before ${pattern} appeared on ${stream}:\n${output.stdout}\n${output.stderr}`)));
         check();
       }),
-    interrupt: () => child.kill("SIGINT"),
+    // As a terminal's Ctrl-C does: to the whole process group, the servers and containers included.
+    interrupt: () => process.kill(-child.pid!, "SIGINT"),
   };
   started.push(cli);
   return cli;
