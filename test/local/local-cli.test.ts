@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBClient, GetItemCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CLI_DEFAULTS, CliUsageError, parseCliOptions } from "../../scripts/local/cli-options.js";
 import { createProgressView, formatProgress } from "../../scripts/local/progress-view.js";
@@ -268,11 +268,12 @@ describe("npm run local, end to end", () => {
     expect(cli.stdout()).toMatch(/^INTERRUPTED: \d+ of 5000 messages were sent/m);
   });
 
-  it("with --keep, prints live endpoints after the summary and closes them at Ctrl-C (exit 0)", async () => {
-    const cli = startCli(["--count", "100", "--transient", "0", "--keep"]);
+  it("with --keep, prints live endpoints after the summary, keeps processing what is sent to them, and closes them at Ctrl-C (exit 0)", async () => {
+    const cli = startCli(["--count", "50", "--poison", "0", "--transient", "0", "--keep"]);
     const [, sqsEndpoint] = await cli.waitFor("stdout", /^ {2}SQS endpoint {9}(\S+)$/m);
     const [, dynamoEndpoint] = await cli.waitFor("stdout", /^ {2}DynamoDB endpoint {4}(\S+)$/m);
     const [, queueUrl] = await cli.waitFor("stdout", /^ {2}queue URL {12}(\S+)$/m);
+    const [, tableName] = await cli.waitFor("stdout", /^ {2}table {16}(\S+)$/m);
     await cli.waitFor("stdout", /aws --endpoint-url http:\/\/127\.0\.0\.1:\d+ --region us-east-1 sqs receive-message --queue-url \S+orders-dev-dlq/);
     expect(cli.stdout()).toMatch(/^PASS: /m);
 
@@ -285,6 +286,33 @@ describe("npm run local, end to end", () => {
       expect(JSON.parse(Attributes.RedrivePolicy!)).toMatchObject({ maxReceiveCount: 3 });
       const { Count } = await dynamo.send(new ScanCommand({ TableName: "orders-dev", Select: "COUNT" }));
       expect(Count).toBeGreaterThan(0);
+
+      // The function keeps polling: an order sent now to the printed queue lands in the printed table.
+      expect(tableName).toBe("orders-dev");
+      const orderId = `order-keep-${process.pid}-${Date.now()}`;
+      const body = JSON.stringify({
+        type: "order_created",
+        data: { order_id: orderId, customer_id: "customer-keep", items: [{ sku: "sku-1", quantity: 2, unit_price: 9.5 }], total: 19 },
+        timestamp: new Date().toISOString(),
+        correlation_id: `corr-${orderId}`,
+      });
+      const sender = new SQSClient({ endpoint: sqsEndpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+      const reader = new DynamoDBClient({ endpoint: dynamoEndpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+      try {
+        const { MessageId } = await sender.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+        expect(MessageId).toBeTruthy();
+        const key = { pk: { S: `ORDER#${orderId}` }, sk: { S: "METADATA" } };
+        let item: Record<string, AttributeValue> | undefined;
+        for (const deadline = Date.now() + 15_000; !item && Date.now() < deadline; ) {
+          ({ Item: item } = await reader.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true })));
+          if (!item) await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        expect(item, `order ${orderId} did not reach ${tableName} within 15 s:\n${cli.stderr()}`).toBeDefined();
+        expect(item).toMatchObject({ ...key, status: { S: "pending" }, customer_id: { S: "customer-keep" } });
+      } finally {
+        sender.destroy();
+        reader.destroy();
+      }
     } finally {
       sqs.destroy();
       dynamo.destroy();
