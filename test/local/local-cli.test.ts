@@ -174,10 +174,7 @@ interface Cli {
   readonly exit: Promise<number | null>;
   /** Resolves once `pattern` appears in the output. */
   waitFor(stream: "stdout" | "stderr", pattern: RegExp): Promise<RegExpExecArray>;
-  /**
-   * SIGINT to the CLI's process alone, as `kill -INT <pid>` or npm's forwarding sends it. (A terminal's
-   * Ctrl-C signals the whole process group, the local servers and containers included.)
-   */
+  /** SIGINT to the CLI's whole process group, its local servers and containers included, as a terminal's Ctrl-C sends it. */
   interrupt(): void;
 }
 
