@@ -65,7 +65,11 @@ export async function createLocalResources(
 
   const region = stack.region;
   function resolve(value: string): string {
-    return value.replace(/\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}/g, (reference, type: string, name: string, attribute: string) => {
+    // Every interpolation must resolve: one left as is would reach the function as literal text.
+    // `$${` is Terraform's escape for a literal `${`.
+    return value.replace(/\$\$\{|\$\{([^}]*)\}/g, (reference, expression: string | undefined) => {
+      if (expression === undefined) return "${";
+      const [, type, name = "", attribute] = /^([a-z0-9_]+)\.([^.]+)\.([a-z_]+)$/.exec(expression) ?? [];
       const queue = type === "aws_sqs_queue" ? queues.get(name) : undefined;
       if (queue && (attribute === "url" || attribute === "id")) return queue.url;
       if (queue && attribute === "arn") return queue.arn;

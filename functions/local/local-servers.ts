@@ -104,7 +104,8 @@ async function startInOwnProcess(kind: "sqs" | "dynamodb", port = 0): Promise<Ru
     endpoint: `http://127.0.0.1:${reply.port}`,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // Ended already: by an exit code, or by a signal (a previous stop()'s SIGTERM), when exitCode stays null.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       }),
