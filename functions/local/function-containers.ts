@@ -24,6 +24,9 @@ export interface FunctionContainersOptions {
   readonly onOutput?: (line: string) => void;
 }
 
+/** How long a container may take to exit after SIGTERM when closing. */
+const CLOSE_GRACE_MS = 2000;
+
 export class FunctionTimeoutError extends Error {
   override readonly name = "FunctionTimeoutError";
 }
@@ -74,8 +77,15 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
   function start(): Container {
     coldStarts += 1;
     const child = fork(bootstrap, [], {
+      // Lambda's environment, not the caller's: none of the developer's credentials, profile or
+      // NODE_OPTIONS leak into the function; only what the function is configured with.
       env: {
-        ...process.env,
+        PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+        TZ: "UTC",
+        LANG: "en_US.UTF-8",
+        LAMBDA_TASK_ROOT: directory,
+        AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
+        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
         ...options.environment,
         LOCAL_FUNCTION_DIRECTORY: directory,
         LOCAL_FUNCTION_HANDLER: options.handler ?? "index.handler",
@@ -166,7 +176,13 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
         [...all].map(
           (container) =>
             new Promise<void>((resolve) => {
-              container.process.once("exit", () => resolve());
+              if (container.process.exitCode !== null || container.process.signalCode !== null) return resolve();
+              // A runtime stuck in a busy loop never handles SIGTERM: it gets a moment, then SIGKILL.
+              const kill = setTimeout(() => container.process.kill("SIGKILL"), CLOSE_GRACE_MS);
+              container.process.once("exit", () => {
+                clearTimeout(kill);
+                resolve();
+              });
               container.process.kill("SIGTERM");
             }),
         ),

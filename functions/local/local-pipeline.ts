@@ -148,6 +148,9 @@ function chooseProcessor(stack: SynthesizedStack, name: string | undefined): Syn
         : `processor must name one of stack ${stack.name}'s event source mappings: ${names.join(", ")} (got ${name ?? "nothing"})`,
     );
   }
+  if (!processor.enabled) {
+    throw new Error(`event source mapping ${processor.resourceName} of stack ${stack.name} is disabled (enabled = false): nothing would poll ${processor.queue.name}`);
+  }
   return processor;
 }
 

@@ -40,6 +40,8 @@ export interface SynthesizedFunction {
 /** One SQS → Lambda event source mapping with everything it connects. */
 export interface SynthesizedProcessor {
   readonly resourceName: string;
+  /** `enabled = false` in the stack: nothing polls the queue. */
+  readonly enabled: boolean;
   readonly queue: SynthesizedQueue;
   readonly deadLetterQueue?: SynthesizedQueue;
   readonly maxReceiveCount?: number;
@@ -126,6 +128,7 @@ function toProcessor(
   const batchSize = mapping.batch_size ?? 10;
   return {
     resourceName,
+    enabled: mapping.enabled !== false,
     queue,
     ...(deadLetterQueue ? { deadLetterQueue, maxReceiveCount: Number(redrive.maxReceiveCount) } : {}),
     batchSize,

@@ -26,6 +26,8 @@ export async function echo(event, context) {
   return {
     event,
     greeting: process.env.GREETING,
+    callerOnly: process.env.QP_CALLER_ONLY,
+    timezone: process.env.TZ,
     pid: process.pid,
     directory: __dirname,
     awsRequestId: context.awsRequestId,
@@ -161,6 +163,18 @@ describe("createFunctionContainers: results, environment and context", () => {
     expect(result.pid).not.toBe(process.pid);
     expect(existsSync(path.join(result.directory as string, "index.js"))).toBe(true);
     expect(containers.coldStarts).toBe(1);
+  });
+
+  it("gives the function Lambda's environment, not the caller's (no developer credentials or profile leak in)", async () => {
+    process.env.QP_CALLER_ONLY = "the caller's secret";
+    try {
+      const containers = open({ handler: "index.echo", environment: {} });
+      const result = (await containers.invoke({}, context())) as Record<string, unknown>;
+      expect(result.callerOnly).toBeUndefined();
+      expect(result.timezone).toBe("UTC");
+    } finally {
+      delete process.env.QP_CALLER_ONLY;
+    }
   });
 
   it("counts getRemainingTimeInMillis down from the invocation's remaining time", async () => {
