@@ -9,20 +9,39 @@ export interface ProxiedRequest {
   readonly body: unknown;
 }
 
-export type FaultDecision = "pass" | "fail";
+/**
+ * What the proxy does with one request: forward it, answer 503, or forward it late. A delay holds
+ * the request before forwarding it (`phase: "request"`, the default: the server sees it late, and
+ * never if the client gives up meanwhile, e.g. a process killed at its timeout), or forwards it at
+ * once and holds the answer (`phase: "response"`: the server has acted, the client hears of it late).
+ */
+export type FaultDecision = "pass" | "fail" | FaultDelay;
+
+export interface FaultDelay {
+  /** Milliseconds to hold the request or its response, a finite number >= 0. */
+  readonly delayMs: number;
+  /** Default "request". */
+  readonly phase?: "request" | "response";
+}
 
 /** An HTTP proxy in front of a local AWS-compatible server that fails requests or goes down on demand. */
 export interface FaultProxy {
   /** http://127.0.0.1:<port>; the port stays the same across goDown/comeBack. */
   readonly endpoint: string;
-  /** "fail" answers 503 with an AWS JSON error, which the SDK retries as a server error; undefined passes all. */
+  /**
+   * "fail" answers 503 with an AWS JSON error, which the SDK retries as a server error; a
+   * {@link FaultDelay} forwards late; undefined passes all.
+   */
   setRule(rule: ((request: ProxiedRequest) => FaultDecision) | undefined): void;
   /** Refuses connections like a stopped server, including on keep-alive sockets clients already hold. */
   goDown(): Promise<void>;
   /** Listens again on the same port. */
   comeBack(): Promise<void>;
   readonly isDown: boolean;
+  /** Requests forwarded (delayed ones included, once forwarded) and requests answered 503. */
   readonly counts: { readonly passed: number; readonly failed: number };
+  /** Requests a delay decision held (or whose response it held), forwarded or not. */
+  readonly delayed: number;
   close(): Promise<void>;
 }
 
@@ -54,17 +73,24 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   let rule: ((request: ProxiedRequest) => FaultDecision) | undefined;
   let passed = 0;
   let failed = 0;
+  let delayed = 0;
   let down = false;
 
-  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
+  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, holdResponseMs = 0): void => {
     // Host is kept as the client sent it: SigV4 signs it, and fauxqs builds queue URLs from it,
     // so queues created through the proxy keep pointing at the proxy.
     const headers = { ...endToEnd(req.headers), "content-length": String(body.length) };
     const upstreamReq = httpRequest(
       { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent: upstreamAgent },
       (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, endToEnd(upstreamRes.headers));
-        upstreamRes.pipe(res);
+        const answer = () => {
+          // The client went away while the answer was held: nobody is left to hear it.
+          if (res.destroyed) return void upstreamRes.resume();
+          res.writeHead(upstreamRes.statusCode ?? 502, endToEnd(upstreamRes.headers));
+          upstreamRes.pipe(res);
+        };
+        if (holdResponseMs > 0) setTimeout(answer, holdResponseMs);
+        else answer();
       },
     );
     upstreamReq.on("error", (error) => {
@@ -93,6 +119,25 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       if (decision === "fail") {
         failed++;
         sendError(res, 503, "ServiceUnavailable", "fault-proxy: injected failure");
+      } else if (typeof decision === "object" && decision !== null) {
+        const { delayMs, phase = "request" } = decision;
+        if (!(typeof delayMs === "number" && Number.isFinite(delayMs) && delayMs >= 0) || (phase !== "request" && phase !== "response")) {
+          sendError(res, 500, "FaultRuleError", `fault-proxy: a delay needs delayMs >= 0 and phase "request" or "response" (got ${JSON.stringify(decision)})`);
+          return;
+        }
+        delayed++;
+        if (phase === "response") {
+          passed++;
+          forward(req, res, body, delayMs);
+          return;
+        }
+        const timer = setTimeout(() => {
+          if (res.destroyed) return;
+          passed++;
+          forward(req, res, body);
+        }, delayMs);
+        // A client that gives up (or goDown cutting its socket) means the request never reaches the server.
+        res.on("close", () => clearTimeout(timer));
       } else {
         passed++;
         forward(req, res, body);
@@ -143,6 +188,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     },
     get counts() {
       return { passed, failed };
+    },
+    get delayed() {
+      return delayed;
     },
     close: async () => {
       if (!down) await stop();

@@ -219,6 +219,64 @@ describe("fault proxy: outage", () => {
   });
 });
 
+describe("fault proxy: delays", () => {
+  /** Settles after `ms`, telling whether `promise` settled first. */
+  const settledWithin = (promise: Promise<unknown>, ms: number) =>
+    Promise.race([promise.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+
+  it("delayMs holds the request before forwarding it: the server sees it only after the delay", async () => {
+    const proxy = await proxyTo(dynamo.endpoint);
+    proxy.setRule((request) => (pkOf(request) === "slow-request" && request.target.endsWith(".PutItem") ? { delayMs: 400 } : "pass"));
+    const client = dynamoVia(proxy);
+
+    const startedAt = performance.now();
+    const pending = client.send(put("slow-request", "late"));
+    expect(await settledWithin(pending, 150)).toBe(false);
+    // Not upstream yet: the proxy still holds the request.
+    expect((await dynamo.client.send(get("slow-request"))).Item).toBeUndefined();
+    await pending;
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(390);
+    expect((await dynamo.client.send(get("slow-request"))).Item?.note).toEqual({ S: "late" });
+    expect(proxy.counts).toEqual({ passed: 1, failed: 0 });
+    expect(proxy.delayed).toBe(1);
+  });
+
+  it('phase "response" forwards at once and holds the answer: the write is applied while the client still waits', async () => {
+    const proxy = await proxyTo(dynamo.endpoint);
+    proxy.setRule((request) => (pkOf(request) === "slow-answer" ? { delayMs: 400, phase: "response" } : "pass"));
+    const client = dynamoVia(proxy);
+
+    const pending = client.send(put("slow-answer", "applied early"));
+    expect(await settledWithin(pending, 150)).toBe(false);
+    expect((await dynamo.client.send(get("slow-answer"))).Item?.note).toEqual({ S: "applied early" });
+    await expect(pending).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } });
+    expect(proxy.delayed).toBe(1);
+  });
+
+  it("a client that gives up during a request delay never reaches the server", async () => {
+    const proxy = await proxyTo(dynamo.endpoint);
+    proxy.setRule((request) => (pkOf(request) === "abandoned" ? { delayMs: 500 } : "pass"));
+    const client = dynamoVia(proxy, { maxAttempts: 1 });
+
+    await expect(client.send(put("abandoned", "never"), { abortSignal: AbortSignal.timeout(100) })).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect((await dynamo.client.send(get("abandoned"))).Item).toBeUndefined();
+    expect(proxy.counts).toEqual({ passed: 0, failed: 0 });
+    expect(proxy.delayed).toBe(1);
+  });
+
+  it("refuses a malformed delay with a 500 naming it, rather than guessing", async () => {
+    const proxy = await proxyTo(dynamo.endpoint);
+    proxy.setRule(() => ({ delayMs: Number.NaN }));
+    const client = dynamoVia(proxy, { maxAttempts: 1 });
+    await expect(client.send(put("bad-delay", "never"))).rejects.toMatchObject({
+      name: "FaultRuleError",
+      message: expect.stringContaining("a delay needs delayMs >= 0"),
+    });
+    expect(proxy.delayed).toBe(0);
+  });
+});
+
 describe("SQS client endpoint choice with AWS_ENDPOINT_URL_SQS (SDK behaviour the suite depends on)", () => {
   it("sends calls naming a QueueUrl to the QueueUrl's host, bypassing the env endpoint, unless useQueueUrlAsEndpoint is false", async () => {
     const proxy = await proxyTo(sqs.endpoint);
