@@ -1,9 +1,10 @@
 import type { Context } from "aws-lambda";
 
 /**
- * The invocation's time budget. New records start only while more than `marginMs` is left; records
+ * The invocation's time budget. New records start only while more than the margin is left; records
  * still running when half the margin is left are abandoned and reported failed, so the rest of the
- * margin pays for reporting. A timeout would instead replay the whole batch.
+ * margin pays for reporting. A timeout would instead replay the whole batch. The margin is
+ * `marginMs`, or half the time left when the batch starts if that is less.
  */
 export interface Deadline {
   /** True once no new record should start. */
@@ -17,8 +18,13 @@ export interface Deadline {
 export function createDeadline(context: Pick<Context, "getRemainingTimeInMillis">, marginMs: number): Deadline {
   const hasClock = typeof context?.getRemainingTimeInMillis === "function";
   const remaining = () => (hasClock ? context.getRemainingTimeInMillis() : Number.POSITIVE_INFINITY);
+  const budget = remaining();
+  // At most half the budget is kept back: a margin as long as the whole budget (a 1 s or 2 s
+  // timeout with the default 2 s margin) would start no record on any delivery, and SQS would
+  // redrive every message to the DLQ, unprocessed and without a reason.
+  const margin = Math.min(marginMs, budget / 2);
   let timer: NodeJS.Timeout | undefined;
-  const abandonInMs = remaining() - marginMs / 2;
+  const abandonInMs = budget - margin / 2;
   const abandon = new Promise<void>((resolve) => {
     if (Number.isFinite(abandonInMs)) {
       timer = setTimeout(resolve, Math.max(0, abandonInMs));
@@ -27,7 +33,7 @@ export function createDeadline(context: Pick<Context, "getRemainingTimeInMillis"
     }
   });
   return {
-    expired: () => remaining() <= marginMs,
+    expired: () => remaining() <= margin,
     abandon,
     dispose: () => clearTimeout(timer),
   };

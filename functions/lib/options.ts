@@ -15,7 +15,11 @@ export interface BatchOptions {
   readonly concurrency?: number;
   /** Retry delay of transient failures, or `false` to leave it to the queue's visibility timeout. */
   readonly backoff?: BackoffOptions | false;
-  /** Time kept free at the end of the invocation, in ms. 0-60,000. Default 2,000. */
+  /**
+   * Time kept free at the end of the invocation, in ms. 0-60,000. Default 2,000. At most half the
+   * time left when the batch starts is kept, so a function timeout shorter than the margin still
+   * processes records.
+   */
   readonly deadlineMarginMs?: number;
   readonly logger?: Logger;
   /** Where the per-invocation metrics go, or `false` for none. */

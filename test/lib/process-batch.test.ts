@@ -107,9 +107,24 @@ describe("processBatch", () => {
 
   it("starts no record once the time left is within the margin", async () => {
     const handler = vi.fn(async () => undefined);
-    const response = await processBatch(eventOf(record("a"), record("b")), context(() => 1500), handler, { ...quiet, deadlineMarginMs: 2000 });
+    let reads = 0;
+    // The batch started with 10 s; by the time its records are checked only 1.5 s are left, within the 2 s margin.
+    const lambda = context(() => (reads++ === 0 ? 10_000 : 1500));
+    const response = await processBatch(eventOf(record("a"), record("b")), lambda, handler, { ...quiet, deadlineMarginMs: 2000 });
     expect(failedIds(response)).toEqual(["a", "b"]);
     expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("runs records when the whole budget is within the margin (a 1 s timeout, the default 2 s margin): at most half the budget is kept back", async () => {
+    // Keeping the whole margin would start nothing on any delivery, and SQS would redrive every message to the DLQ.
+    const start = Date.now();
+    const lambda = context(() => 1000 - (Date.now() - start));
+    const response = await processBatch(eventOf(record("fast"), record("slow")), lambda, async (r) => {
+      await sleep(r.messageId === "slow" ? 5000 : 5);
+    }, quiet);
+    expect(failedIds(response)).toEqual(["slow"]);
+    // Abandoned when a quarter of the budget (half the reduced margin) was left: 750 ms in, not at the 1 s timeout.
+    expect(Date.now() - start).toBeLessThan(950);
   });
 });
 
