@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { App } from "cdktf";
+import { ENVIRONMENTS } from "../../config/environments.js";
+import { OrdersStack, type OrdersEnvironment } from "../../modules/orders-stack.js";
+
+/** The dev stack as deployed. */
+export const DEV = "dev";
+
+/**
+ * dev with a 3 s function timeout and a 5 s visibility timeout, everything else as dev (filter, batch
+ * size, window, concurrency, maxReceiveCount 3). On dev a killed invocation's batch, or a poison
+ * message whose DLQ send failed, comes back only after the queue's visibility timeout: 181 s
+ * (6 x 30 s + the 1 s window), far beyond a CI run. This stack exercises the same paths in seconds.
+ */
+export const FAST_RETRY = "dev-fast-retry";
+export const FAST_RETRY_TIMEOUT_SECONDS = 3;
+export const FAST_RETRY_VISIBILITY_TIMEOUT_SECONDS = 5;
+
+function fastRetryEnvironment(): OrdersEnvironment {
+  const dev = ENVIRONMENTS.find((environment) => environment.name === DEV);
+  if (!dev) throw new Error("config/environments.ts has no dev environment");
+  return {
+    ...dev,
+    name: FAST_RETRY,
+    processor: {
+      ...dev.processor,
+      handler: { ...dev.processor.handler, timeoutSeconds: FAST_RETRY_TIMEOUT_SECONDS },
+      queue: { ...dev.processor.queue, visibilityTimeoutSeconds: FAST_RETRY_VISIBILITY_TIMEOUT_SECONDS },
+    },
+  };
+}
+
+let synthesized: string | undefined;
+
+/**
+ * Synthesizes dev and dev-fast-retry (the real construct, bundling included) into a temporary
+ * folder, once per process, and returns the folder: runLocal's `outdir`. The folder is removed
+ * when the process exits.
+ */
+export function synthesizeReliabilityStacks(): string {
+  if (synthesized) return synthesized;
+  const outdir = mkdtempSync(path.join(tmpdir(), "qp-reliability-synth-"));
+  process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
+  const app = new App({ outdir, stackTraces: false });
+  const environments = [ENVIRONMENTS.find((environment) => environment.name === DEV)!, fastRetryEnvironment()];
+  for (const environment of environments) new OrdersStack(app, environment);
+  app.synth();
+  synthesized = outdir;
+  return outdir;
+}
