@@ -46,8 +46,10 @@ export async function invokeHandler(
         retry = new Set(failures);
       }
     }
-  } catch {
-    outcome = "error";
+  } catch (error) {
+    // A runtime that kills the function at its timeout (the local containers) rejects at about the
+    // same moment as the timer above: either way it is the timeout, as Lambda reports it.
+    outcome = (error as Error)?.name === "FunctionTimeoutError" ? "timeout" : "error";
     retry = "all";
   }
   return { outcome, retry, durationMs: performance.now() - started };

@@ -31,7 +31,7 @@ export interface LocalSqs {
 export async function startLocalSqs(options: LocalServerOptions = {}): Promise<LocalSqs> {
   // fauxqs's queue URLs name the host sqs.<region>.localhost; map *.localhost to 127.0.0.1 in this
   // process, as a developer's resolver would.
-  const restoreDns = interceptLocalhostDns();
+  const releaseDns = routeLocalhostNames();
   const server = options.ownProcess ? await startInOwnProcess("sqs", options.port) : await startFauxqs(options.port);
   const client = new SQSClient({ endpoint: server.endpoint, region: options.region ?? "us-east-1", credentials: LOCAL_CREDENTIALS });
   return {
@@ -40,8 +40,28 @@ export async function startLocalSqs(options: LocalServerOptions = {}): Promise<L
     stop: async () => {
       client.destroy();
       await server.stop();
-      restoreDns();
+      releaseDns();
     },
+  };
+}
+
+let dnsUsers = 0;
+let restoreDns: (() => void) | undefined;
+
+/**
+ * Maps *.localhost to 127.0.0.1 while any local SQS server of this process runs: shared, so one
+ * server stopping does not break another's queue URLs.
+ */
+function routeLocalhostNames(): () => void {
+  if (dnsUsers++ === 0) restoreDns = interceptLocalhostDns();
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--dnsUsers === 0) {
+      restoreDns?.();
+      restoreDns = undefined;
+    }
   };
 }
 

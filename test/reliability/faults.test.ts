@@ -1,5 +1,4 @@
-import { interceptLocalhostDns } from "fauxqs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   DLQ_OUTAGE_MS,
   TABLE_OUTAGE_MS,
@@ -16,15 +15,10 @@ import {
 const { faults } = reliabilitySizes();
 
 // The four scenarios mostly wait (outages, backoff, visibility timeouts), so they run side by side:
-// in sequence they would take about a minute. Each run patches dns.lookup for fauxqs's
-// sqs.<region>.localhost queue URLs and restores what it found when it stops; patching once around
-// all of them keeps a run that stops first from un-patching the others.
-let restoreDns: () => void;
+// in sequence they would take about a minute.
 beforeAll(() => {
-  restoreDns = interceptLocalhostDns();
   synthesizeReliabilityStacks();
 });
-afterAll(() => restoreDns?.());
 
 describe.concurrent("reliability: faults", () => {
   it(`(a) DynamoDB stopped mid-run (dev): ${faults} orders, the table down for ${TABLE_OUTAGE_MS} ms once a quarter is processed: retried, applied after recovery, only poison in the DLQ`, async () => {

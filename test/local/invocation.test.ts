@@ -6,14 +6,10 @@ import { resolveSettings } from "../../functions/local/mapping-settings.js";
 const queueArn = "arn:aws:sqs:us-east-1:000000000000:findings";
 const message = { MessageId: "m-1", ReceiptHandle: "handle-1", Body: "{}", Attributes: {} };
 
-describe("local pipeline findings (open; reported, not fixed here)", () => {
-  // A container outliving the function timeout is killed and its invoke() rejects with
-  // FunctionTimeoutError; the mapping's own timer for the same timeout races it. Whichever fires
-  // first decides the outcome: in the function-timeout scenario 2 of 3 killed invocations were
-  // counted "error", and 5 of 20 with a hanging handler and a 0.3 s timeout. Both retry the whole
-  // batch, so only the report's outcomes are wrong. `it.fails` keeps the suite green while the
-  // finding is open: make it `it` once function-containers/invocation count the kill as a timeout.
-  it.fails("an invocation killed at the timeout by its container counts as a timeout, not an error", async () => {
+describe("invokeHandler", () => {
+  // The containers kill a function at its timeout and reject with FunctionTimeoutError at about the
+  // moment the mapping's own timer fires; whichever comes first, the outcome is the timeout.
+  it("counts an invocation its runtime killed at the timeout as a timeout, not an error", async () => {
     const settings = resolveSettings({ queueArn, functionTimeoutSeconds: 1 });
     const result = await invokeHandler(
       async () => {
@@ -24,5 +20,18 @@ describe("local pipeline findings (open; reported, not fixed here)", () => {
       settings,
     );
     expect(result).toMatchObject({ outcome: "timeout", retry: "all" });
+  });
+
+  it("counts any other error as an error", async () => {
+    const settings = resolveSettings({ queueArn, functionTimeoutSeconds: 1 });
+    const result = await invokeHandler(
+      async () => {
+        throw new TypeError("boom");
+      },
+      [message],
+      queueArn,
+      settings,
+    );
+    expect(result).toMatchObject({ outcome: "error", retry: "all" });
   });
 });
