@@ -11,6 +11,7 @@ import {
   tableOutageScenario,
   timeoutFor,
 } from "./scenarios.js";
+import { expectReconciled } from "./expect-reconciled.js";
 
 const { faults } = reliabilitySizes();
 
@@ -33,17 +34,11 @@ describe.concurrent("reliability: faults", () => {
     // Every message that failed on the outage was applied (or found applied) after recovery.
     expect(report.outage.appliedAfterRecovery).toBe(report.outage.failedMessages);
 
-    expect(r.stateMismatches).toEqual([]);
-    expect(r.unexpectedDeadLetters).toEqual([]);
-    expect(r.wrongReasons).toEqual([]);
-    expect(r.lost).toBe(0);
-    expect(r.duplicatedEffects).toBe(0);
-    expect(r.ok).toBe(true);
+    expectReconciled(report);
     // The poison/transient split holds: the DLQ holds poison only, each with its reason; no valid
     // message failed maxReceiveCount (3) deliveries and was redriven without one.
     expect(report.redrivenWithoutReason).toBe(0);
     expect(r.deadLettered).toBe(r.deadLetteredWithReason);
-    expect(report.leftInQueue).toBe(0);
   }, timeoutFor(faults));
 
   it(`(b) the DLQ unreachable when poison arrives (dev-fast-retry): ${faults} orders, DLQ sends refused for ${DLQ_OUTAGE_MS} ms: poison not acknowledged, retried, in the DLQ with its reason once reachable`, async () => {
@@ -57,15 +52,9 @@ describe.concurrent("reliability: faults", () => {
     // ...and came back after the visibility timeout to be dead-lettered.
     expect(report.outage.deadLetteredOnRetry).toBe(report.outage.poisonNotAcknowledged);
 
-    expect(r.unexpectedDeadLetters).toEqual([]);
-    expect(r.wrongReasons).toEqual([]);
-    expect(r.stateMismatches).toEqual([]);
-    expect(r.lost).toBe(0);
-    expect(r.duplicatedEffects).toBe(0);
-    expect(r.ok).toBe(true);
+    expectReconciled(report);
     expect(report.redrivenWithoutReason).toBe(0);
     expect(r.deadLetteredWithReason).toBe(r.deadLettered);
-    expect(report.leftInQueue).toBe(0);
   }, timeoutFor(faults));
 
   it(`(c) invocations past the function timeout (dev-fast-retry): ${faults} orders, a few overrun the 3 s timeout: the container is killed, the batch retried, every effect once`, async () => {
@@ -86,20 +75,13 @@ describe.concurrent("reliability: faults", () => {
     expect(report.slow.createsFoundApplied).toBe(report.slow.orders);
 
     // Dead letters counted once per original message (a poison in a killed batch is dead-lettered again).
-    expect(r.stateMismatches).toEqual([]);
-    expect(r.unexpectedDeadLetters).toEqual([]);
-    expect(r.wrongReasons).toEqual([]);
-    expect(r.lost).toBe(0);
-    expect(r.duplicatedEffects).toBe(0);
-    expect(r.ok).toBe(true);
+    expectReconciled(report);
     expect(r.deadLetterReasons["(none)"]).toBeUndefined();
-    expect(report.leftInQueue).toBe(0);
   }, timeoutFor(faults));
 
   it(`(d) the long-running consumer killed mid-batch: ${faults} orders, functions/order-processor/consumer.ts SIGKILLed with batches in flight, a new one started: all applied exactly once`, async () => {
     const report = await consumerKillScenario({ count: faults });
     console.log(`${formatFigures(report)}; kill ${JSON.stringify(report.kill)}, extra DLQ copies ${report.extraDeadLetterCopies}`);
-    const r = report.reconciliation;
 
     // Killed while holding messages, which came back (receive count 2) and the new consumer processed.
     expect(report.kill.appliedBefore).toBeGreaterThan(0);
@@ -109,12 +91,6 @@ describe.concurrent("reliability: faults", () => {
     expect(report.secondExitCode).toBe(0);
 
     expect(report.sendFailures).toBe(0);
-    expect(r.stateMismatches).toEqual([]);
-    expect(r.unexpectedDeadLetters).toEqual([]);
-    expect(r.wrongReasons).toEqual([]);
-    expect(r.lost).toBe(0);
-    expect(r.duplicatedEffects).toBe(0);
-    expect(r.ok).toBe(true);
-    expect(report.leftInQueue).toBe(0);
+    expectReconciled(report);
   }, timeoutFor(faults));
 });
