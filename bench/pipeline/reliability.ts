@@ -2,6 +2,7 @@ import {
   consumerKillScenario,
   deadLetterQueueOutageScenario,
   edgeInputScenario,
+  fifoLoadScenario,
   functionTimeoutScenario,
   loadScenario,
   tableOutageScenario,
@@ -25,6 +26,7 @@ export async function runReliabilityBench(loadCount: number, faultCount: number)
     deadLetterQueueOutageScenario({ count: faultCount }),
     functionTimeoutScenario({ count: faultCount }),
     consumerKillScenario({ count: faultCount }),
+    fifoLoadScenario({ count: faultCount }),
     edgeInputScenario({ count: 50 }),
   ]);
   const reports: ScenarioReport[] = [load, ...faults];

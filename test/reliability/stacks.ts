@@ -32,10 +32,30 @@ function fastRetryEnvironment(): OrdersEnvironment {
   };
 }
 
+/**
+ * dev with a FIFO queue pair: one order's events in order, groups (orders) in parallel. No batching
+ * window: Lambda supports none on FIFO queues (the construct refuses one).
+ */
+export const FIFO = "dev-fifo";
+
+function fifoEnvironment(): OrdersEnvironment {
+  const dev = ENVIRONMENTS.find((environment) => environment.name === DEV);
+  if (!dev) throw new Error("config/environments.ts has no dev environment");
+  return {
+    ...dev,
+    name: FIFO,
+    processor: {
+      ...dev.processor,
+      queue: { ...dev.processor.queue, fifo: true },
+      eventSource: { ...dev.processor.eventSource, maxBatchingWindowSeconds: 0 },
+    },
+  };
+}
+
 let synthesized: string | undefined;
 
 /**
- * Synthesizes dev and dev-fast-retry (the real construct, bundling included) into a temporary
+ * Synthesizes dev, dev-fast-retry and dev-fifo (the real construct, bundling included) into a temporary
  * folder, once per process, and returns the folder: runLocal's `outdir`. The folder is removed
  * when the process exits.
  */
@@ -44,7 +64,7 @@ export function synthesizeReliabilityStacks(): string {
   const outdir = mkdtempSync(path.join(tmpdir(), "qp-reliability-synth-"));
   process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
   const app = new App({ outdir, stackTraces: false });
-  const environments = [ENVIRONMENTS.find((environment) => environment.name === DEV)!, fastRetryEnvironment()];
+  const environments = [ENVIRONMENTS.find((environment) => environment.name === DEV)!, fastRetryEnvironment(), fifoEnvironment()];
   for (const environment of environments) new OrdersStack(app, environment);
   app.synth();
   synthesized = outdir;
