@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -16,8 +16,9 @@ export interface FunctionContainersOptions {
   /** The function's environment variables. */
   readonly environment: Readonly<Record<string, string>>;
   /**
-   * Where modules the Lambda runtime provides (the AWS SDK) are found, since the bundle leaves them
-   * out; default `node_modules` of the working directory.
+   * The node_modules that holds what the Lambda runtime provides (the AWS SDK v3, `@aws-sdk/*`),
+   * which the bundle leaves out; default `node_modules` of the working directory. Only `@aws-sdk`
+   * is visible to the function, as on Lambda: a dependency the bundle forgot fails here too.
    */
   readonly runtimeModules?: string;
   /** Every line the function writes to stdout or stderr, as CloudWatch Logs would receive it. */
@@ -67,6 +68,7 @@ interface Container {
  */
 export function createFunctionContainers(options: FunctionContainersOptions): FunctionContainers {
   const directory = unzipPackage(options.zipPath);
+  const runtimeModules = runtimeProvidedModules(directory, path.resolve(options.runtimeModules ?? "node_modules"));
   const bootstrap = compiledChildEntry("container-bootstrap");
   const idle: Container[] = [];
   const all = new Set<Container>();
@@ -89,7 +91,7 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
         ...options.environment,
         LOCAL_FUNCTION_DIRECTORY: directory,
         LOCAL_FUNCTION_HANDLER: options.handler ?? "index.handler",
-        NODE_PATH: path.resolve(options.runtimeModules ?? "node_modules"),
+        NODE_PATH: runtimeModules,
       },
       // Not the parent's flags (a loader such as tsx, a profiler): a Lambda container starts plain.
       execArgv: [],
@@ -188,6 +190,7 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
         ),
       );
       rmSync(directory, { recursive: true, force: true });
+      rmSync(runtimeModules, { recursive: true, force: true });
     },
   };
 }
@@ -195,6 +198,17 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
 function fieldsOf(context: Context): ContextFields {
   const { functionName, functionVersion, invokedFunctionArn, memoryLimitInMB, awsRequestId, logGroupName, logStreamName } = context;
   return { functionName, functionVersion, invokedFunctionArn, memoryLimitInMB, awsRequestId, logGroupName, logStreamName };
+}
+
+/**
+ * A folder beside the package where only `@aws-sdk` is found: a link into the project's copy, whose
+ * own dependencies then resolve from where it really lies.
+ */
+function runtimeProvidedModules(packageDirectory: string, projectModules: string): string {
+  const folder = `${packageDirectory}-runtime`;
+  mkdirSync(folder, { recursive: true });
+  symlinkSync(path.join(projectModules, "@aws-sdk"), path.join(folder, "@aws-sdk"), "dir");
+  return folder;
 }
 
 function unzipPackage(zipPath: string): string {

@@ -63,6 +63,18 @@ export async function exit() {
   process.exit(3);
 }
 
+// Names built at run time, so the bundler leaves both requires to the runtime.
+export async function requireAtRuntime(event) {
+  const { createRequire } = await import("node:module");
+  const load = createRequire(__filename);
+  try {
+    load([event.scope, event.name].join(""));
+    return "found";
+  } catch (error) {
+    return error.code;
+  }
+}
+
 export async function log() {
   console.log("console line");
   console.error("error line");
@@ -163,6 +175,13 @@ describe("createFunctionContainers: results, environment and context", () => {
     expect(result.pid).not.toBe(process.pid);
     expect(existsSync(path.join(result.directory as string, "index.js"))).toBe(true);
     expect(containers.coldStarts).toBe(1);
+  });
+
+  it("lets the function load the AWS SDK the Lambda runtime provides, and nothing else the bundle left out", async () => {
+    const containers = open({ handler: "index.requireAtRuntime", environment: {} });
+    expect(await containers.invoke({ scope: "@aws-sdk/", name: "client-sqs" }, context())).toBe("found");
+    // In the project's node_modules, but not in a Lambda runtime: a dependency the bundle forgot.
+    expect(await containers.invoke({ scope: "", name: "valibot" }, context())).toBe("MODULE_NOT_FOUND");
   });
 
   it("gives the function Lambda's environment, not the caller's (no developer credentials or profile leak in)", async () => {
