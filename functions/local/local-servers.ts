@@ -32,7 +32,10 @@ export async function startLocalSqs(options: LocalServerOptions = {}): Promise<L
   // fauxqs's queue URLs name the host sqs.<region>.localhost; map *.localhost to 127.0.0.1 in this
   // process, as a developer's resolver would.
   const releaseDns = routeLocalhostNames();
-  const server = options.ownProcess ? await startInOwnProcess("sqs", options.port) : await startFauxqs(options.port);
+  const server = await (options.ownProcess ? startInOwnProcess("sqs", options.port) : startFauxqs(options.port)).catch((error: unknown) => {
+    releaseDns();
+    throw error;
+  });
   const client = new SQSClient({ endpoint: server.endpoint, region: options.region ?? "us-east-1", credentials: LOCAL_CREDENTIALS });
   return {
     endpoint: server.endpoint,
