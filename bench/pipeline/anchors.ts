@@ -1,7 +1,8 @@
-import { CreateTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { sendMessages } from "../../functions/lib/producer.js";
 import { startLocalDynamo, startLocalSqs } from "../../functions/local/local-servers.js";
+import { createOrdersTable } from "../../test/support/local-aws.js";
 
 export interface AnchorResult {
   readonly operations: number;
@@ -36,14 +37,7 @@ export async function sqsAlone(count: number): Promise<AnchorResult> {
 export async function tableAlone(count: number): Promise<AnchorResult> {
   const dynamo = await startLocalDynamo({ ownProcess: true });
   try {
-    await dynamo.client.send(
-      new CreateTableCommand({
-        TableName: "bench-anchor",
-        BillingMode: "PAY_PER_REQUEST",
-        KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }],
-        AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "sk", AttributeType: "S" }],
-      }),
-    );
+    await createOrdersTable(dynamo.client, "bench-anchor");
     let next = 0;
     const started = performance.now();
     await Promise.all(

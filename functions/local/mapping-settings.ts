@@ -10,7 +10,7 @@ export interface SettingRange {
 }
 
 /** Lambda's values for an option left out. */
-export const MAPPING_DEFAULTS = {
+const MAPPING_DEFAULTS = {
   batchSize: 10,
   maxBatchingWindowSeconds: 0,
   maxConcurrency: 2,

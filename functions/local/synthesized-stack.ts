@@ -63,7 +63,7 @@ export interface SynthesizedStack {
 
 type Resources = Record<string, Record<string, Record<string, any>>>;
 
-export function synthesizedStackFile(outdir: string, stack: string): string {
+function synthesizedStackFile(outdir: string, stack: string): string {
   return path.resolve(outdir, "stacks", stack, "cdk.tf.json");
 }
 
@@ -160,7 +160,7 @@ function redrivePolicyOf(queue: SynthesizedQueue, resources: Resources): { deadL
 }
 
 /** `aws_sqs_queue.q` for `${aws_sqs_queue.q.arn}`. */
-export function referencedResource(value: unknown, type: string): string | undefined {
+function referencedResource(value: unknown, type: string): string | undefined {
   const match = typeof value === "string" ? /^\$\{([a-z0-9_]+)\.([^.}]+)\.[a-z_]+\}$/.exec(value) : null;
   return match && match[1] === type ? match[2] : undefined;
 }

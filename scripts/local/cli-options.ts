@@ -19,7 +19,7 @@ export const CLI_DEFAULTS = {
   seed: 1,
 } as const;
 
-export const MAX_COUNT = 1_000_000;
+const MAX_COUNT = 1_000_000;
 const MAX_SEED = 2 ** 32 - 1;
 
 /** A command line that can't be run; the message names the option, the value and what is allowed. */

@@ -55,13 +55,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     throw error;
   }
   const { queue, deadLetterQueue } = pipeline;
-  const fifo = queue.url.endsWith(".fifo");
   const stream = generateOrderStream({
     count: options.count,
     poisonShare: options.poisonShare,
     transientShare: options.transientShare,
     seed: options.seed ?? 1,
-    fifo,
+    fifo: pipeline.processor.queue.fifo,
   });
   const faults = failFirstDeliveryOf(stream.transientOrders);
   if (options.injectTransientFaults !== false) tableProxy?.setRule(faults.rule);
@@ -80,11 +79,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     sent: () => sent,
     invocationsInFlight: () => activePipeline.invocationsInFlight,
   });
-  const snapshot = (report = false) => tracker.snapshot(report);
 
   pipeline.start();
   const progressTimer = setInterval(() => {
-    void snapshot(true).then((progress) => options.onProgress?.(progress), () => undefined);
+    void tracker.snapshot(true).then((progress) => options.onProgress?.(progress), () => undefined);
   }, options.progressIntervalMs ?? 500);
   const stopped = () => options.signal?.aborted === true;
   const controls: RunControls = {
@@ -92,10 +90,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     sqs: sqsProxy!,
     pipeline,
     stream,
-    progress: () => snapshot(),
+    progress: () => tracker.snapshot(),
     async until(predicate) {
       for (;;) {
-        const progress = await snapshot();
+        const progress = await tracker.snapshot();
         if (predicate(progress) || stopped()) return progress;
         await sleep(50);
       }
@@ -119,7 +117,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     let settledTicks = 0;
     while (!stopped() && settledTicks < 2) {
       await sleep(200);
-      const progress = await snapshot();
+      const progress = await tracker.snapshot();
       settledTicks = progress.queued + progress.inFlight === 0 ? settledTicks + 1 : 0;
       if (tracker.idleMs() > stallMs) break;
     }
@@ -128,7 +126,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     await pipeline.stopPolling();
   }
   const wallMs = performance.now() - started;
-  const final = await snapshot(true);
+  const final = await tracker.snapshot(true);
   options.onProgress?.(final);
 
   const sentStream: OrderStream = { ...stream, messages: sentMessages };

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 /** What synth reads: a change to any of these makes cdktf.out stale. */
-export const SYNTH_SOURCES = ["functions", "modules", "config", "main.ts"] as const;
+const SYNTH_SOURCES = ["functions", "modules", "config", "main.ts"] as const;
 
 export interface SourceFile {
   /** Relative to the project root, for messages. */
@@ -27,7 +27,7 @@ export function synthDecision(stackFile: string, stackMtimeMs: number | undefine
 }
 
 /** Every file under the synth sources, with its modification time (dot folders and node_modules skipped). */
-export function listSourceFiles(root: string): SourceFile[] {
+function listSourceFiles(root: string): SourceFile[] {
   const files: SourceFile[] = [];
   const visit = (relative: string) => {
     const absolute = path.join(root, relative);

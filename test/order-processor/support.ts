@@ -1,7 +1,6 @@
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
-  GetQueueAttributesCommand,
   PurgeQueueCommand,
   SendMessageCommand,
   type Message,
@@ -12,6 +11,7 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { Context } from "aws-lambda";
 import { vi } from "vitest";
 import { lambdaContext, type BatchHandler } from "../support/bundled-handler.js";
+import { queueCounts } from "../../scripts/local/run-inspection.js";
 import { receiveAll, toSqsEvent, type QueuePair } from "../support/local-aws.js";
 
 export const ORDER_ENTRY = "functions/order-processor/handler.ts";
@@ -121,14 +121,8 @@ export class Pipeline {
     }));
   }
 
-  async queueCounts(): Promise<{ visible: number; inFlight: number }> {
-    const { Attributes = {} } = await this.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: this.queues.queueUrl,
-        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-      }),
-    );
-    return { visible: Number(Attributes.ApproximateNumberOfMessages), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible) };
+  queueCounts(): Promise<{ visible: number; inFlight: number }> {
+    return queueCounts(this.sqs, this.queues.queueUrl);
   }
 
   async makeVisible(receiptHandle: string): Promise<void> {

@@ -22,8 +22,8 @@ const CONSUMER_ENTRY = "functions/order-processor/consumer.ts";
 const TABLE = "orders-consumer-kill";
 const QUEUE = "consumer-kill";
 /** Short, so messages held by the killed consumer come back within seconds. */
-export const CONSUMER_VISIBILITY_TIMEOUT_SECONDS = 4;
-export const CONSUMER_FUNCTION_TIMEOUT_SECONDS = 3;
+const CONSUMER_VISIBILITY_TIMEOUT_SECONDS = 4;
+const CONSUMER_FUNCTION_TIMEOUT_SECONDS = 3;
 const MAX_RECEIVE_COUNT = 3;
 /** Each write of the first consumer is applied at once and answered this late, so its batches are in flight when it is killed. */
 const SLOW_WRITE_MS = 150;

@@ -87,7 +87,7 @@ export function parseLogLines(text: string): LogLine[] {
 }
 
 /** The lines the reconciliation reads: those naming a correlation id (the same filter runLocal applies). */
-export const reconcilableLines = (lines: readonly LogLine[]) => lines.filter((line) => typeof line.correlationId === "string");
+const reconcilableLines = (lines: readonly LogLine[]) => lines.filter((line) => typeof line.correlationId === "string");
 
 /** What a scenario looked at while the servers were still up. */
 export interface RunInspection {
@@ -139,7 +139,7 @@ export function streamOf(options: Pick<LocalRunOptions, "count" | "poisonShare" 
 }
 
 /** The original message id a dead letter's `dlq-details` name, if it has them. */
-export function originalMessageId(deadLetter: DeadLetter): string | undefined {
+function originalMessageId(deadLetter: DeadLetter): string | undefined {
   if (deadLetter.details === undefined) return undefined;
   try {
     const { messageId } = JSON.parse(deadLetter.details) as { messageId?: unknown };
