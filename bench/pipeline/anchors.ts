@@ -1,8 +1,8 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { sendMessages } from "../../functions/lib/producer.js";
-import { startLocalDynamo, startLocalSqs } from "../../functions/local/local-servers.js";
-import { createOrdersTable } from "../../test/support/local-aws.js";
+import { sendMessages } from "../../functions/lib/index.js";
+import { startLocalDynamo, startLocalSqs } from "../../local/servers/local-servers.js";
+import { createOrdersTable } from "../../local/servers/ad-hoc-resources.js";
 
 export interface AnchorResult {
   readonly operations: number;

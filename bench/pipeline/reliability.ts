@@ -7,7 +7,7 @@ import {
   loadScenario,
   tableOutageScenario,
   type ScenarioReport,
-} from "../../test/reliability/scenarios.js";
+} from "../../local/scenarios/index.js";
 import { printTable } from "../support/table.js";
 import { cpuTime, type CpuTime } from "./cpu.js";
 

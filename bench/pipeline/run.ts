@@ -2,9 +2,9 @@
  * The whole local pipeline under load (`npm run bench:pipeline [-- --count N]`): end-to-end msg/s and
  * batch times at 10,000 orders, beside what each local server manages alone, and where the CPU goes.
  */
-import { checkSynth, synthesize } from "../../scripts/local/synth-check.js";
-import { runLocal, type RunReport } from "../../scripts/local/local-run.js";
-import type { LocalPipelineOptions } from "../../functions/local/local-pipeline.js";
+import { checkSynth, synthesize } from "../../local/synth-check.js";
+import { runLocal, type RunReport } from "../../local/run/local-run.js";
+import type { LocalPipelineOptions } from "../../local/pipeline/local-pipeline.js";
 import { numberOption, printTable } from "../support/table.js";
 import { sqsAlone, tableAlone } from "./anchors.js";
 import { cpuTime, type CpuTime } from "./cpu.js";

@@ -1,4 +1,4 @@
-/** Prints rows as an aligned Markdown table, so a benchmark's output can be pasted into the README. */
+/** Prints rows as an aligned Markdown table, so a benchmark's output can be pasted into bench/README.md. */
 export function printTable(headers: readonly string[], rows: readonly (readonly string[])[]): void {
   const widths = headers.map((header, column) =>
     Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)),

@@ -2,8 +2,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createLogger, parseLogLevel } from "../lib/log.js";
-import { runConsumer } from "../local/consumer.js";
-import { MAPPING_LIMITS, describeRange, isInRange, type SettingRange } from "../local/mapping-settings.js";
+import { runConsumer } from "../poller/index.js";
+import { MAPPING_LIMITS, describeRange, isInRange, type SettingRange } from "../poller/index.js";
 
 /**
  * The order processor as a long-running consumer (a container on ECS, an EC2 instance) instead of a

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { startFaultProxy, type FaultProxy, type ProxiedRequest } from "../../functions/local/fault-proxy.js";
+import { startFaultProxy, type FaultProxy, type ProxiedRequest } from "../../local/servers/fault-proxy.js";
 import {
   CREDENTIALS,
   REGION,

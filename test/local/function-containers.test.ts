@@ -10,8 +10,8 @@ import {
   RuntimeExitError,
   type FunctionContainers,
   type FunctionContainersOptions,
-} from "../../functions/local/function-containers.js";
-import { createLambdaContext } from "../../functions/local/lambda-context.js";
+} from "../../local/containers/function-containers.js";
+import { createLambdaContext } from "../../functions/poller/index.js";
 import { tempDir } from "../support/synth.js";
 
 /**

@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBClient, GetItemCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CLI_DEFAULTS, CliUsageError, parseCliOptions } from "../../scripts/local/cli-options.js";
-import { createProgressView, formatProgress } from "../../scripts/local/progress-view.js";
-import type { RunProgress, RunReport } from "../../scripts/local/local-run.js";
-import { exitCodeOf, verdict } from "../../scripts/local/summary-view.js";
-import { checkSynth, synthDecision, synthesize } from "../../scripts/local/synth-check.js";
+import { CLI_DEFAULTS, CliUsageError, parseCliOptions } from "../../local/cli-options.js";
+import { createProgressView, formatProgress } from "../../local/views/progress-view.js";
+import type { RunProgress, RunReport } from "../../local/run/local-run.js";
+import { exitCodeOf, verdict } from "../../local/views/summary-view.js";
+import { checkSynth, synthDecision, synthesize } from "../../local/synth-check.js";
 
 const PROJECT = process.cwd();
 
@@ -182,7 +182,7 @@ const started: Cli[] = [];
 
 function startCli(args: string[]): Cli {
   // Its own process group, so that a failed test can end it with everything it started.
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/local.ts", ...args], { cwd: PROJECT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "local/cli.ts", ...args], { cwd: PROJECT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const output = { stdout: "", stderr: "" };
   const waiters: (() => void)[] = [];
   for (const name of ["stdout", "stderr"] as const) {

@@ -1,9 +1,9 @@
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalPipeline } from "../../functions/local/local-pipeline.js";
-import { startLocalDynamo, startLocalSqs, type LocalDynamo, type LocalSqs } from "../../functions/local/local-servers.js";
-import { readSynthesizedStack } from "../../functions/local/synthesized-stack.js";
+import { createLocalPipeline } from "../../local/pipeline/local-pipeline.js";
+import { startLocalDynamo, startLocalSqs, type LocalDynamo, type LocalSqs } from "../../local/servers/local-servers.js";
+import { readSynthesizedStack } from "../../local/pipeline/synthesized-stack.js";
 import { tempDir } from "../support/synth.js";
 
 /** The hand-written minimal stack, with one edit to its JSON. */

@@ -2,10 +2,10 @@ import path from "node:path";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalResources, type LocalResources } from "../../functions/local/local-resources.js";
-import { startLocalDynamo, startLocalSqs, type LocalDynamo, type LocalSqs } from "../../functions/local/local-servers.js";
-import { readSynthesizedStack, type SynthesizedStack } from "../../functions/local/synthesized-stack.js";
-import { mtimeOf, stackFileOf, synthesize } from "../../scripts/local/synth-check.js";
+import { createLocalResources, type LocalResources } from "../../local/servers/local-resources.js";
+import { startLocalDynamo, startLocalSqs, type LocalDynamo, type LocalSqs } from "../../local/servers/local-servers.js";
+import { readSynthesizedStack, type SynthesizedStack } from "../../local/pipeline/synthesized-stack.js";
+import { mtimeOf, stackFileOf, synthesize } from "../../local/synth-check.js";
 
 const ROOT = process.cwd();
 

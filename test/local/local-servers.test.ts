@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { CreateTableCommand, ListTablesCommand, PutItemCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, it } from "vitest";
-import { startLocalDynamo, startLocalSqs, type LocalDynamo, type LocalSqs } from "../../functions/local/local-servers.js";
+import { startLocalDynamo, startLocalSqs, type LocalDynamo, type LocalSqs } from "../../local/servers/local-servers.js";
 
 const started: { stop(): Promise<void> }[] = [];
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { matchesAnyPattern } from "../../functions/local/filter-pattern.js";
+import { matchesAnyPattern } from "../../functions/poller/index.js";
 import { PoisonMessageError } from "../../functions/lib/errors.js";
 import { parseOrderEvent } from "../../functions/order-processor/schema.js";
-import { expectedOrders } from "../../scripts/local/expected-state.js";
-import { generateOrderStream, type OrderStream } from "../../scripts/local/order-stream.js";
+import { expectedOrders } from "../../local/run/expected-state.js";
+import { generateOrderStream, type OrderStream } from "../../local/run/order-stream.js";
 
 const DEV_FILTER = [{ body: { type: ["order_created", "order_updated"] } }];
 const big = generateOrderStream({ count: 10_000, poisonShare: 0.05, transientShare: 0.05, seed: 42 });

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { orderEventMessage, type OrderEventInput } from "../../functions/order-processor/producer.js";
-import { expectedOrders, type ExpectedOrder } from "../../scripts/local/expected-state.js";
-import { generateOrderStream, type OrderStream, type StreamMessage } from "../../scripts/local/order-stream.js";
-import { formatReconciliation, reconcile, type ReconcileInput } from "../../scripts/local/reconcile.js";
+import { expectedOrders, type ExpectedOrder } from "../../local/run/expected-state.js";
+import { generateOrderStream, type OrderStream, type StreamMessage } from "../../local/run/order-stream.js";
+import { formatReconciliation, reconcile, type ReconcileInput } from "../../local/run/reconcile.js";
 
 const ITEMS = [{ sku: "sku-mug", quantity: 2, unit_price: 15.75 }];
 function event(kind: StreamMessage["kind"], input: Omit<OrderEventInput, "correlationId">, correlationId: string): StreamMessage {

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ENVIRONMENTS } from "../../config/environments.js";
-import { readSynthesizedStack, type SynthesizedProcessor, type SynthesizedStack } from "../../functions/local/synthesized-stack.js";
-import { mtimeOf, stackFileOf, synthesize } from "../../scripts/local/synth-check.js";
+import { readSynthesizedStack, type SynthesizedProcessor, type SynthesizedStack } from "../../local/pipeline/synthesized-stack.js";
+import { mtimeOf, stackFileOf, synthesize } from "../../local/synth-check.js";
 import { tempDir } from "../support/synth.js";
 
 const ROOT = process.cwd();

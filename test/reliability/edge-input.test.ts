@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { edgeCases, edgeInputScenario, formatFigures, type EdgeInputReport } from "./scenarios.js";
+import { edgeCases, edgeInputScenario, formatFigures, type EdgeInputReport } from "../../local/scenarios/index.js";
 import { expectReconciled } from "./expect-reconciled.js";
 
 describe("reliability: bad input at the edges (dev stack, no filter)", () => {

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { ScenarioReport } from "./run-support.js";
+import type { ScenarioReport } from "../../local/scenarios/run-support.js";
 
 /**
  * What every scenario must end with: nothing lost, no effect applied twice, the table exactly the

@@ -10,7 +10,7 @@ import {
   synthesizeReliabilityStacks,
   tableOutageScenario,
   timeoutFor,
-} from "./scenarios.js";
+} from "../../local/scenarios/index.js";
 import { expectReconciled } from "./expect-reconciled.js";
 
 const { faults } = reliabilitySizes();

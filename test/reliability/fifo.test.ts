@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { expectReconciled } from "./expect-reconciled.js";
-import { fifoLoadScenario } from "./fifo-scenario.js";
-import { formatFigures, reliabilitySizes, timeoutFor } from "./scenarios.js";
+import { fifoLoadScenario } from "../../local/scenarios/fifo-scenario.js";
+import { formatFigures, reliabilitySizes, timeoutFor } from "../../local/scenarios/index.js";
 
 const { faults } = reliabilitySizes();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatFigures, LOAD_SHARES, loadScenario, reliabilitySizes, timeoutFor } from "./scenarios.js";
+import { formatFigures, LOAD_SHARES, loadScenario, reliabilitySizes, timeoutFor } from "../../local/scenarios/index.js";
 import { expectReconciled } from "./expect-reconciled.js";
 
 const { load } = reliabilitySizes();

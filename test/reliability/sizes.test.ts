@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LOAD_COUNT, reliabilitySizes } from "./scenarios.js";
+import { DEFAULT_LOAD_COUNT, reliabilitySizes } from "../../local/scenarios/index.js";
 
 describe("reliability suite sizes", () => {
   it("runs the CI size by default; RELIABILITY_COUNT sets the load, the fault scenarios take a fifth of it (200-2,000)", () => {

@@ -1,0 +1,2 @@
+export { sendMessages } from "./producer.js";
+export type { OutgoingMessage, SendMessagesOptions, SendResult } from "./types.js";

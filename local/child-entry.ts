@@ -1,0 +1,25 @@
+import { mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildSync } from "esbuild";
+
+const compiled = new Map<string, string>();
+
+/**
+ * A TypeScript module of the local room compiled to one ES module a child process can run with plain
+ * `node`: the project's tools run under a loader (tsx, vitest) that children must not pay for. It
+ * is written inside node_modules so that its imports resolve to the project's packages.
+ */
+export function compiledChildEntry(name: "servers/server-process" | "containers/container-bootstrap"): string {
+  const existing = compiled.get(name);
+  if (existing) return existing;
+  const source = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+  const directory = path.resolve(path.dirname(source), "../node_modules/.cache/queue-processor");
+  mkdirSync(directory, { recursive: true });
+  // One file per process: parallel test workers compile their own.
+  const outfile = path.join(directory, `${path.basename(name)}.${process.pid}.mjs`);
+  buildSync({ entryPoints: [source], outfile, bundle: true, packages: "external", platform: "node", format: "esm", target: "node20", logLevel: "warning" });
+  process.once("exit", () => rmSync(outfile, { force: true }));
+  compiled.set(name, outfile);
+  return outfile;
+}

@@ -1,0 +1,224 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import type { Context } from "aws-lambda";
+import { unzipSync } from "fflate";
+import { compiledChildEntry } from "../child-entry.js";
+import type { ContainerReply, ContainerRequest, ContextFields } from "./container-protocol.js";
+
+export interface FunctionContainersOptions {
+  /** The function's deployment package: the zip the stack uploads. */
+  readonly zipPath: string;
+  /** Lambda's handler setting, `<file>.<export>`; default `index.handler`. */
+  readonly handler?: string;
+  /** The function's environment variables. */
+  readonly environment: Readonly<Record<string, string>>;
+  /**
+   * The node_modules that holds what the Lambda runtime provides (the AWS SDK v3, `@aws-sdk/*`),
+   * which the bundle leaves out; default `node_modules` of the working directory. Only `@aws-sdk`
+   * is visible to the function, as on Lambda: a dependency the bundle forgot fails here too.
+   */
+  readonly runtimeModules?: string;
+  /** Every line the function writes to stdout or stderr, as CloudWatch Logs would receive it. */
+  readonly onOutput?: (line: string) => void;
+}
+
+/** How long a container may take to exit after SIGTERM when closing. */
+const CLOSE_GRACE_MS = 2000;
+
+export class FunctionTimeoutError extends Error {
+  override readonly name = "FunctionTimeoutError";
+}
+
+export class RuntimeExitError extends Error {
+  override readonly name = "RuntimeExitError";
+}
+
+/** An error the handler threw, as Lambda reports it: its type and message. */
+export class FunctionError extends Error {
+  constructor(readonly errorType: string, message: string) {
+    super(message);
+    this.name = "FunctionError";
+  }
+}
+
+export interface FunctionContainers {
+  /** Runs one invocation in an idle container, starting one (a cold start) if none is idle. */
+  invoke(event: unknown, context: Context): Promise<unknown>;
+  /** Containers started so far, i.e. cold starts. */
+  readonly coldStarts: number;
+  close(): Promise<void>;
+}
+
+interface Container {
+  readonly process: ChildProcess;
+  readonly ready: Promise<void>;
+  /** Killed or exited: never handed another invocation. */
+  retired: boolean;
+  pending?: { id: number; resolve: (reply: ContainerReply) => void; reject: (error: Error) => void };
+}
+
+/**
+ * Runs a deployment package the way Lambda does: unzipped into a directory of its own, loaded once
+ * per container, one invocation at a time per container, and a container that outlives the timeout
+ * is killed (a JavaScript promise can't be cancelled, a process can). Each container is a child
+ * process, so the function's logs, memory and crashes stay out of the caller's process.
+ */
+export function createFunctionContainers(options: FunctionContainersOptions): FunctionContainers {
+  const directory = unzipPackage(options.zipPath);
+  const runtimeModules = runtimeProvidedModules(directory, path.resolve(options.runtimeModules ?? "node_modules"));
+  const bootstrap = compiledChildEntry("containers/container-bootstrap");
+  const idle: Container[] = [];
+  const all = new Set<Container>();
+  let nextId = 1;
+  let coldStarts = 0;
+  let closed = false;
+
+  function start(): Container {
+    coldStarts += 1;
+    const child = fork(bootstrap, [], {
+      // Lambda's environment, not the caller's: none of the developer's credentials, profile or
+      // NODE_OPTIONS leak into the function; only what the function is configured with.
+      env: {
+        PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+        TZ: "UTC",
+        LANG: "en_US.UTF-8",
+        LAMBDA_TASK_ROOT: directory,
+        AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
+        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+        ...options.environment,
+        LOCAL_FUNCTION_DIRECTORY: directory,
+        LOCAL_FUNCTION_HANDLER: options.handler ?? "index.handler",
+        NODE_PATH: runtimeModules,
+      },
+      // Not the parent's flags (a loader such as tsx, a profiler): a Lambda container starts plain.
+      execArgv: [],
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      serialization: "advanced",
+    });
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => options.onOutput?.(line));
+    }
+    let markReady!: () => void;
+    let failStart!: (error: Error) => void;
+    const container: Container = {
+      process: child,
+      retired: false,
+      ready: new Promise<void>((resolve, reject) => {
+        markReady = resolve;
+        failStart = reject;
+      }),
+    };
+    container.ready.catch(() => undefined);
+    child.on("message", (reply: ContainerReply) => {
+      if (reply.type === "ready") return markReady();
+      if (container.pending?.id === reply.id) container.pending.resolve(reply);
+    });
+    child.on("exit", (code, signal) => {
+      container.retired = true;
+      all.delete(container);
+      const index = idle.indexOf(container);
+      if (index >= 0) idle.splice(index, 1);
+      const error = new RuntimeExitError(`the function's runtime exited (${signal ?? `code ${code}`})`);
+      failStart(error);
+      container.pending?.reject(error);
+    });
+    all.add(container);
+    return container;
+  }
+
+  async function invoke(event: unknown, context: Context): Promise<unknown> {
+    if (closed) throw new Error("the function containers are closed");
+    const container = idle.pop() ?? start();
+    const timeoutMs = context.getRemainingTimeInMillis();
+    const deadline = Date.now() + timeoutMs;
+    const id = nextId++;
+    const reply = new Promise<ContainerReply>((resolve, reject) => {
+      container.pending = { id, resolve, reject };
+    });
+    // Settled by whichever comes first; a runtime that dies before it is ready must not leave it unhandled.
+    reply.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // Lambda ends a timed-out invocation by stopping its runtime; the next one starts cold.
+        container.retired = true;
+        container.process.kill("SIGKILL");
+        reject(new FunctionTimeoutError(`the function timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    try {
+      // The init phase counts toward the first invocation's timeout, as on Lambda.
+      const answer = await Promise.race([
+        container.ready.then(() => {
+          container.process.send({ id, event, context: fieldsOf(context), deadline } satisfies ContainerRequest);
+          return reply;
+        }),
+        timedOut,
+      ]);
+      if (answer.type === "error") throw new FunctionError(answer.errorType, answer.errorMessage);
+      return answer.type === "result" ? answer.result : undefined;
+    } finally {
+      clearTimeout(timer);
+      container.pending = undefined;
+      if (!container.retired && !closed) idle.push(container);
+    }
+  }
+
+  return {
+    invoke,
+    get coldStarts() {
+      return coldStarts;
+    },
+    async close() {
+      closed = true;
+      await Promise.all(
+        [...all].map(
+          (container) =>
+            new Promise<void>((resolve) => {
+              if (container.process.exitCode !== null || container.process.signalCode !== null) return resolve();
+              // A runtime stuck in a busy loop never handles SIGTERM: it gets a moment, then SIGKILL.
+              const kill = setTimeout(() => container.process.kill("SIGKILL"), CLOSE_GRACE_MS);
+              container.process.once("exit", () => {
+                clearTimeout(kill);
+                resolve();
+              });
+              container.process.kill("SIGTERM");
+            }),
+        ),
+      );
+      rmSync(directory, { recursive: true, force: true });
+      rmSync(runtimeModules, { recursive: true, force: true });
+    },
+  };
+}
+
+function fieldsOf(context: Context): ContextFields {
+  const { functionName, functionVersion, invokedFunctionArn, memoryLimitInMB, awsRequestId, logGroupName, logStreamName } = context;
+  return { functionName, functionVersion, invokedFunctionArn, memoryLimitInMB, awsRequestId, logGroupName, logStreamName };
+}
+
+/**
+ * A folder beside the package where only `@aws-sdk` is found: a link into the project's copy, whose
+ * own dependencies then resolve from where it really lies.
+ */
+function runtimeProvidedModules(packageDirectory: string, projectModules: string): string {
+  const folder = `${packageDirectory}-runtime`;
+  mkdirSync(folder, { recursive: true });
+  symlinkSync(path.join(projectModules, "@aws-sdk"), path.join(folder, "@aws-sdk"), "dir");
+  return folder;
+}
+
+function unzipPackage(zipPath: string): string {
+  const directory = mkdtempSync(path.join(os.tmpdir(), "qp-function-"));
+  for (const [name, contents] of Object.entries(unzipSync(readFileSync(zipPath)))) {
+    if (name.endsWith("/")) continue;
+    const target = path.join(directory, name);
+    if (!target.startsWith(directory + path.sep)) throw new Error(`the package ${zipPath} holds an entry outside its root: ${name}`);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, contents);
+  }
+  return directory;
+}

@@ -1,0 +1,179 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { startFaultProxy } from "../servers/fault-proxy.js";
+import { createLocalPipeline, type LocalPipeline } from "../pipeline/local-pipeline.js";
+import { startLocalDynamo, startLocalSqs } from "../servers/local-servers.js";
+import { readSynthesizedStack } from "../pipeline/synthesized-stack.js";
+import { sendMessages } from "../../functions/lib/index.js";
+import { generateOrderStream, type OrderStream } from "./order-stream.js";
+import { reconcile } from "./reconcile.js";
+import { readDeadLetters, scanTable } from "./run-inspection.js";
+import { createRunObserver } from "./run-observer.js";
+import { ProgressTracker } from "./run-progress.js";
+import type { LocalRun, LocalRunOptions, RunControls, RunReport } from "./run-types.js";
+import { failFirstDeliveryOf } from "./transient-faults.js";
+import { percentiles } from "./percentiles.js";
+
+export type { LocalRun, LocalRunOptions, RunControls, RunReport } from "./run-types.js";
+export type { RunProgress } from "./run-progress.js";
+
+/**
+ * One local run of a synthesized stack: fauxqs and dynalite on 127.0.0.1, the stack's queues and
+ * table, its function behind a local event source mapping, a generated order stream sent through
+ * the producer (a share of orders has its first table write failed by a fault proxy), then every
+ * message reconciled against the table, the dead-letter queue and the function's logs.
+ */
+export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
+  const stack = readSynthesizedStack(options.outdir ?? "cdktf.out", options.environment);
+  const started = performance.now();
+  const sqs = await startLocalSqs({ region: stack.region });
+  // The table is the busiest server: in its own process it gets a core instead of sharing the poller's.
+  const dynamo = await startLocalDynamo({ region: stack.region, ownProcess: true });
+  // Each proxy costs a hop per call: they sit in the function's path only when a run injects faults.
+  const injectFaults = (options.injectTransientFaults !== false && options.transientShare > 0) || options.scenario !== undefined;
+  const tableProxy = injectFaults ? await startFaultProxy(dynamo.endpoint) : undefined;
+  const sqsProxy = injectFaults ? await startFaultProxy(sqs.endpoint) : undefined;
+  const closeServers = () => Promise.all([tableProxy?.close(), sqsProxy?.close(), sqs.stop(), dynamo.stop()]);
+  const observer = createRunObserver(options.functionLogFile);
+  const { counters } = observer;
+  let pipeline: LocalPipeline | undefined;
+  try {
+    pipeline = await createLocalPipeline({
+      stack,
+      sqs,
+      dynamo,
+      ...(tableProxy && sqsProxy ? { functionEndpoints: { dynamo: tableProxy.endpoint, sqs: sqsProxy.endpoint } } : {}),
+      // The reconciliation reads the function's outcome lines, which are logged at INFO.
+      environment: { LOG_LEVEL: "INFO" },
+      ...(options.overrides ? { overrides: options.overrides } : {}),
+      onFunctionOutput: observer.onFunctionOutput,
+      onInvocation: observer.onInvocation,
+      onFiltered: observer.onFiltered,
+    });
+  } catch (error) {
+    await closeServers();
+    await observer.close();
+    throw error;
+  }
+  const { queue, deadLetterQueue } = pipeline;
+  const stream = generateOrderStream({
+    count: options.count,
+    poisonShare: options.poisonShare,
+    transientShare: options.transientShare,
+    seed: options.seed ?? 1,
+    fifo: pipeline.processor.queue.fifo,
+  });
+  const faults = failFirstDeliveryOf(stream.transientOrders);
+  if (options.injectTransientFaults !== false) tableProxy?.setRule(faults.rule);
+
+  let sent = 0;
+  const sentMessages: OrderStream["messages"][number][] = [];
+  let sendFailures = 0;
+  const activePipeline = pipeline;
+  const tracker = new ProgressTracker({
+    sqs: sqs.client,
+    queueUrl: queue.url,
+    ...(deadLetterQueue ? { deadLetterQueueUrl: deadLetterQueue.url } : {}),
+    total: stream.messages.length,
+    started,
+    counters,
+    sent: () => sent,
+    invocationsInFlight: () => activePipeline.invocationsInFlight,
+  });
+
+  pipeline.start();
+  const progressTimer = setInterval(() => {
+    void tracker.snapshot(true).then((progress) => options.onProgress?.(progress), () => undefined);
+  }, options.progressIntervalMs ?? 500);
+  const stopped = () => options.signal?.aborted === true;
+  const controls: RunControls = {
+    table: tableProxy!,
+    sqs: sqsProxy!,
+    pipeline,
+    stream,
+    progress: () => tracker.snapshot(),
+    async until(predicate) {
+      for (;;) {
+        const progress = await tracker.snapshot();
+        if (predicate(progress) || stopped()) return progress;
+        await sleep(50);
+      }
+    },
+  };
+  const scenario = options.scenario?.(controls);
+  try {
+    // Slices keep the progress moving; the producer itself overlaps requests within a slice.
+    const SLICE = 200;
+    for (let start = 0; start < stream.messages.length && !stopped(); start += SLICE) {
+      const slice = stream.messages.slice(start, start + SLICE);
+      const results = await sendMessages(sqs.client, queue.url, slice.map((entry) => entry.message));
+      results.forEach((result, index) => {
+        if (result.status === "sent") sentMessages.push(slice[index]!);
+        else sendFailures += 1;
+      });
+      sent += slice.length;
+    }
+    await scenario;
+    const stallMs = options.stallTimeoutMs ?? 60_000;
+    let settledTicks = 0;
+    while (!stopped() && settledTicks < 2) {
+      await sleep(200);
+      const progress = await tracker.snapshot();
+      settledTicks = progress.queued + progress.inFlight === 0 ? settledTicks + 1 : 0;
+      if (tracker.idleMs() > stallMs) break;
+    }
+  } finally {
+    clearInterval(progressTimer);
+    await pipeline.stopPolling();
+  }
+  const wallMs = performance.now() - started;
+  const final = await tracker.snapshot(true);
+  options.onProgress?.(final);
+
+  const sentStream: OrderStream = { ...stream, messages: sentMessages };
+  const deadLetters = deadLetterQueue ? await readDeadLetters(sqs.client, deadLetterQueue.url) : [];
+  const tableItems = await scanTable(dynamo.client, pipeline.tableNames[0]!);
+  const reconciliation = reconcile({
+    stream: sentStream,
+    tableItems,
+    deadLetters,
+    filtered: counters.filtered,
+    functionLogs: observer.outcomeLogs,
+    filterActive: pipeline.settings.filterPatterns > 0,
+  });
+  const report: RunReport = {
+    environment: options.environment,
+    settings: { ...pipeline.settings, visibilityTimeoutSeconds: pipeline.processor.queue.visibilityTimeoutSeconds },
+    messages: stream.messages.length,
+    sendFailures,
+    invocations: observer.invocationTimes.length,
+    outcomes: { ...observer.outcomes },
+    retries: counters.retried,
+    coldStarts: pipeline.containers.coldStarts,
+    injectedFaults: faults.failedCalls,
+    wallMs,
+    messagesPerSecond: (sentMessages.length * 1000) / wallMs,
+    ...(tracker.firstPassMs !== undefined
+      ? { firstPassMs: tracker.firstPassMs, firstPassMessagesPerSecond: (sentMessages.length * 1000) / tracker.firstPassMs }
+      : {}),
+    batchMs: percentiles(observer.invocationTimes),
+    reconciliation,
+    interrupted: stopped(),
+    leftInQueue: final.queued + final.inFlight,
+  };
+  return {
+    report,
+    endpoints: {
+      sqs: sqs.endpoint,
+      dynamodb: dynamo.endpoint,
+      queueUrl: queue.url,
+      ...(deadLetterQueue ? { deadLetterQueueUrl: deadLetterQueue.url } : {}),
+      tables: pipeline.tableNames,
+    },
+    resumePolling: () => activePipeline.start(),
+    async close() {
+      await activePipeline.close();
+      await closeServers();
+      await observer.close();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SynthesizedQueue, SynthesizedStack } from "../pipeline/synthesized-stack.js";
+
+export interface LocalQueue {
+  readonly name: string;
+  readonly url: string;
+  readonly arn: string;
+}
+
+/** What the local servers now hold, by Terraform resource name. */
+export interface LocalResources {
+  readonly queues: ReadonlyMap<string, LocalQueue>;
+  readonly tables: ReadonlyMap<string, string>;
+  /**
+   * The value of a synthesized `${aws_sqs_queue.<name>.url|arn|name}` or
+   * `${aws_dynamodb_table.<name>.name|arn}` reference; literal values pass through.
+   */
+  resolve(value: string): string;
+}
+
+/**
+ * Creates the stack's queues (dead-letter queues first, so redrive policies can name them) and
+ * tables on local servers, with the attributes the synthesized Terraform gives them.
+ */
+export async function createLocalResources(
+  stack: SynthesizedStack,
+  clients: { sqs: SQSClient; dynamo: DynamoDBClient },
+): Promise<LocalResources> {
+  const queues = new Map<string, LocalQueue>();
+  const redrives = new Map(
+    stack.processors.flatMap((processor) =>
+      processor.deadLetterQueue ? [[processor.queue.resourceName, processor] as const] : [],
+    ),
+  );
+  const ordered = [...stack.queues].sort((a, b) => Number(redrives.has(a.resourceName)) - Number(redrives.has(b.resourceName)));
+  for (const queue of ordered) {
+    const processor = redrives.get(queue.resourceName);
+    const deadLetter = processor?.deadLetterQueue && queues.get(processor.deadLetterQueue.resourceName);
+    const redrivePolicy = deadLetter
+      ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetter.arn, maxReceiveCount: processor!.maxReceiveCount }) }
+      : {};
+    const { QueueUrl } = await clients.sqs.send(
+      new CreateQueueCommand({ QueueName: queue.name, Attributes: { ...queueAttributes(queue), ...redrivePolicy } }),
+    );
+    const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+    queues.set(queue.resourceName, { name: queue.name, url: QueueUrl!, arn: Attributes!.QueueArn! });
+  }
+
+  const tables = new Map<string, string>();
+  for (const table of stack.tables) {
+    await clients.dynamo.send(
+      new CreateTableCommand({
+        TableName: table.name,
+        BillingMode: "PAY_PER_REQUEST",
+        KeySchema: [
+          { AttributeName: table.hashKey, KeyType: "HASH" },
+          ...(table.rangeKey ? [{ AttributeName: table.rangeKey, KeyType: "RANGE" as const }] : []),
+        ],
+        AttributeDefinitions: table.attributes.map((attribute) => ({ AttributeName: attribute.name, AttributeType: attribute.type })),
+      }),
+    );
+    tables.set(table.resourceName, table.name);
+  }
+
+  const region = stack.region;
+  function resolve(value: string): string {
+    // Every interpolation must resolve: one left as is would reach the function as literal text.
+    // `$${` is Terraform's escape for a literal `${`.
+    return value.replace(/\$\$\{|\$\{([^}]*)\}/g, (reference, expression: string | undefined) => {
+      if (expression === undefined) return "${";
+      const [, type, name = "", attribute] = /^([a-z0-9_]+)\.([^.]+)\.([a-z_]+)$/.exec(expression) ?? [];
+      const queue = type === "aws_sqs_queue" ? queues.get(name) : undefined;
+      if (queue && (attribute === "url" || attribute === "id")) return queue.url;
+      if (queue && attribute === "arn") return queue.arn;
+      if (queue && attribute === "name") return queue.name;
+      const table = type === "aws_dynamodb_table" ? tables.get(name) : undefined;
+      if (table && (attribute === "name" || attribute === "id")) return table;
+      if (table && attribute === "arn") return `arn:aws:dynamodb:${region}:000000000000:table/${table}`;
+      throw new Error(`${reference} can't be resolved locally: only queue url/arn/name and table name/arn references are supported`);
+    });
+  }
+  return { queues, tables, resolve };
+}
+
+function queueAttributes(queue: SynthesizedQueue): Record<string, string> {
+  return {
+    VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(queue.messageRetentionSeconds),
+    MaximumMessageSize: String(queue.maxMessageSizeBytes),
+    DelaySeconds: String(queue.delaySeconds),
+    ReceiveMessageWaitTimeSeconds: String(queue.receiveWaitTimeSeconds),
+    ...(queue.fifo ? { FifoQueue: "true", ContentBasedDeduplication: String(queue.contentBasedDeduplication) } : {}),
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * `npm run plan -- <env> [--offline]`: synth, terraform init and terraform plan of one environment,
+ * written next to its stack as plan.bin, plan.json (`terraform show -json`) and plan.txt.
+ *
+ * With AWS credentials in the environment it is the real plan, against the stack's configured backend.
+ * Without them (or with --offline) it plans a scratch copy against an empty state with dummy keys,
+ * and says so loudly: such a plan shows everything as new and is for reviewing the configuration.
+ */
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { ENVIRONMENTS } from "../config/environments.js";
+import { hasAwsCredentials } from "./credentials.js";
+import { init, prepareOfflineCopy, providerMirror, terraform } from "./terraform.js";
+
+const OFFLINE_BANNER =
+  "OFFLINE PLAN: no AWS credentials were found, so this plan uses dummy keys against an EMPTY state. " +
+  "Every resource shows as new; it reviews the configuration, not the change to what is deployed.";
+
+function fail(message: string, code = 2): never {
+  console.error(message);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const names = ENVIRONMENTS.map((environment) => environment.name);
+  const env = args.find((arg) => !arg.startsWith("--"));
+  const unknownFlags = args.filter((arg) => arg.startsWith("--") && arg !== "--offline");
+  if (!env || !names.includes(env) || unknownFlags.length > 0) {
+    fail(
+      `usage: npm run plan -- <environment> [--offline]\n` +
+        `environment must be one of ${names.join(", ")} (got ${JSON.stringify(env ?? "")})` +
+        (unknownFlags.length > 0 ? `; unknown option ${unknownFlags.join(", ")}` : ""),
+    );
+  }
+  const offline = args.includes("--offline") || !hasAwsCredentials(process.env);
+  const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
+
+  execFileSync(process.execPath, ["scripts/run-ts.mjs", "main.ts"], {
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const stackDir = path.join(outdir, "stacks", env);
+  if (!existsSync(path.join(stackDir, "cdk.tf.json"))) fail(`synth wrote no stack for ${env} in ${stackDir}`);
+
+  let workDir = stackDir;
+  if (offline) {
+    console.log(`\n${OFFLINE_BANNER}\n`);
+    workDir = path.join(outdir, "plans", env);
+    rmSync(workDir, { recursive: true, force: true });
+    mkdirSync(path.dirname(workDir), { recursive: true });
+    prepareOfflineCopy(stackDir, workDir);
+  }
+  const mirror = providerMirror();
+  console.log(`terraform init in ${path.relative(process.cwd(), workDir)} (providers from ${mirror ?? "the registry"})`);
+  await init(workDir);
+  await terraform(workDir, ["plan", "-input=false", "-no-color", ...(offline ? ["-lock=false"] : []), "-out=plan.bin"]);
+  const json = await terraform(workDir, ["show", "-json", "plan.bin"]);
+  const text = await terraform(workDir, ["show", "-no-color", "plan.bin"]);
+
+  const files = { bin: path.join(stackDir, "plan.bin"), json: path.join(stackDir, "plan.json"), text: path.join(stackDir, "plan.txt") };
+  if (workDir !== stackDir) copyFileSync(path.join(workDir, "plan.bin"), files.bin);
+  writeFileSync(files.json, json);
+  writeFileSync(files.text, offline ? `${OFFLINE_BANNER}\n\n${text}` : text);
+
+  const summary = /Plan: .*|No changes\..*/.exec(text)?.[0] ?? "(no summary line)";
+  console.log(`${offline ? "[offline] " : ""}${env}: ${summary}`);
+  for (const file of Object.values(files)) console.log(`  ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((error: unknown) => fail((error as Error).message, 1));

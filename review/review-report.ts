@@ -1,0 +1,86 @@
+import { checkPlan, type Finding } from "./policy/index.js";
+import { diffResource, type ResourceDiff } from "./plan-diff.js";
+import type { ResourceChange } from "./plan-state.js";
+import type { EnvironmentReview } from "./review-environment.js";
+
+export interface ReviewInput {
+  readonly baseRef: string;
+  readonly baseCommit: string;
+  readonly reviews: readonly EnvironmentReview[];
+}
+
+const ACTION_LABEL = { create: "+ create", update: "~ update", replace: "-/+ **replace**", delete: "- **destroy**" } as const;
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** The Markdown report, and how many findings block the change. */
+export function renderReview(input: ReviewInput): { markdown: string; blocking: number } {
+  const lines = [`# Terraform review: ${input.baseRef} (${input.baseCommit}) → working tree`, ""];
+  let blocking = 0;
+  for (const review of input.reviews) {
+    const findings = checkPlan(review.plan, { environment: review.environment });
+    blocking += findings.filter((finding) => finding.severity === "blocking").length;
+    const diffs = (review.plan.resource_changes as (ResourceChange & { change: { replace_paths?: unknown[][] } })[] | undefined ?? [])
+      .filter((change) => change.mode === "managed")
+      .map(diffResource)
+      .filter((diff): diff is ResourceDiff => diff !== undefined);
+    const count = (action: ResourceDiff["action"]) => diffs.filter((diff) => diff.action === action).length;
+    lines.push(
+      `## ${review.environment}: ${count("create")} to add, ${count("update")} to change, ${count("replace")} to replace, ${count("delete")} to destroy`,
+      "",
+    );
+    if (!review.settled) {
+      lines.push("> Note: the base's state did not settle; some changes below may come from the review itself.", "");
+    }
+    for (const diff of diffs.filter((d) => d.action === "replace" || d.action === "delete")) {
+      const reasons = diff.attributes.filter((attribute) => attribute.forcesReplacement).map((attribute) => `\`${attribute.path}\``);
+      lines.push(
+        `> **${diff.action === "replace" ? "Replaced" : "Destroyed"}: \`${diff.address}\`**` +
+          (reasons.length > 0 ? ` (because ${reasons.join(", ")} cannot change in place)` : "") +
+          (/aws_(sqs_queue|dynamodb_table)\./.test(diff.address) ? ": its messages or data are lost." : "."),
+      );
+    }
+    if (diffs.some((d) => d.action === "replace" || d.action === "delete")) lines.push("");
+    if (review.derivedChanges.length > 0) {
+      lines.push("Derived values that changed (not set in the configuration; worked out from other settings):", "");
+      lines.push("| processor | value | before | after | rule |", "|---|---|---|---|---|");
+      for (const change of review.derivedChanges) {
+        lines.push(`| ${change.processor} | \`${change.path}\` | ${change.before ?? "(none)"} | ${change.after ?? "(none)"} | ${cell(change.rule)} |`);
+      }
+      lines.push("");
+    }
+    lines.push(...renderFindings(findings));
+    if (diffs.length === 0) {
+      lines.push("No changes.", "");
+      continue;
+    }
+    lines.push("| change | resource | attribute | before | after |", "|---|---|---|---|---|");
+    for (const diff of diffs) {
+      const label = ACTION_LABEL[diff.action];
+      if (diff.attributes.length === 0) {
+        lines.push(`| ${label} | \`${diff.address}\` | | | |`);
+        continue;
+      }
+      diff.attributes.forEach((attribute, index) => {
+        lines.push(
+          `| ${index === 0 ? label : ""} | ${index === 0 ? `\`${diff.address}\`` : ""} | \`${attribute.path}\`${attribute.forcesReplacement ? " (forces replacement)" : ""} | ${cell(attribute.before)} | ${cell(attribute.after)} |`,
+        );
+      });
+    }
+    lines.push("");
+  }
+  lines.push(blocking > 0 ? `**${blocking} blocking finding${blocking === 1 ? "" : "s"}: this change must not merge as it is.**` : "No blocking findings.", "");
+  return { markdown: `${lines.join("\n")}\n`, blocking };
+}
+
+/** Policy findings on the working tree's plan (the same checks as `npm run policy`). */
+function renderFindings(findings: readonly Finding[]): string[] {
+  if (findings.length === 0) return [];
+  return [
+    "Policy findings:",
+    "",
+    "| severity | rule | resource | finding |",
+    "|---|---|---|---|",
+    ...findings.map((f) => `| ${f.severity === "blocking" ? "**blocking**" : "warning"} | ${f.rule} | \`${f.address}\` | ${cell(f.message)} |`),
+    "",
+  ];
+}

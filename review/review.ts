@@ -1,0 +1,100 @@
+/**
+ * `npm run review -- --base <git-ref> [--out report.md]`: what a reviewer needs in one Markdown report,
+ * with no AWS credentials: per environment, what the working tree adds, changes, replaces and destroys
+ * compared with the base ref (attribute by attribute, as Terraform itself plans it) and the policy
+ * findings. Exits 1 when a finding is blocking, 2 on bad usage.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { renderReview } from "./review-report.js";
+import { reviewEnvironment } from "./review-environment.js";
+
+function fail(message: string, code = 2): never {
+  console.error(message);
+  process.exit(code);
+}
+
+function option(args: readonly string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  return index === -1 ? undefined : args[index + 1];
+}
+
+function git(cwd: string, args: string[]): string {
+  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+/** The project's own synth, into `outdir`: works for any project whose `npm run synth` writes cdktf.out. */
+function synth(projectDir: string, outdir: string): void {
+  execFileSync("npm", ["run", "--silent", "synth"], {
+    cwd: projectDir,
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+}
+
+function stacksIn(outdir: string): string[] {
+  const dir = path.join(outdir, "stacks");
+  return existsSync(dir) ? readdirSync(dir).filter((name) => existsSync(path.join(dir, name, "cdk.tf.json"))) : [];
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const known = ["--base", "--out"];
+  const unknown = args.filter((arg, index) => arg.startsWith("--") && !known.includes(arg) && !known.includes(args[index - 1] ?? ""));
+  const baseRef = option(args, "--base");
+  if (!baseRef || unknown.length > 0) {
+    fail(`usage: npm run review -- --base <git-ref> [--out report.md]${unknown.length > 0 ? ` (unknown option ${unknown.join(", ")})` : ""}`);
+  }
+  const project = process.cwd();
+  let baseCommit: string;
+  try {
+    baseCommit = git(project, ["rev-parse", "--verify", `${baseRef}^{commit}`]);
+  } catch {
+    fail(`--base ${JSON.stringify(baseRef)} is not a commit of this repository`);
+  }
+
+  const scratch = mkdtempSync(path.join(tmpdir(), "qp-review-"));
+  const baseTree = path.join(scratch, "base-tree");
+  try {
+    git(project, ["worktree", "add", "--detach", baseTree, baseCommit]);
+    // A real folder (hard links: instant), not a symlink: esbuild bundles differently through a link,
+    // and every function would show as changed.
+    if (existsSync(path.join(project, "node_modules"))) {
+      execFileSync("cp", ["-al", path.join(project, "node_modules"), path.join(baseTree, "node_modules")]);
+    }
+    const baseOut = path.join(scratch, "base-out");
+    const headOut = path.join(scratch, "head-out");
+    synth(baseTree, baseOut);
+    synth(project, headOut);
+
+    const headStacks = stacksIn(headOut);
+    const environments = [...headStacks, ...stacksIn(baseOut).filter((name) => !headStacks.includes(name))];
+    const reviews = await Promise.all(
+      environments.map((environment) =>
+        reviewEnvironment(
+          environment,
+          path.join(baseOut, "stacks", environment),
+          path.join(headOut, "stacks", environment),
+          path.join(scratch, "plans", environment),
+        ),
+      ),
+    );
+    const { markdown, blocking } = renderReview({ baseRef, baseCommit: baseCommit.slice(0, 12), reviews });
+    const out = option(args, "--out");
+    if (out) writeFileSync(out, markdown);
+    process.stdout.write(markdown);
+    process.exitCode = blocking > 0 ? 1 : 0;
+  } finally {
+    try {
+      git(project, ["worktree", "remove", "--force", baseTree]);
+    } catch {
+      // Already gone; the prune below tidies git's records either way.
+    }
+    git(project, ["worktree", "prune"]);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => fail((error as Error).message, 1));

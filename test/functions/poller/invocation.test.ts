@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { FunctionTimeoutError } from "../../../local/containers/function-containers.js";
+import { invokeHandler } from "../../../functions/poller/invocation.js";
+import { resolveSettings } from "../../../functions/poller/settings.js";
+
+const queueArn = "arn:aws:sqs:us-east-1:000000000000:findings";
+const message = { MessageId: "m-1", ReceiptHandle: "handle-1", Body: "{}", Attributes: {} };
+
+describe("invokeHandler", () => {
+  // The containers kill a function at its timeout and reject with FunctionTimeoutError at about the
+  // moment the mapping's own timer fires; whichever comes first, the outcome is the timeout.
+  it("counts an invocation its runtime killed at the timeout as a timeout, not an error", async () => {
+    const settings = resolveSettings({ queueArn, functionTimeoutSeconds: 1 });
+    const result = await invokeHandler(
+      async () => {
+        throw new FunctionTimeoutError("the function timed out after 1000 ms");
+      },
+      [message],
+      queueArn,
+      settings,
+    );
+    expect(result).toMatchObject({ outcome: "timeout", retry: "all" });
+  });
+
+  it("counts any other error as an error", async () => {
+    const settings = resolveSettings({ queueArn, functionTimeoutSeconds: 1 });
+    const result = await invokeHandler(
+      async () => {
+        throw new TypeError("boom");
+      },
+      [message],
+      queueArn,
+      settings,
+    );
+    expect(result).toMatchObject({ outcome: "error", retry: "all" });
+  });
+});

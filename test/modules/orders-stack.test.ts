@@ -1,0 +1,202 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { App } from "cdktf";
+import { describe, expect, it } from "vitest";
+import { ENVIRONMENTS, environments } from "../../config/environments.js";
+import { AWS_PROVIDER_VERSION_RANGE, OrdersStack, type OrdersEnvironment } from "../../modules/orders-stack.js";
+import { SynthesizedStack, tempDir, type TerraformJson } from "../support/synth.js";
+
+function synthEnvironments(environments: readonly OrdersEnvironment[]): Record<string, SynthesizedStack> {
+  const outdir = tempDir("orders");
+  const app = new App({ outdir, stackTraces: false });
+  for (const environment of environments) new OrdersStack(app, environment);
+  app.synth();
+  return Object.fromEntries(
+    environments.map((environment) => {
+      const stackDir = path.join(outdir, "stacks", environment.name);
+      const json = JSON.parse(readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as TerraformJson;
+      return [environment.name, new SynthesizedStack(json, outdir, stackDir)];
+    }),
+  );
+}
+
+const stacks = synthEnvironments(ENVIRONMENTS);
+const prod = stacks.prod!;
+const environment = (name: string) => ENVIRONMENTS.find((env) => env.name === name)!;
+
+function alarm(stack: SynthesizedStack, suffix: string) {
+  return Object.values(stack.resources("aws_cloudwatch_metric_alarm")).find((a) => String(a.alarm_name).endsWith(suffix))!;
+}
+
+function workQueue(stack: SynthesizedStack) {
+  return Object.values(stack.resources("aws_sqs_queue")).find((q) => String(q.name).endsWith("-queue"))!;
+}
+
+describe("OrdersStack", () => {
+  it("synthesizes one stack per environment: dev, staging and prod", () => {
+    expect(Object.keys(stacks)).toEqual(["dev", "staging", "prod"]);
+  });
+
+  describe("prod reproduces seed 002", () => {
+    it("queue: visibility 300 s, retention 14 days, long polling, SSE, redrive after 3 receives", () => {
+      expect(workQueue(prod)).toMatchObject({
+        name: "orders-prod-queue",
+        visibility_timeout_seconds: 300,
+        message_retention_seconds: 1_209_600,
+        receive_wait_time_seconds: 20,
+        sqs_managed_sse_enabled: true,
+      });
+      expect(JSON.parse(prod.only("aws_sqs_queue_redrive_policy").redrive_policy).maxReceiveCount).toBe(3);
+      const dlq = Object.values(prod.resources("aws_sqs_queue")).find((q) => String(q.name).endsWith("-dlq"))!;
+      expect(dlq.message_retention_seconds).toBe(1_209_600);
+    });
+
+    it("function: timeout 50 s, 512 MB, 100 reserved, tracing, TABLE_NAME, QUEUE_URL and LOG_LEVEL", () => {
+      const fn = prod.only("aws_lambda_function");
+      expect(fn).toMatchObject({
+        function_name: "orders-prod-processor",
+        timeout: 50,
+        memory_size: 512,
+        reserved_concurrent_executions: 100,
+        tracing_config: { mode: "Active" },
+      });
+      expect(fn.environment.variables).toMatchObject({
+        LOG_LEVEL: "INFO",
+        TABLE_NAME: prod.ref("aws_dynamodb_table", prod.only("aws_dynamodb_table"), "name"),
+        QUEUE_URL: prod.ref("aws_sqs_queue", workQueue(prod), "url"),
+      });
+    });
+
+    it("mapping: batch 10, window 5 s, maximum concurrency 50, the order_created/order_updated filter", () => {
+      expect(prod.only("aws_lambda_event_source_mapping")).toMatchObject({
+        batch_size: 10,
+        maximum_batching_window_in_seconds: 5,
+        scaling_config: { maximum_concurrency: 50 },
+        function_response_types: ["ReportBatchItemFailures"],
+        filter_criteria: { filter: [{ pattern: JSON.stringify({ body: { type: ["order_created", "order_updated"] } }) }] },
+      });
+    });
+
+    it("alarms: depth > 1,000 over 2 x 300 s, DLQ > 0 over 60 s, errors > 10 over 2 x 300 s", () => {
+      expect(alarm(prod, "-queue-depth")).toMatchObject({ threshold: 1000, period: 300, evaluation_periods: 2 });
+      expect(alarm(prod, "-dlq-not-empty")).toMatchObject({ threshold: 0, period: 60, evaluation_periods: 1 });
+      expect(alarm(prod, "-processor-errors")).toMatchObject({ threshold: 10, period: 300, evaluation_periods: 2 });
+    });
+
+    it("grants the seed's SQS actions on the queue and SendMessage on the DLQ", () => {
+      const statements = prod.statements(prod.only("aws_iam_role_policy").policy);
+      expect(statements.find((s) => s.sid === "ConsumeWorkQueue")!.actions).toEqual([
+        "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage",
+      ]);
+      expect(statements.find((s) => s.sid === "SendPoisonToDeadLetterQueue")!.actions).toEqual(["sqs:SendMessage"]);
+    });
+  });
+
+  describe("dev and staging", () => {
+    it("scale prod down: less concurrency, shorter retention, smaller or equal functions", () => {
+      for (const name of ["dev", "staging"]) {
+        const stack = stacks[name]!;
+        const mapping = stack.only("aws_lambda_event_source_mapping");
+        expect(mapping.scaling_config.maximum_concurrency).toBeLessThan(50);
+        expect(workQueue(stack).message_retention_seconds).toBeLessThan(1_209_600);
+        expect(stack.only("aws_lambda_function").memory_size).toBeLessThanOrEqual(512);
+        expect(stack.only("aws_lambda_function").reserved_concurrent_executions ?? 0).toBeLessThan(100);
+      }
+      expect(stacks.dev!.only("aws_lambda_function").reserved_concurrent_executions).toBeUndefined();
+    });
+
+    it("derive their visibility timeouts from the function timeout", () => {
+      expect(workQueue(stacks.dev!).visibility_timeout_seconds).toBe(6 * 30 + 1);
+      expect(workQueue(stacks.staging!).visibility_timeout_seconds).toBe(6 * 50 + 5);
+    });
+
+    it("name every resource after the environment, so all three fit in one account", () => {
+      const names = Object.values(stacks).flatMap((stack) => [
+        workQueue(stack).name,
+        stack.only("aws_lambda_function").function_name,
+        stack.only("aws_dynamodb_table").name,
+        stack.only("aws_iam_role").name,
+      ]);
+      expect(new Set(names).size).toBe(names.length);
+    });
+  });
+
+  describe("orders table", () => {
+    it("has string pk/sk keys, on-demand billing, point-in-time recovery and encryption", () => {
+      for (const stack of Object.values(stacks)) {
+        expect(stack.only("aws_dynamodb_table")).toMatchObject({
+          hash_key: "pk",
+          range_key: "sk",
+          attribute: [{ name: "pk", type: "S" }, { name: "sk", type: "S" }],
+          billing_mode: "PAY_PER_REQUEST",
+          point_in_time_recovery: { enabled: true },
+          server_side_encryption: { enabled: true },
+        });
+      }
+    });
+
+    it("is protected from deletion in prod only", () => {
+      expect(prod.only("aws_dynamodb_table").deletion_protection_enabled).toBe(true);
+      expect(stacks.dev!.only("aws_dynamodb_table").deletion_protection_enabled).toBe(false);
+    });
+
+    it("is usable by the function with GetItem, PutItem and UpdateItem on that table only", () => {
+      for (const stack of Object.values(stacks)) {
+        const tableArn = stack.ref("aws_dynamodb_table", stack.only("aws_dynamodb_table"), "arn");
+        const tableStatements = stack
+          .statements(stack.only("aws_iam_role_policy").policy)
+          .filter((s) => s.actions.some((a) => a.startsWith("dynamodb:")));
+        expect(tableStatements).toEqual([
+          { sid: "ApplyOrderEvents", effect: "Allow", actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [tableArn] },
+        ]);
+      }
+    });
+  });
+
+  describe("provider and state", () => {
+    it("tags everything by default with environment, service and managed-by", () => {
+      for (const [name, stack] of Object.entries(stacks)) {
+        expect(stack.json.provider!.aws[0].default_tags).toEqual([
+          { tags: { environment: name, service: "orders", "managed-by": "cdktf" } },
+        ]);
+      }
+    });
+
+    it("accepts a range of provider versions, so it can sit beside other teams' modules", () => {
+      expect(prod.json.terraform!.required_providers.aws).toEqual({ source: "aws", version: AWS_PROVIDER_VERSION_RANGE });
+    });
+
+    it("keeps local state at the project root by a relative path", () => {
+      for (const [name, stack] of Object.entries(stacks)) {
+        expect(stack.json.terraform!.backend).toEqual({ local: { path: `../../../terraform.${name}.tfstate` } });
+      }
+    });
+
+    it("uses an S3 backend with native lock-file locking when the environment names a bucket", () => {
+      const withBucket = { ...environment("staging"), stateBackend: { bucket: "acme-terraform-state" } };
+      const stack = synthEnvironments([withBucket]).staging!;
+      expect(stack.json.terraform!.backend).toEqual({
+        s3: {
+          bucket: "acme-terraform-state",
+          key: "queue-processor/orders/staging.tfstate",
+          region: "us-east-1",
+          encrypt: true,
+          use_lockfile: true,
+        },
+      });
+    });
+
+    it("takes each environment's state bucket from QP_STATE_BUCKET_<ENV>, as the deploy workflow sets it", () => {
+      const configured = environments({ QP_STATE_BUCKET_PROD: "acme-prod-state" });
+      expect(configured.find((env) => env.name === "prod")!.stateBackend).toEqual({ bucket: "acme-prod-state" });
+      expect(configured.find((env) => env.name === "dev")!.stateBackend).toBeUndefined();
+    });
+
+    it("outputs the URLs, ARNs and names a caller needs", () => {
+      expect(Object.keys(prod.json.output!).sort()).toEqual([
+        "alarm_topic_arn", "dead_letter_queue_arn", "dead_letter_queue_url", "function_arn", "function_name",
+        "queue_arn", "queue_name", "queue_url", "role_arn", "table_arn", "table_name",
+      ]);
+    });
+  });
+});

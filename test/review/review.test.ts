@@ -1,0 +1,118 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { withoutAwsCredentials } from "../../review/credentials.js";
+import { tempDir } from "../support/synth.js";
+
+const PROJECT = process.cwd();
+const FIXTURE = path.join(PROJECT, "test", "fixtures", "review-repo");
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+function editStack(repo: string, environment: string, edit: (stack: { resource: Record<string, Record<string, Record<string, unknown>>> }) => void) {
+  const file = path.join(repo, "stacks", environment, "cdk.tf.json");
+  const stack = JSON.parse(readFileSync(file, "utf8"));
+  edit(stack);
+  writeFileSync(file, JSON.stringify(stack, null, 2));
+}
+
+/** A team's repository with two commits: the base, and the change under review. */
+function fixtureRepository(): string {
+  const repo = path.join(tempDir("review-repo"), "team-stacks");
+  cpSync(FIXTURE, repo, { recursive: true });
+  // The review runs from the team's repository with this project's tools, found through node_modules.
+  execFileSync("ln", ["-s", path.join(PROJECT, "node_modules"), path.join(repo, "node_modules")]);
+  git(repo, "init", "-q", "-b", "main");
+  git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "add", "package.json", "synth.mjs", "stacks");
+  git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "base");
+
+  editStack(repo, "dev", (stack) => {
+    stack.resource.aws_lambda_event_source_mapping!.worker!.batch_size = 25;
+    stack.resource.aws_lambda_event_source_mapping!.worker!.maximum_batching_window_in_seconds = 1;
+    stack.resource.aws_cloudwatch_metric_alarm!.queue_depth = {
+      alarm_name: "fixture-dev-queue-depth", namespace: "AWS/SQS", metric_name: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: "${aws_sqs_queue.work.name}" }, statistic: "Average", period: 300, evaluation_periods: 2,
+      threshold: 100, comparison_operator: "GreaterThanThreshold",
+    };
+    // The function timeout doubles, and with it the derived visibility timeout.
+    stack.resource.aws_lambda_function!.worker!.timeout = 60;
+    stack.resource.aws_sqs_queue!.work!.visibility_timeout_seconds = 361;
+    (stack as unknown as Record<string, any>)["//"].queue_processors["fixture-dev"].derived["queue.visibilityTimeoutSeconds"].value = 361;
+    // The DLQ goes, with its redrive and its alarm.
+    delete stack.resource.aws_sqs_queue!.dlq;
+    delete stack.resource.aws_sqs_queue_redrive_policy;
+    delete stack.resource.aws_cloudwatch_metric_alarm!.dlq_not_empty;
+  });
+  editStack(repo, "prod", (stack) => {
+    stack.resource.aws_dynamodb_table!.orders!.name = "fixture-orders-v2";
+  });
+  git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-am", "change under review");
+  return repo;
+}
+
+describe("npm run review", () => {
+  let report: string;
+  let status: number | null;
+
+  beforeAll(() => {
+    const repo = fixtureRepository();
+    const result = spawnSync(process.execPath, [path.join(PROJECT, "scripts", "run-ts.mjs"), path.join(PROJECT, "review", "review.ts"), "--base", "HEAD~1"], {
+      cwd: repo,
+      env: withoutAwsCredentials(process.env),
+      encoding: "utf8",
+    });
+    report = result.stdout;
+    status = result.status;
+    if (!report.startsWith("# Terraform review")) throw new Error(`review failed (${status}): ${result.stderr.slice(-3000)}`);
+  });
+
+  it("titles the report with the base and summarizes each environment", () => {
+    expect(report).toMatch(/^# Terraform review: HEAD~1 \([0-9a-f]{12}\) → working tree/);
+    expect(report).toContain("## dev: 1 to add, 3 to change, 0 to replace, 3 to destroy");
+    expect(report).toContain("## prod: 0 to add, 0 to change, 1 to replace, 0 to destroy");
+  });
+
+  it("shows a changed batch size as an in-place update, attribute by attribute", () => {
+    expect(report).toContain("| ~ update | `aws_lambda_event_source_mapping.worker` | `batch_size` | 10 | 25 |");
+    expect(report).toContain("|  |  | `maximum_batching_window_in_seconds` | (none) | 1 |");
+  });
+
+  it("lists a derived value that changed because another setting did, with its rule", () => {
+    expect(report).toContain(
+      "| fixture-dev | `queue.visibilityTimeoutSeconds` | 180 | 361 | 6 x handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds |",
+    );
+    expect(report).toContain("| ~ update | `aws_sqs_queue.work` | `visibility_timeout_seconds` | 180 | 361 |");
+  });
+
+  it("shows an added alarm as a create", () => {
+    expect(report).toContain("| + create | `aws_cloudwatch_metric_alarm.queue_depth` |");
+  });
+
+  it("calls out the destroyed dead-letter queue, whose messages would be lost", () => {
+    expect(report).toContain("> **Destroyed: `aws_sqs_queue.dlq`**: its messages or data are lost.");
+    expect(report).toContain("| - **destroy** | `aws_sqs_queue_redrive_policy.work` |");
+  });
+
+  it("calls out the replaced prod table and the attribute that forces it, as terraform decides", () => {
+    expect(report).toContain("> **Replaced: `aws_dynamodb_table.orders`** (because `name` cannot change in place): its messages or data are lost.");
+    expect(report).toContain("| -/+ **replace** | `aws_dynamodb_table.orders` | `name` (forces replacement) | fixture-orders | fixture-orders-v2 |");
+  });
+
+  it("blocks the removed DLQ and the replaced prod table, and exits 1", () => {
+    expect(report).toMatch(/\| \*\*blocking\*\* \| dlq-missing \| `aws_sqs_queue\.work` \| aws_sqs_queue\.work is consumed by aws_lambda_event_source_mapping\.worker but has no redrive policy/);
+    const prod = report.slice(report.indexOf("## prod"));
+    expect(prod).toMatch(/\| \*\*blocking\*\* \| stateful-destroy \| `aws_dynamodb_table\.orders` \| .*will be replaced/);
+    expect(report).toContain("**2 blocking findings: this change must not merge as it is.**");
+    expect(status).toBe(1);
+  });
+
+  it("leaves unchanged resources and made-up values out", () => {
+    const prod = report.slice(report.indexOf("## prod"));
+    expect(prod).not.toContain("aws_lambda_function.worker");
+    expect(prod).not.toContain("aws_sqs_queue.work");
+    expect(report).not.toMatch(/unknown-|123456789012:/);
+  });
+});
