@@ -31,7 +31,12 @@ const BASE_ENVIRONMENTS: readonly OrdersEnvironment[] = [
     processor: {
       handler: { timeoutSeconds: 30, memorySizeMb: 256, logRetentionDays: 7, environment: { LOG_LEVEL: "DEBUG" } },
       queue: { retentionSeconds: 86_400, maxReceiveCount: 3 },
-      eventSource: { batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 2, filterPatterns: ORDER_EVENTS_FILTER },
+      eventSource: {
+        batchSize: 10,
+        maxBatchingWindowSeconds: 1,
+        maxConcurrency: 2,
+        filterPatterns: ORDER_EVENTS_FILTER,
+      },
     },
   },
   {
@@ -47,7 +52,12 @@ const BASE_ENVIRONMENTS: readonly OrdersEnvironment[] = [
         environment: { LOG_LEVEL: "INFO" },
       },
       queue: { retentionSeconds: 345_600, maxReceiveCount: 3 },
-      eventSource: { batchSize: 10, maxBatchingWindowSeconds: 5, maxConcurrency: 10, filterPatterns: ORDER_EVENTS_FILTER },
+      eventSource: {
+        batchSize: 10,
+        maxBatchingWindowSeconds: 5,
+        maxConcurrency: 10,
+        filterPatterns: ORDER_EVENTS_FILTER,
+      },
     },
   },
   {
@@ -63,7 +73,12 @@ const BASE_ENVIRONMENTS: readonly OrdersEnvironment[] = [
         environment: { LOG_LEVEL: "INFO" },
       },
       queue: { visibilityTimeoutSeconds: 300, retentionSeconds: 1_209_600, maxReceiveCount: 3 },
-      eventSource: { batchSize: 10, maxBatchingWindowSeconds: 5, maxConcurrency: 50, filterPatterns: ORDER_EVENTS_FILTER },
+      eventSource: {
+        batchSize: 10,
+        maxBatchingWindowSeconds: 5,
+        maxConcurrency: 50,
+        filterPatterns: ORDER_EVENTS_FILTER,
+      },
       alarms: {
         queueDepth: { threshold: 1000, periodSeconds: 300, evaluationPeriods: 2 },
         deadLetterQueueNotEmpty: { threshold: 0, periodSeconds: 60, evaluationPeriods: 1 },

@@ -1,6 +1,7 @@
 /** Alarms tuned to a team's traffic: a tighter queue depth, a slower error alarm, throttles off. */
-import { TerraformStack } from "cdktf";
+
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
+import { TerraformStack } from "cdktf";
 import { QueueProcessor, synthesizeApp } from "../modules/index.js";
 
 process.exitCode = synthesizeApp((app) => {

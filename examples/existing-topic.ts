@@ -2,9 +2,10 @@
  * Alarms into a topic the platform team already runs (e.g. wired to a pager), and a table of the
  * team's own that the function may write: the construct creates no topic.
  */
-import { TerraformStack } from "cdktf";
+
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table/index.js";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
+import { TerraformStack } from "cdktf";
 import { QueueProcessor, synthesizeApp } from "../modules/index.js";
 
 process.exitCode = synthesizeApp((app) => {

@@ -1,6 +1,7 @@
 /** A FIFO pipeline: FIFO work queue and DLQ, high-throughput mode, batches of 10 (FIFO's maximum). */
-import { TerraformStack } from "cdktf";
+
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
+import { TerraformStack } from "cdktf";
 import { QueueProcessor, synthesizeApp } from "../modules/index.js";
 
 process.exitCode = synthesizeApp((app) => {

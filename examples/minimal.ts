@@ -1,6 +1,7 @@
 /** The least a team writes: a name and a handler; every other setting is a documented default. */
-import { TerraformStack } from "cdktf";
+
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
+import { TerraformStack } from "cdktf";
 import { QueueProcessor, synthesizeApp } from "../modules/index.js";
 
 process.exitCode = synthesizeApp((app) => {

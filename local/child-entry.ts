@@ -18,7 +18,16 @@ export function compiledChildEntry(name: "servers/server-process" | "containers/
   mkdirSync(directory, { recursive: true });
   // One file per process: parallel test workers compile their own.
   const outfile = path.join(directory, `${path.basename(name)}.${process.pid}.mjs`);
-  buildSync({ entryPoints: [source], outfile, bundle: true, packages: "external", platform: "node", format: "esm", target: "node20", logLevel: "warning" });
+  buildSync({
+    entryPoints: [source],
+    outfile,
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    logLevel: "warning",
+  });
   process.once("exit", () => rmSync(outfile, { force: true }));
   compiled.set(name, outfile);
   return outfile;

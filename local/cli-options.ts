@@ -76,7 +76,9 @@ export function parseCliOptions(args: readonly string[]): CliOptions {
   const { values } = parsed;
   const environment = values.env ?? CLI_DEFAULTS.environment;
   if (!/^[A-Za-z0-9_-]+$/.test(environment)) {
-    throw new CliUsageError(`--env must name a synthesized environment such as dev, staging or prod (got ${JSON.stringify(environment)})`);
+    throw new CliUsageError(
+      `--env must name a synthesized environment such as dev, staging or prod (got ${JSON.stringify(environment)})`,
+    );
   }
   return {
     environment,
@@ -116,7 +118,9 @@ function explainParseError(error: Error & { code?: string }, args: readonly stri
 }
 
 function example(option: string): string {
-  return { "--env": "dev", "--count": "500", "--poison": "0.1", "--transient": "0.1", "--seed": "7" }[option] ?? "<value>";
+  return (
+    { "--env": "dev", "--count": "500", "--poison": "0.1", "--transient": "0.1", "--seed": "7" }[option] ?? "<value>"
+  );
 }
 
 /** Numbers as people type them: "500", "0.05", "1e3"; not "", "0x10", " 5". */

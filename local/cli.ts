@@ -5,12 +5,12 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ENVIRONMENTS } from "../config/environments.js";
+import { type CliOptions, CliUsageError, parseCliOptions, USAGE } from "./cli-options.js";
 import { readSynthesizedStack, type SynthesizedStack } from "./pipeline/synthesized-stack.js";
-import { CliUsageError, parseCliOptions, USAGE, type CliOptions } from "./cli-options.js";
-import { runLocal, type LocalRun } from "./run/local-run.js";
+import { type LocalRun, runLocal } from "./run/local-run.js";
+import { checkSynth, stackFileOf, synthesize, synthesizedEnvironments } from "./synth-check.js";
 import { createProgressView } from "./views/progress-view.js";
 import { exitCodeOf, formatEndpoints, formatSummary } from "./views/summary-view.js";
-import { checkSynth, stackFileOf, synthesize, synthesizedEnvironments } from "./synth-check.js";
 
 // Lambda runs nodejs22.x; the SDK's warning about the local Node 20 would come with every client.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -154,7 +154,9 @@ function onSignal(signal: NodeJS.Signals): void {
   }
   if (phase === "running" && first) {
     abort.abort();
-    process.stderr.write(`\n${signal}: stopping: no more sending or polling; the summary follows (Ctrl-C again to quit at once).\n`);
+    process.stderr.write(
+      `\n${signal}: stopping: no more sending or polling; the summary follows (Ctrl-C again to quit at once).\n`,
+    );
     return;
   }
   if (phase === "keeping" && onKeepEnd) {
@@ -181,6 +183,8 @@ async function closeWithin(run: LocalRun, timeoutMs: number): Promise<void> {
 
 /** Exits once stdout and stderr are flushed (pipes are asynchronous on some systems). */
 async function exit(code: number): Promise<never> {
-  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write("", () => resolve()))));
+  await Promise.all(
+    [process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write("", () => resolve()))),
+  );
   process.exit(code);
 }

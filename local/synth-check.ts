@@ -17,13 +17,21 @@ export type SynthDecision = { readonly needed: false } | { readonly needed: true
  * Whether the stack must be synthesized before a local run: when its cdk.tf.json is missing, or
  * older than any source synth reads. Pure, over modification times.
  */
-export function synthDecision(stackFile: string, stackMtimeMs: number | undefined, sources: readonly SourceFile[]): SynthDecision {
+export function synthDecision(
+  stackFile: string,
+  stackMtimeMs: number | undefined,
+  sources: readonly SourceFile[],
+): SynthDecision {
   if (stackMtimeMs === undefined) return { needed: true, reason: `${stackFile} does not exist` };
   let newest: SourceFile | undefined;
-  for (const source of sources) if (source.mtimeMs > stackMtimeMs && (!newest || source.mtimeMs > newest.mtimeMs)) newest = source;
+  for (const source of sources)
+    if (source.mtimeMs > stackMtimeMs && (!newest || source.mtimeMs > newest.mtimeMs)) newest = source;
   if (!newest) return { needed: false };
   const others = sources.filter((source) => source.mtimeMs > stackMtimeMs).length - 1;
-  return { needed: true, reason: `${newest.path}${others > 0 ? ` (and ${others} more)` : ""} changed since ${stackFile} was synthesized` };
+  return {
+    needed: true,
+    reason: `${newest.path}${others > 0 ? ` (and ${others} more)` : ""} changed since ${stackFile} was synthesized`,
+  };
 }
 
 /** Every file under the synth sources, with its modification time (dot folders and node_modules skipped). */
@@ -88,7 +96,8 @@ export function synthesize(root: string, signal?: AbortSignal): Promise<void> {
     child.once("error", reject);
     child.once("exit", (code, killedBy) => {
       if (code === 0) resolve();
-      else reject(new Error(`synth (node scripts/run-ts.mjs main.ts) failed with ${killedBy ?? `exit status ${code}`}`));
+      else
+        reject(new Error(`synth (node scripts/run-ts.mjs main.ts) failed with ${killedBy ?? `exit status ${code}`}`));
     });
   });
 }

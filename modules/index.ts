@@ -1,11 +1,11 @@
+export { checkQueueProcessorProps, QueueProcessor } from "./queue-processor/construct.js";
 export type { ConfigIssue } from "./queue-processor/errors.js";
 export { QueueProcessorConfigError } from "./queue-processor/errors.js";
-export { QueueProcessor, checkQueueProcessorProps } from "./queue-processor/construct.js";
 export type { PolicyStatement } from "./queue-processor/iam.js";
 export type {
   AlarmSetting,
-  AlarmTuning,
   AlarmsProps,
+  AlarmTuning,
   BodyFilterPattern,
   EventSourceProps,
   HandlerProps,

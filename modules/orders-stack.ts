@@ -1,7 +1,7 @@
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
-import type { Construct } from "constructs";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table/index.js";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
 import { QueueProcessor } from "./queue-processor/construct.js";
 import type { HandlerProps, QueueProcessorProps } from "./queue-processor/props.js";
 
@@ -51,9 +51,7 @@ export class OrdersStack extends TerraformStack {
 
     new AwsProvider(this, "aws", {
       region: environment.region,
-      defaultTags: [
-        { tags: { environment: environment.name, service, "managed-by": "cdktf" } },
-      ],
+      defaultTags: [{ tags: { environment: environment.name, service, "managed-by": "cdktf" } }],
     });
     this.addOverride("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION_RANGE);
     configureBackend(this, environment);

@@ -9,10 +9,7 @@ const WARNING = "@cdktf/warn";
  * Builds and synthesizes an app, prints its warnings (without the cdktf CLI nobody else does), and
  * turns a configuration error into a readable message and exit code 1 instead of a stack trace.
  */
-export function synthesizeApp(
-  build: (app: App) => void,
-  log: (line: string) => void = console.error,
-): number {
+export function synthesizeApp(build: (app: App) => void, log: (line: string) => void = console.error): number {
   // cdktf creates only the last folder of CDKTF_OUTDIR; a nested new one would fail with ENOENT.
   mkdirSync(process.env.CDKTF_OUTDIR ?? "cdktf.out", { recursive: true });
   // Stack traces in the manifest hold absolute paths; without them the output is the same everywhere.

@@ -31,15 +31,24 @@ export function actionOf(actions: readonly string[]): Action | undefined {
 }
 
 /** The attribute-level difference of one resource change; unchanged attributes are left out. */
-export function diffResource(change: ResourceChange & { change: { replace_paths?: unknown[][] } }): ResourceDiff | undefined {
+export function diffResource(
+  change: ResourceChange & { change: { replace_paths?: unknown[][] } },
+): ResourceDiff | undefined {
   const action = actionOf(change.change.actions);
   if (!action) return undefined;
   const replacing = new Set((change.change.replace_paths ?? []).map((path) => path.join(".")));
   const attributes: AttributeChange[] = [];
   if (action === "update" || action === "replace") {
-    walk(change.change.before, change.change.after, change.change.after_unknown, "", replacing, (path, before, after) => {
-      attributes.push({ path, before, after, forcesReplacement: replacing.has(path) });
-    });
+    walk(
+      change.change.before,
+      change.change.after,
+      change.change.after_unknown,
+      "",
+      replacing,
+      (path, before, after) => {
+        attributes.push({ path, before, after, forcesReplacement: replacing.has(path) });
+      },
+    );
   }
   return { address: change.address, type: change.type, action, attributes };
 }
@@ -62,12 +71,27 @@ function walk(
   }
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    for (const key of keys) walk(before[key], after[key], isObject(unknown) ? unknown[key] : undefined, path ? `${path}.${key}` : key, forcing, emit);
+    for (const key of keys)
+      walk(
+        before[key],
+        after[key],
+        isObject(unknown) ? unknown[key] : undefined,
+        path ? `${path}.${key}` : key,
+        forcing,
+        emit,
+      );
     return;
   }
   if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
     before.forEach((element, index) =>
-      walk(element, after[index], Array.isArray(unknown) ? unknown[index] : undefined, `${path}.${index}`, forcing, emit),
+      walk(
+        element,
+        after[index],
+        Array.isArray(unknown) ? unknown[index] : undefined,
+        `${path}.${index}`,
+        forcing,
+        emit,
+      ),
     );
     return;
   }

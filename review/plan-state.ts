@@ -15,7 +15,12 @@ export interface ResourceChange {
   readonly name: string;
   readonly index?: string | number;
   readonly provider_name: string;
-  readonly change: { readonly actions: readonly string[]; readonly before: unknown; readonly after: unknown; readonly after_unknown?: unknown };
+  readonly change: {
+    readonly actions: readonly string[];
+    readonly before: unknown;
+    readonly after: unknown;
+    readonly after_unknown?: unknown;
+  };
 }
 
 interface SchemaAttribute {
@@ -28,7 +33,12 @@ interface SchemaBlock {
   readonly block_types?: Readonly<Record<string, { readonly nesting_mode: string; readonly block: SchemaBlock }>>;
 }
 export interface ProviderSchemas {
-  readonly provider_schemas: Readonly<Record<string, { readonly resource_schemas: Readonly<Record<string, { readonly version: number; readonly block: SchemaBlock }>> }>>;
+  readonly provider_schemas: Readonly<
+    Record<
+      string,
+      { readonly resource_schemas: Readonly<Record<string, { readonly version: number; readonly block: SchemaBlock }>> }
+    >
+  >;
 }
 
 interface StateInstance {
@@ -60,7 +70,8 @@ export function emptyState(lineage: string, terraformVersion: string): StateV4 {
 /** Managed resources a plan would change (anything but no-op and read). */
 export function managedChanges(plan: PlanJson): ResourceChange[] {
   return (plan.resource_changes ?? []).filter(
-    (change) => change.mode === "managed" && !change.change.actions.every((action) => action === "no-op" || action === "read"),
+    (change) =>
+      change.mode === "managed" && !change.change.actions.every((action) => action === "no-op" || action === "read"),
   );
 }
 
@@ -79,14 +90,23 @@ export function applyPlan(state: StateV4, plan: PlanJson, schemas: ProviderSchem
     const schema = schemaOf(schemas, change);
     const instance: StateInstance = {
       schema_version: schema.version,
-      attributes: fillBlock(change.change.after, change.change.after_unknown, schema.block, change.address) as Record<string, unknown>,
+      attributes: fillBlock(change.change.after, change.change.after_unknown, schema.block, change.address) as Record<
+        string,
+        unknown
+      >,
       sensitive_attributes: [],
       ...(change.index !== undefined ? { index_key: change.index } : {}),
     };
     if (existing) {
       existing.instances = [...existing.instances.filter((other) => other.index_key !== change.index), instance];
     } else {
-      next.resources.push({ mode: "managed", type: change.type, name: change.name, provider: `provider["${change.provider_name}"]`, instances: [instance] });
+      next.resources.push({
+        mode: "managed",
+        type: change.type,
+        name: change.name,
+        provider: `provider["${change.provider_name}"]`,
+        instances: [instance],
+      });
     }
   }
   return next;
@@ -120,7 +140,9 @@ function placeholder(type: unknown, path: string): unknown {
     if (kind === "list" || kind === "set") return [];
     if (kind === "map") return {};
     if (kind === "object") {
-      return Object.fromEntries(Object.entries(inner as Record<string, unknown>).map(([name, t]) => [name, placeholder(t, `${path}.${name}`)]));
+      return Object.fromEntries(
+        Object.entries(inner as Record<string, unknown>).map(([name, t]) => [name, placeholder(t, `${path}.${name}`)]),
+      );
     }
   }
   return null;
@@ -132,17 +154,25 @@ function fillValue(value: unknown, unknown: unknown, type: unknown, path: string
   if (Array.isArray(type) && Array.isArray(value)) {
     const [kind, inner] = type as [string, unknown];
     if (kind === "list" || kind === "set") {
-      return value.map((element, index) => fillValue(element, Array.isArray(unknown) ? unknown[index] : undefined, inner, `${path}[${index}]`));
+      return value.map((element, index) =>
+        fillValue(element, Array.isArray(unknown) ? unknown[index] : undefined, inner, `${path}[${index}]`),
+      );
     }
   }
   if (Array.isArray(type) && typeof value === "object" && !Array.isArray(value)) {
     const [kind, inner] = type as [string, unknown];
     const entries = Object.entries(value as Record<string, unknown>);
     const mask = (unknown ?? {}) as Record<string, unknown>;
-    if (kind === "map") return Object.fromEntries(entries.map(([k, v]) => [k, fillValue(v, mask[k], inner, `${path}.${k}`)]));
+    if (kind === "map")
+      return Object.fromEntries(entries.map(([k, v]) => [k, fillValue(v, mask[k], inner, `${path}.${k}`)]));
     if (kind === "object") {
       const types = inner as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(types).map((k) => [k, fillValue((value as Record<string, unknown>)[k], mask[k], types[k], `${path}.${k}`)]));
+      return Object.fromEntries(
+        Object.keys(types).map((k) => [
+          k,
+          fillValue((value as Record<string, unknown>)[k], mask[k], types[k], `${path}.${k}`),
+        ]),
+      );
     }
   }
   return value;
@@ -176,7 +206,12 @@ function fillBlock(value: unknown, unknown: unknown, block: SchemaBlock, path: s
       result[name] = fillBlock(nestedValue, nestedMask, nested.block, `${path}.${name}`);
     } else if (Array.isArray(nestedValue)) {
       result[name] = nestedValue.map((element, index) =>
-        fillBlock(element, Array.isArray(nestedMask) ? nestedMask[index] : undefined, nested.block, `${path}.${name}[${index}]`),
+        fillBlock(
+          element,
+          Array.isArray(nestedMask) ? nestedMask[index] : undefined,
+          nested.block,
+          `${path}.${name}[${index}]`,
+        ),
       );
     } else {
       result[name] = nestedValue;

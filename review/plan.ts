@@ -53,13 +53,19 @@ async function main(): Promise<void> {
     prepareOfflineCopy(stackDir, workDir);
   }
   const mirror = providerMirror();
-  console.log(`terraform init in ${path.relative(process.cwd(), workDir)} (providers from ${mirror ?? "the registry"})`);
+  console.log(
+    `terraform init in ${path.relative(process.cwd(), workDir)} (providers from ${mirror ?? "the registry"})`,
+  );
   await init(workDir);
   await terraform(workDir, ["plan", "-input=false", "-no-color", ...(offline ? ["-lock=false"] : []), "-out=plan.bin"]);
   const json = await terraform(workDir, ["show", "-json", "plan.bin"]);
   const text = await terraform(workDir, ["show", "-no-color", "plan.bin"]);
 
-  const files = { bin: path.join(stackDir, "plan.bin"), json: path.join(stackDir, "plan.json"), text: path.join(stackDir, "plan.txt") };
+  const files = {
+    bin: path.join(stackDir, "plan.bin"),
+    json: path.join(stackDir, "plan.json"),
+    text: path.join(stackDir, "plan.txt"),
+  };
   if (workDir !== stackDir) copyFileSync(path.join(workDir, "plan.bin"), files.bin);
   writeFileSync(files.json, json);
   writeFileSync(files.text, offline ? `${OFFLINE_BANNER}\n\n${text}` : text);

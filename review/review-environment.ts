@@ -1,6 +1,13 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { applyPlan, emptyState, managedChanges, type PlanJson, type ProviderSchemas, type StateV4 } from "./plan-state.js";
+import {
+  applyPlan,
+  emptyState,
+  managedChanges,
+  type PlanJson,
+  type ProviderSchemas,
+  type StateV4,
+} from "./plan-state.js";
 import { init, prepareOfflineCopy, terraform, terraformVersion } from "./terraform.js";
 
 /** Re-plans of the base against its own state before giving up on a settled state. */
@@ -40,7 +47,15 @@ class Workspace {
     const statePath = path.join(this.dir, "terraform.tfstate");
     if (state) writeFileSync(statePath, JSON.stringify(state));
     else rmSync(statePath, { force: true });
-    const args = ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin", ...(destroy ? ["-destroy"] : [])];
+    const args = [
+      "plan",
+      "-input=false",
+      "-no-color",
+      "-lock=false",
+      "-refresh=false",
+      "-out=plan.bin",
+      ...(destroy ? ["-destroy"] : []),
+    ];
     await terraform(this.dir, args);
     return JSON.parse(await terraform(this.dir, ["show", "-json", "plan.bin"])) as EnvironmentReview["plan"];
   }
@@ -90,8 +105,12 @@ type Derived = Record<string, Record<string, { value: number; rule: string }>>;
 function derivedOf(stackDir: string | undefined): Derived {
   const file = stackDir ? path.join(stackDir, "cdk.tf.json") : undefined;
   if (!file || !existsSync(file)) return {};
-  const processors = (JSON.parse(readFileSync(file, "utf8")) as { "//"?: { queue_processors?: Record<string, { derived?: Derived[string] }> } })["//"]
-    ?.queue_processors ?? {};
+  const processors =
+    (
+      JSON.parse(readFileSync(file, "utf8")) as {
+        "//"?: { queue_processors?: Record<string, { derived?: Derived[string] }> };
+      }
+    )["//"]?.queue_processors ?? {};
   return Object.fromEntries(Object.entries(processors).map(([name, entry]) => [name, entry.derived ?? {}]));
 }
 
@@ -104,7 +123,13 @@ function derivedChanges(baseStackDir: string | undefined, headStackDir: string |
     const after = head[processor] ?? {};
     for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
       if (before[key]?.value !== after[key]?.value) {
-        changes.push({ processor, path: key, before: before[key]?.value, after: after[key]?.value, rule: (after[key] ?? before[key])!.rule });
+        changes.push({
+          processor,
+          path: key,
+          before: before[key]?.value,
+          after: after[key]?.value,
+          rule: (after[key] ?? before[key])!.rule,
+        });
       }
     }
   }

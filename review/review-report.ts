@@ -1,6 +1,6 @@
-import { checkPlan, type Finding } from "./policy/index.js";
 import { diffResource, type ResourceDiff } from "./plan-diff.js";
 import type { ResourceChange } from "./plan-state.js";
+import { checkPlan, type Finding } from "./policy/index.js";
 import type { EnvironmentReview } from "./review-environment.js";
 
 export interface ReviewInput {
@@ -9,7 +9,12 @@ export interface ReviewInput {
   readonly reviews: readonly EnvironmentReview[];
 }
 
-const ACTION_LABEL = { create: "+ create", update: "~ update", replace: "-/+ **replace**", delete: "- **destroy**" } as const;
+const ACTION_LABEL = {
+  create: "+ create",
+  update: "~ update",
+  replace: "-/+ **replace**",
+  delete: "- **destroy**",
+} as const;
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** The Markdown report, and how many findings block the change. */
@@ -19,7 +24,10 @@ export function renderReview(input: ReviewInput): { markdown: string; blocking: 
   for (const review of input.reviews) {
     const findings = checkPlan(review.plan, { environment: review.environment });
     blocking += findings.filter((finding) => finding.severity === "blocking").length;
-    const diffs = (review.plan.resource_changes as (ResourceChange & { change: { replace_paths?: unknown[][] } })[] | undefined ?? [])
+    const diffs = (
+      (review.plan.resource_changes as (ResourceChange & { change: { replace_paths?: unknown[][] } })[] | undefined) ??
+      []
+    )
       .filter((change) => change.mode === "managed")
       .map(diffResource)
       .filter((diff): diff is ResourceDiff => diff !== undefined);
@@ -32,7 +40,9 @@ export function renderReview(input: ReviewInput): { markdown: string; blocking: 
       lines.push("> Note: the base's state did not settle; some changes below may come from the review itself.", "");
     }
     for (const diff of diffs.filter((d) => d.action === "replace" || d.action === "delete")) {
-      const reasons = diff.attributes.filter((attribute) => attribute.forcesReplacement).map((attribute) => `\`${attribute.path}\``);
+      const reasons = diff.attributes
+        .filter((attribute) => attribute.forcesReplacement)
+        .map((attribute) => `\`${attribute.path}\``);
       lines.push(
         `> **${diff.action === "replace" ? "Replaced" : "Destroyed"}: \`${diff.address}\`**` +
           (reasons.length > 0 ? ` (because ${reasons.join(", ")} cannot change in place)` : "") +
@@ -44,7 +54,9 @@ export function renderReview(input: ReviewInput): { markdown: string; blocking: 
       lines.push("Derived values that changed (not set in the configuration; worked out from other settings):", "");
       lines.push("| processor | value | before | after | rule |", "|---|---|---|---|---|");
       for (const change of review.derivedChanges) {
-        lines.push(`| ${change.processor} | \`${change.path}\` | ${change.before ?? "(none)"} | ${change.after ?? "(none)"} | ${cell(change.rule)} |`);
+        lines.push(
+          `| ${change.processor} | \`${change.path}\` | ${change.before ?? "(none)"} | ${change.after ?? "(none)"} | ${cell(change.rule)} |`,
+        );
       }
       lines.push("");
     }
@@ -68,7 +80,12 @@ export function renderReview(input: ReviewInput): { markdown: string; blocking: 
     }
     lines.push("");
   }
-  lines.push(blocking > 0 ? `**${blocking} blocking finding${blocking === 1 ? "" : "s"}: this change must not merge as it is.**` : "No blocking findings.", "");
+  lines.push(
+    blocking > 0
+      ? `**${blocking} blocking finding${blocking === 1 ? "" : "s"}: this change must not merge as it is.**`
+      : "No blocking findings.",
+    "",
+  );
   return { markdown: `${lines.join("\n")}\n`, blocking };
 }
 
@@ -80,7 +97,10 @@ function renderFindings(findings: readonly Finding[]): string[] {
     "",
     "| severity | rule | resource | finding |",
     "|---|---|---|---|",
-    ...findings.map((f) => `| ${f.severity === "blocking" ? "**blocking**" : "warning"} | ${f.rule} | \`${f.address}\` | ${cell(f.message)} |`),
+    ...findings.map(
+      (f) =>
+        `| ${f.severity === "blocking" ? "**blocking**" : "warning"} | ${f.rule} | \`${f.address}\` | ${cell(f.message)} |`,
+    ),
     "",
   ];
 }

@@ -8,8 +8,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { renderReview } from "./review-report.js";
 import { reviewEnvironment } from "./review-environment.js";
+import { renderReview } from "./review-report.js";
 
 function fail(message: string, code = 2): never {
   console.error(message);
@@ -42,10 +42,14 @@ function stacksIn(outdir: string): string[] {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const known = ["--base", "--out"];
-  const unknown = args.filter((arg, index) => arg.startsWith("--") && !known.includes(arg) && !known.includes(args[index - 1] ?? ""));
+  const unknown = args.filter(
+    (arg, index) => arg.startsWith("--") && !known.includes(arg) && !known.includes(args[index - 1] ?? ""),
+  );
   const baseRef = option(args, "--base");
   if (!baseRef || unknown.length > 0) {
-    fail(`usage: npm run review -- --base <git-ref> [--out report.md]${unknown.length > 0 ? ` (unknown option ${unknown.join(", ")})` : ""}`);
+    fail(
+      `usage: npm run review -- --base <git-ref> [--out report.md]${unknown.length > 0 ? ` (unknown option ${unknown.join(", ")})` : ""}`,
+    );
   }
   const project = process.cwd();
   let baseCommit: string;

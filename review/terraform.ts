@@ -26,7 +26,10 @@ export function providerMirror(): string | undefined {
 /** Terraform's version, or a clear failure: these tests must fail, not skip, without terraform. */
 export function terraformVersion(): string {
   try {
-    const out = execFileSync("terraform", ["version", "-json"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const out = execFileSync("terraform", ["version", "-json"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     return (JSON.parse(out) as { terraform_version: string }).terraform_version;
   } catch (error) {
     throw new Error(

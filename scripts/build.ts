@@ -14,7 +14,11 @@ const DIST = "dist";
 
 mkdirSync(DIST, { recursive: true });
 const rows = Object.entries(FUNCTIONS).map(([name, entry]) => {
-  const bundle = bundleFunction({ entry, outputDirectory: path.join(DIST, ".bundles"), externalModules: RUNTIME_PROVIDED_MODULES });
+  const bundle = bundleFunction({
+    entry,
+    outputDirectory: path.join(DIST, ".bundles"),
+    externalModules: RUNTIME_PROVIDED_MODULES,
+  });
   const target = path.join(DIST, `${name}.zip`);
   copyFileSync(bundle.zipPath, target);
   return [name, target, (bundle.codeBytes / 1024).toFixed(1), (bundle.zipBytes / 1024).toFixed(1), bundle.sha256Base64];

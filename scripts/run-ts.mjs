@@ -16,7 +16,12 @@ if (!entry) {
   process.exit(2);
 }
 // Inside the project so that Node finds its dependencies; one file per process, since tests synthesize in parallel.
-const outfile = path.resolve("node_modules", ".cache", "queue-processor", `${entry.replace(/[^A-Za-z0-9]+/g, "_")}.${process.pid}.cjs`);
+const outfile = path.resolve(
+  "node_modules",
+  ".cache",
+  "queue-processor",
+  `${entry.replace(/[^A-Za-z0-9]+/g, "_")}.${process.pid}.cjs`,
+);
 buildSync({
   entryPoints: [entry],
   outfile,
@@ -24,7 +29,7 @@ buildSync({
   packages: "external",
   platform: "node",
   format: "cjs",
-  target: "node20",
+  target: "node22",
   sourcemap: "inline",
   logLevel: "warning",
 });

@@ -2,7 +2,7 @@
  * The house rules of the tree: what ships to Lambda (or a consumer container) never pulls in
  * tooling, the rooms depend on each other in one direction, and no file imports its own importer.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 import ts from "typescript";
@@ -30,7 +30,9 @@ function relativeImports(file: string): string[] {
   return importedFiles
     .map((imported) => imported.fileName)
     .filter((specifier) => specifier.startsWith("."))
-    .map((specifier) => path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)).replace(/\.js$/, ".ts"));
+    .map((specifier) =>
+      path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)).replace(/\.js$/, ".ts"),
+    );
 }
 
 const graph = new Map(ROOMS.flatMap((room) => sourceFiles(room)).map((file) => [file, relativeImports(file)]));
@@ -76,7 +78,11 @@ function importCycles(): string[][] {
 function importsInto(fromRoom: string, forbidden: readonly string[]): string[] {
   return [...graph]
     .filter(([file]) => file.startsWith(`${fromRoom}/`))
-    .flatMap(([file, targets]) => targets.filter((target) => forbidden.some((room) => target.startsWith(`${room}/`))).map((target) => `${file} -> ${target}`));
+    .flatMap(([file, targets]) =>
+      targets
+        .filter((target) => forbidden.some((room) => target.startsWith(`${room}/`)))
+        .map((target) => `${file} -> ${target}`),
+    );
 }
 
 describe("the tree", () => {
@@ -101,36 +107,41 @@ describe("the tree", () => {
 });
 
 describe("what ships to Lambda", () => {
-  it.each(LAMBDA_ENTRIES)("%s reaches only node:, @aws-sdk/*, its declared dependencies and functions/", async (entry) => {
-    const { metafile } = await build({
-      entryPoints: [entry],
-      bundle: true,
-      write: false,
-      metafile: true,
-      packages: "external",
-      platform: "node",
-      format: "esm",
-      logLevel: "silent",
-    });
-    const projectFiles = Object.keys(metafile.inputs);
-    expect(projectFiles.filter((file) => !file.startsWith("functions/"))).toEqual([]);
-    const packages = new Set(
-      Object.values(metafile.inputs)
-        .flatMap((input) => input.imports)
-        .filter((imported) => imported.external)
-        .map((imported) => imported.path),
-    );
-    const unexpected = [...packages].filter(
-      (specifier) =>
-        !specifier.startsWith("node:") &&
-        !specifier.startsWith("@aws-sdk/") &&
-        !SHIPPED_DEPENDENCIES.some((name) => specifier === name || specifier.startsWith(`${name}/`)),
-    );
-    expect(unexpected).toEqual([]);
-  });
+  it.each(LAMBDA_ENTRIES)(
+    "%s reaches only node:, @aws-sdk/*, its declared dependencies and functions/",
+    async (entry) => {
+      const { metafile } = await build({
+        entryPoints: [entry],
+        bundle: true,
+        write: false,
+        metafile: true,
+        packages: "external",
+        platform: "node",
+        format: "esm",
+        logLevel: "silent",
+      });
+      const projectFiles = Object.keys(metafile.inputs);
+      expect(projectFiles.filter((file) => !file.startsWith("functions/"))).toEqual([]);
+      const packages = new Set(
+        Object.values(metafile.inputs)
+          .flatMap((input) => input.imports)
+          .filter((imported) => imported.external)
+          .map((imported) => imported.path),
+      );
+      const unexpected = [...packages].filter(
+        (specifier) =>
+          !specifier.startsWith("node:") &&
+          !specifier.startsWith("@aws-sdk/") &&
+          !SHIPPED_DEPENDENCIES.some((name) => specifier === name || specifier.startsWith(`${name}/`)),
+      );
+      expect(unexpected).toEqual([]);
+    },
+  );
 
   it("declares the shipped dependencies as runtime dependencies", () => {
-    const { dependencies } = JSON.parse(readFileSync("package.json", "utf8")) as { dependencies: Record<string, string> };
+    const { dependencies } = JSON.parse(readFileSync("package.json", "utf8")) as {
+      dependencies: Record<string, string>;
+    };
     for (const name of SHIPPED_DEPENDENCIES) expect(dependencies).toHaveProperty(name);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, readFileSync, readdirSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -31,7 +31,8 @@ describe("synth determinism", () => {
   const otherCheckout = path.join(tempDir("determinism-checkout"), "somewhere", "else", "queue-processor");
 
   beforeAll(() => {
-    for (const source of SOURCES) cpSync(path.join(PROJECT, source), path.join(otherCheckout, source), { recursive: true });
+    for (const source of SOURCES)
+      cpSync(path.join(PROJECT, source), path.join(otherCheckout, source), { recursive: true });
     execFileSync("cp", ["-al", path.join(PROJECT, "node_modules"), path.join(otherCheckout, "node_modules")]);
     synth(PROJECT, first, "UTC");
     synth(otherCheckout, second, "Pacific/Chatham");
@@ -48,7 +49,10 @@ describe("synth determinism", () => {
   });
 
   it("writes no absolute path of the checkout or the output folder into any file", () => {
-    for (const [outdir, checkout] of [[first, PROJECT], [second, otherCheckout]] as const) {
+    for (const [outdir, checkout] of [
+      [first, PROJECT],
+      [second, otherCheckout],
+    ] as const) {
       for (const file of filesUnder(outdir)) {
         const bytes = readFileSync(path.join(outdir, file));
         const texts = file.endsWith(".zip")

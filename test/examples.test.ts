@@ -3,11 +3,16 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SynthesizedStack, tempDir, type TerraformJson } from "./support/synth.js";
-import { planOffline, type OfflinePlan } from "./support/terraform.js";
+import { SynthesizedStack, type TerraformJson, tempDir } from "./support/synth.js";
+import { type OfflinePlan, planOffline } from "./support/terraform.js";
 
 const run = promisify(execFile);
-const EXAMPLES = { minimal: "minimal", fifo: "fifo", "custom-alarms": "custom-alarms", "existing-topic": "existing-topic" } as const;
+const EXAMPLES = {
+  minimal: "minimal",
+  fifo: "fifo",
+  "custom-alarms": "custom-alarms",
+  "existing-topic": "existing-topic",
+} as const;
 type Example = keyof typeof EXAMPLES;
 
 describe("examples", () => {
@@ -18,7 +23,9 @@ describe("examples", () => {
     await Promise.all(
       (Object.keys(EXAMPLES) as Example[]).map(async (example) => {
         const outdir = tempDir(`example-${example}`);
-        await run("node", ["--import", "tsx", `examples/${example}.ts`], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
+        await run("node", ["--import", "tsx", `examples/${example}.ts`], {
+          env: { ...process.env, CDKTF_OUTDIR: outdir },
+        });
         const stackDir = path.join(outdir, "stacks", EXAMPLES[example]);
         const json = JSON.parse(readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as TerraformJson;
         stacks[example] = new SynthesizedStack(json, outdir, stackDir);
@@ -36,11 +43,19 @@ describe("examples", () => {
 
   it("minimal: a name and a handler give the whole pipeline", () => {
     const counts = stacks.minimal.counts();
-    expect(counts).toMatchObject({ aws_sqs_queue: 2, aws_lambda_function: 1, aws_lambda_event_source_mapping: 1, aws_cloudwatch_metric_alarm: 5, aws_sns_topic: 1 });
+    expect(counts).toMatchObject({
+      aws_sqs_queue: 2,
+      aws_lambda_function: 1,
+      aws_lambda_event_source_mapping: 1,
+      aws_cloudwatch_metric_alarm: 5,
+      aws_sns_topic: 1,
+    });
   });
 
   it("fifo: FIFO queues and no batching window", () => {
-    const names = Object.values(stacks.fifo.resources("aws_sqs_queue")).map((q) => q.name).sort();
+    const names = Object.values(stacks.fifo.resources("aws_sqs_queue"))
+      .map((q) => q.name)
+      .sort();
     expect(names).toEqual(["ledger-dlq.fifo", "ledger-queue.fifo"]);
     expect(stacks.fifo.only("aws_lambda_event_source_mapping").maximum_batching_window_in_seconds).toBeUndefined();
   });
@@ -48,9 +63,16 @@ describe("examples", () => {
   it("custom-alarms: tuned thresholds and the throttle alarm off", () => {
     const alarms = Object.values(stacks["custom-alarms"].resources("aws_cloudwatch_metric_alarm"));
     expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
-      "payments-dlq-not-empty", "payments-oldest-message-age", "payments-processor-errors", "payments-queue-depth",
+      "payments-dlq-not-empty",
+      "payments-oldest-message-age",
+      "payments-processor-errors",
+      "payments-queue-depth",
     ]);
-    expect(alarms.find((a) => a.alarm_name === "payments-queue-depth")).toMatchObject({ threshold: 50, period: 60, evaluation_periods: 3 });
+    expect(alarms.find((a) => a.alarm_name === "payments-queue-depth")).toMatchObject({
+      threshold: 50,
+      period: 60,
+      evaluation_periods: 3,
+    });
   });
 
   it("existing-topic: alarms notify the given topic, none is created, the table is writable", () => {

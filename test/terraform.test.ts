@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "./support/synth.js";
-import { planOffline, providerMirror, terraformVersion, type OfflinePlan } from "./support/terraform.js";
+import { type OfflinePlan, planOffline, providerMirror, terraformVersion } from "./support/terraform.js";
 
 const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 

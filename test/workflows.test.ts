@@ -1,16 +1,19 @@
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
 const DIR = ".github/workflows";
 const files = readdirSync(DIR).filter((file) => file.endsWith(".yml"));
-const workflows = Object.fromEntries(files.map((file) => [file, parse(readFileSync(path.join(DIR, file), "utf8")) as Record<string, any>]));
+const workflows = Object.fromEntries(
+  files.map((file) => [file, parse(readFileSync(path.join(DIR, file), "utf8")) as Record<string, any>]),
+);
 const scripts = Object.keys(JSON.parse(readFileSync("package.json", "utf8")).scripts as Record<string, string>);
 
 type Step = { uses?: string; run?: string; if?: string; with?: Record<string, unknown>; name?: string; id?: string };
 const stepsOf = (job: { steps?: Step[] }) => job.steps ?? [];
-const allSteps = (workflow: Record<string, any>) => Object.values(workflow.jobs as Record<string, { steps?: Step[] }>).flatMap(stepsOf);
+const allSteps = (workflow: Record<string, any>) =>
+  Object.values(workflow.jobs as Record<string, { steps?: Step[] }>).flatMap(stepsOf);
 
 describe("GitHub workflows", () => {
   it("parse as YAML, each with a name, triggers and jobs", () => {
@@ -49,7 +52,9 @@ describe("GitHub workflows", () => {
       expect(review.permissions["pull-requests"]).toBe("write");
       const steps = stepsOf(review);
       expect(steps[0]).toMatchObject({ uses: "actions/checkout@v4", with: { "fetch-depth": 0 } });
-      expect(steps.find((step) => step.id === "review")!.run).toContain('npm run --silent review -- --base "origin/${{ github.base_ref }}" --out review.md');
+      expect(steps.find((step) => step.id === "review")!.run).toContain(
+        'npm run --silent review -- --base "origin/${{ github.base_ref }}" --out review.md',
+      );
       expect(steps.find((step) => step.uses?.startsWith("marocchino/sticky-pull-request-comment@"))).toMatchObject({
         with: { header: "terraform-review", path: "review.md" },
       });
@@ -59,7 +64,11 @@ describe("GitHub workflows", () => {
     it("plans each environment with OIDC role credentials when configured, and says so when skipped", () => {
       const plan = workflow.jobs.plan;
       expect(plan.permissions["id-token"]).toBe("write");
-      expect(plan.strategy.matrix.include.map((entry: { environment: string }) => entry.environment)).toEqual(["dev", "staging", "prod"]);
+      expect(plan.strategy.matrix.include.map((entry: { environment: string }) => entry.environment)).toEqual([
+        "dev",
+        "staging",
+        "prod",
+      ]);
       const steps = stepsOf(plan);
       expect(steps[0]).toMatchObject({ if: "env.ROLE_ARN == ''" });
       expect(steps[0]!.run).toContain("::notice title=Terraform plan skipped");
@@ -77,22 +86,28 @@ describe("GitHub workflows", () => {
 
     it("deploys dev on merge to main, then staging, then prod, each through its GitHub environment", () => {
       expect(workflow.on).toEqual({ push: { branches: ["main"] } });
-      expect(workflow.jobs.dev).toMatchObject({ uses: "./.github/workflows/deploy-environment.yml", with: { environment: "dev" } });
+      expect(workflow.jobs.dev).toMatchObject({
+        uses: "./.github/workflows/deploy-environment.yml",
+        with: { environment: "dev" },
+      });
       expect(workflow.jobs.staging).toMatchObject({ needs: "dev", with: { environment: "staging" } });
       expect(workflow.jobs.prod).toMatchObject({ needs: "staging", with: { environment: "prod" } });
       expect(environment.jobs.deploy.environment).toBe("${{ inputs.environment }}");
     });
 
     it("never runs two deploys of one environment at once", () => {
-      expect(environment.jobs.deploy.concurrency).toEqual({ group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false });
+      expect(environment.jobs.deploy.concurrency).toEqual({
+        group: "deploy-${{ inputs.environment }}",
+        "cancel-in-progress": false,
+      });
     });
 
     it("deploys with the environment's own role and state bucket, and refuses without them", () => {
       const steps = stepsOf(environment.jobs.deploy);
       expect(steps[0]!.if).toBe("vars.TF_STATE_BUCKET == '' || vars.AWS_DEPLOY_ROLE_ARN == ''");
-      expect(steps.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"))!.with!["role-to-assume"]).toBe(
-        "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
-      );
+      expect(
+        steps.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"))!.with!["role-to-assume"],
+      ).toBe("${{ vars.AWS_DEPLOY_ROLE_ARN }}");
       expect(environment.jobs.deploy.env.QP_STATE_BUCKET_PROD).toContain("vars.TF_STATE_BUCKET");
       expect(steps.at(-1)!.run).toBe("npx --yes cdktf-cli@0.21.0 deploy ${{ inputs.environment }} --auto-approve");
     });

@@ -1,8 +1,8 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { sendMessages } from "../../functions/lib/index.js";
-import { startLocalDynamo, startLocalSqs } from "../../local/servers/local-servers.js";
 import { createOrdersTable } from "../../local/servers/ad-hoc-resources.js";
+import { startLocalDynamo, startLocalSqs } from "../../local/servers/local-servers.js";
 
 export interface AnchorResult {
   readonly operations: number;
@@ -15,15 +15,22 @@ export async function sqsAlone(count: number): Promise<AnchorResult> {
   try {
     const { QueueUrl } = await sqs.client.send(new CreateQueueCommand({ QueueName: "bench-anchor" }));
     const started = performance.now();
-    const bodies = Array.from({ length: count }, (_, index) => ({ body: JSON.stringify({ type: "order_created", index }) }));
+    const bodies = Array.from({ length: count }, (_, index) => ({
+      body: JSON.stringify({ type: "order_created", index }),
+    }));
     await sendMessages(sqs.client, QueueUrl!, bodies);
     let received = 0;
     while (received < count) {
-      const { Messages = [] } = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      const { Messages = [] } = await sqs.client.send(
+        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
       received += Messages.length;
       if (Messages.length > 0) {
         await sqs.client.send(
-          new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })) }),
+          new DeleteMessageBatchCommand({
+            QueueUrl,
+            Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
+          }),
         );
       }
     }

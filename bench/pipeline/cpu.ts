@@ -16,7 +16,10 @@ const TICKS_PER_SECOND = 100;
 export function cpuTime(): CpuTime | undefined {
   if (os.platform() !== "linux") return undefined;
   const stat = readFileSync("/proc/self/stat", "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  const fields = stat
+    .slice(stat.lastIndexOf(")") + 2)
+    .split(" ")
+    .map(Number);
   // Fields after the command name start at field 3 (state), so utime (14) is index 11.
   const [utime, stime, cutime, cstime] = fields.slice(11, 15) as [number, number, number, number];
   const ms = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;

@@ -2,12 +2,13 @@
  * The whole local pipeline under load (`npm run bench:pipeline [-- --count N]`): end-to-end msg/s and
  * batch times at 10,000 orders, beside what each local server manages alone, and where the CPU goes.
  */
-import { checkSynth, synthesize } from "../../local/synth-check.js";
-import { runLocal, type RunReport } from "../../local/run/local-run.js";
+
 import type { LocalPipelineOptions } from "../../local/pipeline/local-pipeline.js";
+import { type RunReport, runLocal } from "../../local/run/local-run.js";
+import { checkSynth, synthesize } from "../../local/synth-check.js";
 import { numberOption, printTable } from "../support/table.js";
 import { sqsAlone, tableAlone } from "./anchors.js";
-import { cpuTime, type CpuTime } from "./cpu.js";
+import { type CpuTime, cpuTime } from "./cpu.js";
 import { runReliabilityBench } from "./reliability.js";
 
 const GOAL_MESSAGES_PER_SECOND = 1500;
@@ -21,7 +22,12 @@ interface PipelineCase {
 
 const CASES: readonly PipelineCase[] = [
   { name: "pipeline, dev stack as synthesized (max concurrency 2)", poisonShare: 0, transientShare: 0 },
-  { name: "pipeline, dev stack, max concurrency 4", poisonShare: 0, transientShare: 0, overrides: { maxConcurrency: 4 } },
+  {
+    name: "pipeline, dev stack, max concurrency 4",
+    poisonShare: 0,
+    transientShare: 0,
+    overrides: { maxConcurrency: 4 },
+  },
 ];
 
 export async function runPipelineBench(count: number, faultCount = 2000): Promise<void> {
@@ -31,24 +37,55 @@ export async function runPipelineBench(count: number, faultCount = 2000): Promis
 
   const rows: string[][] = [];
   const sqs = await measured(() => sqsAlone(count));
-  rows.push(["anchor: fauxqs alone (send, receive, delete)", `${rate(sqs.result.operations, sqs.result.wallMs)} msg/s`, "", "", cpuPerMessage(sqs.cpu, count), "", ""]);
+  rows.push([
+    "anchor: fauxqs alone (send, receive, delete)",
+    `${rate(sqs.result.operations, sqs.result.wallMs)} msg/s`,
+    "",
+    "",
+    cpuPerMessage(sqs.cpu, count),
+    "",
+    "",
+  ]);
   const table = await measured(() => tableAlone(count));
-  rows.push(["anchor: dynalite alone (conditional puts, 10 in flight)", `${rate(table.result.operations, table.result.wallMs)} puts/s`, "", "", cpuPerMessage(table.cpu, count), "", ""]);
+  rows.push([
+    "anchor: dynalite alone (conditional puts, 10 in flight)",
+    `${rate(table.result.operations, table.result.wallMs)} puts/s`,
+    "",
+    "",
+    cpuPerMessage(table.cpu, count),
+    "",
+    "",
+  ]);
   for (const pipelineCase of CASES) {
     const { result: report, cpu } = await measured(() => runCase(pipelineCase, count));
     rows.push(pipelineRow(pipelineCase.name, report, cpu));
   }
   const { load, loadCpu } = await runReliabilityBench(count, faultCount);
   rows.push(pipelineRow("pipeline, dev stack, 5% poison + 5% transient (the suite's load)", load, loadCpu));
-  console.log(`\n## Local pipeline: ${count.toLocaleString("en-US")} orders end to end (goal ${GOAL_MESSAGES_PER_SECOND.toLocaleString("en-US")} msg/s)\n`);
-  printTable(["run", "msg/s: first pass / end to end", "batch ms p50 / p90 / p99 / max", "invocations", "CPU ms per message (this process + children)", "lost / dup. effects / DLQ'd", "reconciled"], rows);
+  console.log(
+    `\n## Local pipeline: ${count.toLocaleString("en-US")} orders end to end (goal ${GOAL_MESSAGES_PER_SECOND.toLocaleString("en-US")} msg/s)\n`,
+  );
+  printTable(
+    [
+      "run",
+      "msg/s: first pass / end to end",
+      "batch ms p50 / p90 / p99 / max",
+      "invocations",
+      "CPU ms per message (this process + children)",
+      "lost / dup. effects / DLQ'd",
+      "reconciled",
+    ],
+    rows,
+  );
   console.log(
     `\n"First pass": until every message had been through the function once; "end to end" also waits out the retries' backoff (5 s, doubling).` +
       `\nThe machine has 2 cores. Every message costs a conditional write in dynalite and an SDK call in the function;` +
       ` "CPU ms per message" x msg/s shows how close a run is to using both cores.`,
   );
   const best = Math.max(...rows.slice(2).map((row) => Number((row[1] ?? "").split(" / ")[1]?.replace(/,/g, "") ?? 0)));
-  console.log(`Goal: at least ${GOAL_MESSAGES_PER_SECOND.toLocaleString("en-US")} msg/s end to end: ${best >= GOAL_MESSAGES_PER_SECOND ? "met" : "MISSED"} (best ${best.toLocaleString("en-US")} msg/s).`);
+  console.log(
+    `Goal: at least ${GOAL_MESSAGES_PER_SECOND.toLocaleString("en-US")} msg/s end to end: ${best >= GOAL_MESSAGES_PER_SECOND ? "met" : "MISSED"} (best ${best.toLocaleString("en-US")} msg/s).`,
+  );
 }
 
 function pipelineRow(name: string, report: RunReport, cpu: CpuTime | undefined): string[] {
@@ -82,7 +119,10 @@ async function measured<T>(work: () => Promise<T>): Promise<{ result: T; cpu: Cp
   const before = cpuTime();
   const result = await work();
   const after = cpuTime();
-  return { result, cpu: before && after ? { own: after.own - before.own, children: after.children - before.children } : undefined };
+  return {
+    result,
+    cpu: before && after ? { own: after.own - before.own, children: after.children - before.children } : undefined,
+  };
 }
 
 function rate(operations: number, wallMs: number): string {

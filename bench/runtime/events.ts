@@ -15,7 +15,12 @@ export function sqsEvent(count: number, options: { groups?: number; prefix?: str
       type: "order_created",
       timestamp: new Date(now - 1000).toISOString(),
       correlation_id: `corr-${index}`,
-      data: { order_id: `order-${index}`, customer_id: `customer-${index % 50}`, items: [{ sku: "SKU-1", quantity: 2, unit_price: 9.5 }], total: 19 },
+      data: {
+        order_id: `order-${index}`,
+        customer_id: `customer-${index % 50}`,
+        items: [{ sku: "SKU-1", quantity: 2, unit_price: 9.5 }],
+        total: 19,
+      },
     });
     const fifo = groups > 0;
     return {
@@ -28,7 +33,11 @@ export function sqsEvent(count: number, options: { groups?: number; prefix?: str
         SenderId: "AIDAIENQZJOLO23YVJ4VO",
         ApproximateFirstReceiveTimestamp: String(now - 500),
         ...(fifo
-          ? { MessageGroupId: `group-${index % groups}`, MessageDeduplicationId: messageId, SequenceNumber: String(18_849_496_460_467_696_128n + BigInt(index)) }
+          ? {
+              MessageGroupId: `group-${index % groups}`,
+              MessageDeduplicationId: messageId,
+              SequenceNumber: String(18_849_496_460_467_696_128n + BigInt(index)),
+            }
           : {}),
       },
       messageAttributes: {},

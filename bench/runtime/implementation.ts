@@ -7,5 +7,10 @@ export type RecordWork = (record: SQSRecord) => Promise<void>;
 export interface Implementation {
   readonly name: string;
   /** `concurrency` applies to implementations that bound it (only ours); the others ignore it. */
-  run(event: SQSEvent, context: Context, work: RecordWork, options?: { concurrency?: number }): Promise<SQSBatchResponse>;
+  run(
+    event: SQSEvent,
+    context: Context,
+    work: RecordWork,
+    options?: { concurrency?: number },
+  ): Promise<SQSBatchResponse>;
 }

@@ -15,7 +15,11 @@ function handlerFor(work: RecordWork, concurrency: number | undefined): Handler 
   handlers.set(work, byConcurrency);
   let handler = byConcurrency.get(concurrency);
   if (!handler) {
-    handler = createBatchHandler(work, { metrics: false, logger, ...(concurrency !== undefined ? { concurrency } : {}) });
+    handler = createBatchHandler(work, {
+      metrics: false,
+      logger,
+      ...(concurrency !== undefined ? { concurrency } : {}),
+    });
     byConcurrency.set(concurrency, handler);
   }
   return handler;

@@ -4,7 +4,12 @@
  * sequence): the synchronous `SqsFifoPartialProcessor` cannot run an async record handler under
  * `processPartialResponse`. Processors are created once, as in a handler module.
  */
-import { BatchProcessor, EventType, SqsFifoPartialProcessorAsync, processPartialResponse } from "@aws-lambda-powertools/batch";
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+  SqsFifoPartialProcessorAsync,
+} from "@aws-lambda-powertools/batch";
 import type { Implementation } from "./implementation.js";
 
 const standard = new BatchProcessor(EventType.SQS);

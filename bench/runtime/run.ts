@@ -53,7 +53,9 @@ function loadImplementations(): void {
   const load = createRequire(import.meta.url);
   [ours, powertools, seedLoop] = IMPLEMENTATION_FILES.map(({ entry, exportName }) => {
     const bundle = bundleFunction({ entry, outputDirectory: path.join(WORK, "zips"), workingDirectory: PROJECT });
-    const implementation = (load(path.join(unpack(bundle, `implementation-${exportName}`), "index.js")) as Record<string, Implementation>)[exportName];
+    const implementation = (
+      load(path.join(unpack(bundle, `implementation-${exportName}`), "index.js")) as Record<string, Implementation>
+    )[exportName];
     if (!implementation) throw new Error(`${entry} does not export ${exportName}`);
     return implementation;
   }) as [Implementation, Implementation, Implementation];
@@ -87,7 +89,12 @@ function expectAllSucceeded(response: SQSBatchResponse, name: string): void {
 }
 
 /** Every implementation once per sample, in an order rotated each sample, after one unmeasured run each. */
-async function timeBatches(samples: number, makeEvent: () => SQSEvent, work: RecordWork, context: Context): Promise<Map<Implementation, number[]>> {
+async function timeBatches(
+  samples: number,
+  makeEvent: () => SQSEvent,
+  work: RecordWork,
+  context: Context,
+): Promise<Map<Implementation, number[]>> {
   const times = new Map(IMPLEMENTATIONS.map((implementation) => [implementation, [] as number[]]));
   for (let sample = -1; sample < samples; sample++) {
     for (let i = 0; i < IMPLEMENTATIONS.length; i++) {
@@ -103,12 +110,20 @@ async function timeBatches(samples: number, makeEvent: () => SQSEvent, work: Rec
   return times;
 }
 
-async function ioBench(label: string, title: string, samples: number, makeEvent: () => SQSEvent, context: Context): Promise<Goal> {
+async function ioBench(
+  label: string,
+  title: string,
+  samples: number,
+  makeEvent: () => SQSEvent,
+  context: Context,
+): Promise<Goal> {
   const times = await timeBatches(samples, makeEvent, () => sleep(IO_MS), context);
   const limit = IO_GOAL_FACTOR * IO_MS;
   const oursMedian = median(times.get(ours)!);
   const met = oursMedian <= limit;
-  console.log(`\n${label}. ${title}, handler awaits ${IO_MS} ms (setTimeout); median of ${samples} batches each (after 1 warm-up), ms\n`);
+  console.log(
+    `\n${label}. ${title}, handler awaits ${IO_MS} ms (setTimeout); median of ${samples} batches each (after 1 warm-up), ms\n`,
+  );
   printTable(
     ["implementation", "median", "min", "max", "x one record's I/O", "goal"],
     IMPLEMENTATIONS.map((implementation) => {
@@ -131,14 +146,29 @@ async function ioBench(label: string, title: string, samples: number, makeEvent:
 const noop: RecordWork = async () => undefined;
 /** The CPU part of every seed handler: parse the order body and check its fields, no I/O. */
 const parseOrder: RecordWork = async (record) => {
-  const body = JSON.parse(record.body) as { type?: unknown; data?: { order_id?: unknown; items?: unknown }; timestamp?: unknown };
-  if (typeof body.type !== "string" || typeof body.timestamp !== "string" || typeof body.data?.order_id !== "string" || !Array.isArray(body.data.items)) {
+  const body = JSON.parse(record.body) as {
+    type?: unknown;
+    data?: { order_id?: unknown; items?: unknown };
+    timestamp?: unknown;
+  };
+  if (
+    typeof body.type !== "string" ||
+    typeof body.timestamp !== "string" ||
+    typeof body.data?.order_id !== "string" ||
+    !Array.isArray(body.data.items)
+  ) {
     throw new Error("invalid order");
   }
 };
 
 /** µs per record of `work`: `batches` batches of `size` records per round, implementations interleaved. */
-async function cpuPerRecord(rounds: number, batches: number, size: number, context: Context, work: RecordWork = noop): Promise<Map<Implementation, number>> {
+async function cpuPerRecord(
+  rounds: number,
+  batches: number,
+  size: number,
+  context: Context,
+  work: RecordWork = noop,
+): Promise<Map<Implementation, number>> {
   const events = Array.from({ length: batches }, (_, batch) => sqsEvent(size, { prefix: `b${batch}` }));
   const perRecord = new Map(IMPLEMENTATIONS.map((implementation) => [implementation, [] as number[]]));
   for (let round = -1; round < rounds; round++) {
@@ -165,8 +195,16 @@ async function cpuBench(runs: number, context: Context): Promise<Goal[]> {
   const row = (workload: string, values: Map<Implementation, number>): string[] => {
     const [mine, theirs, seed] = [values.get(ours)!, values.get(powertools)!, values.get(seedLoop)!];
     const seedLimit = CPU_GOAL_VS_SEED * seed;
-    const vsPowertools = { name: `C CPU ${workload} <= Powertools`, met: mine <= theirs, detail: `${us(mine)} <= ${us(theirs)} µs/record` };
-    const vsSeed = { name: `C CPU ${workload} <= ${CPU_GOAL_VS_SEED} x seed`, met: mine <= seedLimit, detail: `${us(mine)} <= ${us(seedLimit)} µs/record` };
+    const vsPowertools = {
+      name: `C CPU ${workload} <= Powertools`,
+      met: mine <= theirs,
+      detail: `${us(mine)} <= ${us(theirs)} µs/record`,
+    };
+    const vsSeed = {
+      name: `C CPU ${workload} <= ${CPU_GOAL_VS_SEED} x seed`,
+      met: mine <= seedLimit,
+      detail: `${us(mine)} <= ${us(seedLimit)} µs/record`,
+    };
     goals.push(vsPowertools, vsSeed);
     return [
       workload,
@@ -188,7 +226,15 @@ async function cpuBench(runs: number, context: Context): Promise<Goal[]> {
     `\nC. CPU per record without I/O: a no-op handler (each implementation's own cost) and the seeds' parse-and-check work, µs/record; median of ${rounds} rounds (after 1 warm-up), implementations interleaved. ` +
       `Ours: metrics: false, logger at ERROR (no stdout write per batch), default concurrency 10\n`,
   );
-  printTable(["workload", ...IMPLEMENTATIONS.map((implementation) => implementation.name), "goal: ours <= Powertools", `goal: ours <= ${CPU_GOAL_VS_SEED} x seed`], rows);
+  printTable(
+    [
+      "workload",
+      ...IMPLEMENTATIONS.map((implementation) => implementation.name),
+      "goal: ours <= Powertools",
+      `goal: ours <= ${CPU_GOAL_VS_SEED} x seed`,
+    ],
+    rows,
+  );
   return goals;
 }
 
@@ -217,7 +263,11 @@ const SDK_FROM_RUNTIME: SdkPackaging = {
   label: "@aws-sdk/* from the Lambda runtime (the construct's default)",
   externalModules: RUNTIME_PROVIDED_MODULES,
 };
-const SDK_BUNDLED: SdkPackaging = { key: "bundled-sdk", label: "@aws-sdk/* bundled (handler.bundleAwsSdk: true)", externalModules: [] };
+const SDK_BUNDLED: SdkPackaging = {
+  key: "bundled-sdk",
+  label: "@aws-sdk/* bundled (handler.bundleAwsSdk: true)",
+  externalModules: [],
+};
 
 /**
  * Each handler bundled exactly as a deployment bundles it, then unzipped into a folder of its own
@@ -231,7 +281,13 @@ function bundleHandlers(packaging: SdkPackaging): Bundled[] {
       workingDirectory: PROJECT,
       externalModules: packaging.externalModules,
     });
-    return { name, entry, codeBytes: bundle.codeBytes, zipBytes: bundle.zipBytes, dir: unpack(bundle, `${packaging.key}-${index}`) };
+    return {
+      name,
+      entry,
+      codeBytes: bundle.codeBytes,
+      zipBytes: bundle.zipBytes,
+      dir: unpack(bundle, `${packaging.key}-${index}`),
+    };
   });
 }
 
@@ -253,9 +309,11 @@ function sizeBench(bundles: readonly Bundled[], packaging: SdkPackaging): Goal |
       kib(bundle.zipBytes),
       `${((bundle.codeBytes - seed.codeBytes) / 1024).toFixed(1)} KiB`,
       `${(bundle.codeBytes / theirs.codeBytes).toFixed(2)}x`,
-      bundle !== mine ? "" : packaging === SDK_FROM_RUNTIME
-        ? `${verdict(met)} (${kib(mine.codeBytes)} <= ${SIZE_GOAL_VS_POWERTOOLS} x ${kib(theirs.codeBytes)} = ${kib(limit)})`
-        : "(reference: not the default)",
+      bundle !== mine
+        ? ""
+        : packaging === SDK_FROM_RUNTIME
+          ? `${verdict(met)} (${kib(mine.codeBytes)} <= ${SIZE_GOAL_VS_POWERTOOLS} x ${kib(theirs.codeBytes)} = ${kib(limit)})`
+          : "(reference: not the default)",
     ]),
   );
   if (packaging !== SDK_FROM_RUNTIME) return undefined;
@@ -318,9 +376,11 @@ function requireBench(bundles: readonly Bundled[], samples: number, packaging: S
         ms(Math.min(...values)),
         ms(Math.max(...values)),
         `${(median(values) / seedMedian).toFixed(2)}x`,
-        bundle !== mine ? "" : packaging === SDK_FROM_RUNTIME
-          ? `${verdict(met)} (${ms(oursMedian)} <= ${REQUIRE_GOAL_VS_SEED} x ${ms(seedMedian)} = ${ms(limit)} ms)`
-          : `(reference: ${ms(oursMedian)} vs ${ms(limit)} ms)`,
+        bundle !== mine
+          ? ""
+          : packaging === SDK_FROM_RUNTIME
+            ? `${verdict(met)} (${ms(oursMedian)} <= ${REQUIRE_GOAL_VS_SEED} x ${ms(seedMedian)} = ${ms(limit)} ms)`
+            : `(reference: ${ms(oursMedian)} vs ${ms(limit)} ms)`,
       ];
     }),
   );
@@ -345,7 +405,9 @@ async function concurrencyBench(runs: number, context: Context): Promise<Goal> {
         inFlight--;
       };
       const start = performance.now();
-      const response = await implementation.run(sqsEvent(POOL_RECORDS), context, work, { concurrency: POOL_CONCURRENCY });
+      const response = await implementation.run(sqsEvent(POOL_RECORDS), context, work, {
+        concurrency: POOL_CONCURRENCY,
+      });
       times.push(performance.now() - start);
       expectAllSucceeded(response, implementation.name);
     }
@@ -353,14 +415,20 @@ async function concurrencyBench(runs: number, context: Context): Promise<Goal> {
     const met = maxInFlight <= POOL_CONCURRENCY;
     rows.push([
       implementation.name,
-      implementation === ours ? String(POOL_CONCURRENCY) : implementation === powertools ? "none (all at once)" : "1 (sequential)",
+      implementation === ours
+        ? String(POOL_CONCURRENCY)
+        : implementation === powertools
+          ? "none (all at once)"
+          : "1 (sequential)",
       String(maxInFlight),
       ms(median(times)),
       String(times.length),
       implementation === ours ? `${verdict(met)} (max ${maxInFlight} <= ${POOL_CONCURRENCY})` : "",
     ]);
   }
-  console.log(`\nF. Bounded concurrency: ${POOL_RECORDS.toLocaleString("en")} standard records, handler awaits ${POOL_IO_MS} ms, ours with concurrency ${POOL_CONCURRENCY}\n`);
+  console.log(
+    `\nF. Bounded concurrency: ${POOL_RECORDS.toLocaleString("en")} standard records, handler awaits ${POOL_IO_MS} ms, ours with concurrency ${POOL_CONCURRENCY}\n`,
+  );
   printTable(["implementation", "limit", "max in flight", "batch ms (median)", "batches", "goal"], rows);
   return { name: "F max in flight", met: oursMax <= POOL_CONCURRENCY, detail: `${oursMax} <= ${POOL_CONCURRENCY}` };
 }
@@ -378,7 +446,9 @@ export async function runRuntimeBench(runs: number): Promise<Goal[]> {
   try {
     const goals: Goal[] = [];
     goals.push(await ioBench("A", "10 standard records", ioSamples, () => sqsEvent(10), context));
-    goals.push(await ioBench("B", "10 FIFO records in 10 groups", ioSamples, () => sqsEvent(10, { groups: 10 }), context));
+    goals.push(
+      await ioBench("B", "10 FIFO records in 10 groups", ioSamples, () => sqsEvent(10, { groups: 10 }), context),
+    );
     goals.push(...(await cpuBench(runs, context)));
     for (const packaging of [SDK_FROM_RUNTIME, SDK_BUNDLED]) {
       const bundles = bundleHandlers(packaging);

@@ -5,7 +5,7 @@
  *   npm run bench:synth [-- --runs 7]
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { median, numberOption, printTable } from "../support/table.js";
@@ -25,7 +25,10 @@ const camel = (kebab: string) => kebab.replace(/-([a-z0-9])/g, (_, c: string) =>
 export function toRootImports(source: string): string {
   return source.replace(DEEP_IMPORT, (statement, typeOnly: string | undefined, names: string, module: string) => {
     if (typeOnly) return statement;
-    const values = names.split(",").map((name) => name.trim()).filter((name) => name && !name.startsWith("type "));
+    const values = names
+      .split(",")
+      .map((name) => name.trim())
+      .filter((name) => name && !name.startsWith("type "));
     if (values.length === 0) return statement;
     const namespace = camel(module);
     return `import * as __root_${namespace} from "@cdktf/provider-aws";\nconst { ${values.join(", ")} } = __root_${namespace}.${namespace};`;
@@ -64,7 +67,11 @@ function timeSynth(cwd: string, runs: number): number[] {
   for (let run = 0; run <= runs; run++) {
     const outdir = path.join(WORK, "out", `${path.basename(cwd)}-${run}`);
     const start = performance.now();
-    execFileSync("npm", ["run", "--silent", "synth"], { cwd, env: { ...process.env, CDKTF_OUTDIR: outdir }, stdio: "ignore" });
+    execFileSync("npm", ["run", "--silent", "synth"], {
+      cwd,
+      env: { ...process.env, CDKTF_OUTDIR: outdir },
+      stdio: "ignore",
+    });
     if (run > 0) seconds.push((performance.now() - start) / 1000);
   }
   return seconds;
@@ -77,9 +84,12 @@ export function runSynthBench(runs: number): { deep: number; root: number } {
   const root = timeSynth(rootVariant, runs);
   const deepMedian = median(deep);
   const rootMedian = median(root);
-  const format = (values: number[]) => [median(values), Math.min(...values), Math.max(...values)].map((v) => v.toFixed(2));
+  const format = (values: number[]) =>
+    [median(values), Math.min(...values), Math.max(...values)].map((v) => v.toFixed(2));
 
-  console.log(`\nbench/synth: npm run synth, 3 environments incl. bundling; ${runs} runs each (after 1 warm-up), seconds\n`);
+  console.log(
+    `\nbench/synth: npm run synth, 3 environments incl. bundling; ${runs} runs each (after 1 warm-up), seconds\n`,
+  );
   printTable(
     ["variant", "median", "min", "max", "vs deep imports"],
     [

@@ -1,5 +1,5 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { PoisonMessageError, TransientError, createBatchHandler } from "../../functions/lib/index.js";
+import { createBatchHandler, PoisonMessageError, TransientError } from "../../functions/lib/index.js";
 
 const sqs = new SQSClient({}); // once per container
 
@@ -12,7 +12,10 @@ export const handler = createBatchHandler(
       throw new PoisonMessageError("malformed-json", "the body is not JSON"); // to the DLQ, now
     }
     if (typeof invoice.id !== "string") throw new PoisonMessageError("schema-violation", "id must be a string");
-    const response = await fetch(`https://billing.internal/invoices/${invoice.id}`, { method: "PUT", body: record.body });
+    const response = await fetch(`https://billing.internal/invoices/${invoice.id}`, {
+      method: "PUT",
+      body: record.body,
+    });
     if (response.status >= 500) throw new TransientError("billing-unavailable", `HTTP ${response.status}`); // retried with backoff
     if (response.status === 409) return "duplicate"; // acknowledged, counted as a duplicate
   },

@@ -1,5 +1,5 @@
-export { backoffSeconds } from "./backoff.js";
 export type { BackoffOptions } from "./backoff.js";
+export { backoffSeconds } from "./backoff.js";
 export {
   InvalidBatchEventError,
   InvalidBatchResponseError,
@@ -7,12 +7,12 @@ export {
   RecordProcessingError,
   TransientError,
 } from "./errors.js";
+export type { LogFields, Logger, LogLevel } from "./log.js";
 export { createLogger, parseLogLevel } from "./log.js";
-export type { LogFields, LogLevel, Logger } from "./log.js";
 export type { MetricsOptions } from "./metrics.js";
 export type { BatchOptions } from "./options.js";
-export { createBatchHandler, processBatch } from "./process-batch.js";
-export { sendMessages } from "./producer/index.js";
-export type { OutgoingMessage, SendMessagesOptions, SendResult } from "./producer/index.js";
 export type { RecordHandler, RecordOutcome } from "./process-batch.js";
+export { createBatchHandler, processBatch } from "./process-batch.js";
+export type { OutgoingMessage, SendMessagesOptions, SendResult } from "./producer/index.js";
+export { sendMessages } from "./producer/index.js";
 export { batchResponse, checkBatchResponse } from "./response.js";

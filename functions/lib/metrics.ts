@@ -14,13 +14,27 @@ export interface BatchCounts {
 
 export function emptyCounts(): BatchCounts {
   return {
-    received: 0, succeeded: 0, duplicates: 0, ignored: 0, poisoned: 0,
-    failedTransient: 0, failedError: 0, failedDeadline: 0, failedDeadLetter: 0, shortCircuited: 0,
+    received: 0,
+    succeeded: 0,
+    duplicates: 0,
+    ignored: 0,
+    poisoned: 0,
+    failedTransient: 0,
+    failedError: 0,
+    failedDeadline: 0,
+    failedDeadLetter: 0,
+    shortCircuited: 0,
   };
 }
 
 export function failedTotal(counts: BatchCounts): number {
-  return counts.failedTransient + counts.failedError + counts.failedDeadline + counts.failedDeadLetter + counts.shortCircuited;
+  return (
+    counts.failedTransient +
+    counts.failedError +
+    counts.failedDeadline +
+    counts.failedDeadLetter +
+    counts.shortCircuited
+  );
 }
 
 export interface MetricsOptions {

@@ -1,5 +1,5 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
+import { type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
 import type { Logger } from "./log.js";
 import type { MetricsOptions } from "./metrics.js";
 
@@ -34,10 +34,19 @@ export interface ResolvedBatchOptions {
   readonly backoff: Required<BackoffOptions> | false;
   readonly deadlineMarginMs: number;
   readonly logger: Logger | undefined;
-  readonly metrics: Required<Pick<MetricsOptions, "namespace">> & MetricsOptions | false;
+  readonly metrics: (Required<Pick<MetricsOptions, "namespace">> & MetricsOptions) | false;
 }
 
-const KNOWN = ["sqs", "queueUrl", "deadLetterQueueUrl", "concurrency", "backoff", "deadlineMarginMs", "logger", "metrics"];
+const KNOWN = [
+  "sqs",
+  "queueUrl",
+  "deadLetterQueueUrl",
+  "concurrency",
+  "backoff",
+  "deadlineMarginMs",
+  "logger",
+  "metrics",
+];
 
 function wholeNumber(name: string, value: unknown, min: number, max: number): number {
   if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return value;
@@ -50,8 +59,18 @@ export function resolveBatchOptions(options: BatchOptions = {}): ResolvedBatchOp
   }
   let backoff: ResolvedBatchOptions["backoff"] = false;
   if (options.backoff !== false) {
-    const baseSeconds = wholeNumber("backoff.baseSeconds", options.backoff?.baseSeconds ?? DEFAULT_BACKOFF.baseSeconds, 0, 43_200);
-    const maxSeconds = wholeNumber("backoff.maxSeconds", options.backoff?.maxSeconds ?? DEFAULT_BACKOFF.maxSeconds, baseSeconds, 43_200);
+    const baseSeconds = wholeNumber(
+      "backoff.baseSeconds",
+      options.backoff?.baseSeconds ?? DEFAULT_BACKOFF.baseSeconds,
+      0,
+      43_200,
+    );
+    const maxSeconds = wholeNumber(
+      "backoff.maxSeconds",
+      options.backoff?.maxSeconds ?? DEFAULT_BACKOFF.maxSeconds,
+      baseSeconds,
+      43_200,
+    );
     backoff = { baseSeconds, maxSeconds };
   }
   return {

@@ -1,4 +1,4 @@
-import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from "@aws-sdk/client-sqs";
+import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import type { PoisonMessageError } from "./errors.js";
 
@@ -22,7 +22,8 @@ function messageBytes(body: string, attributes: Record<string, MessageAttributeV
   let bytes = Buffer.byteLength(body, "utf8");
   for (const [name, value] of Object.entries(attributes)) {
     bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? "");
-    bytes += value.StringValue !== undefined ? Buffer.byteLength(value.StringValue) : (value.BinaryValue?.byteLength ?? 0);
+    bytes +=
+      value.StringValue !== undefined ? Buffer.byteLength(value.StringValue) : (value.BinaryValue?.byteLength ?? 0);
   }
   return bytes;
 }
@@ -61,16 +62,26 @@ export async function sendToDeadLetterQueue(
   };
   const reason: MessageAttributeValue = { DataType: "String", StringValue: error.reason };
   const variants: [ReasonAttached, Record<string, MessageAttributeValue>][] = [
-    ["reason-and-details", { ...original, "dlq-reason": reason, "dlq-details": { DataType: "String", StringValue: JSON.stringify(details) } }],
+    [
+      "reason-and-details",
+      {
+        ...original,
+        "dlq-reason": reason,
+        "dlq-details": { DataType: "String", StringValue: JSON.stringify(details) },
+      },
+    ],
     ["reason-only", { ...original, "dlq-reason": reason }],
     ["none", original],
   ];
   const limit = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const fitting = variants.filter(
-    ([, attributes]) => Object.keys(attributes).length <= MAX_MESSAGE_ATTRIBUTES && messageBytes(body, attributes) <= limit,
+    ([, attributes]) =>
+      Object.keys(attributes).length <= MAX_MESSAGE_ATTRIBUTES && messageBytes(body, attributes) <= limit,
   );
   if (fitting.length === 0) {
-    throw new DeadLetterSendError(`message ${record.messageId} cannot be copied to the dead-letter queue: over SQS's size or attribute limits`);
+    throw new DeadLetterSendError(
+      `message ${record.messageId} cannot be copied to the dead-letter queue: over SQS's size or attribute limits`,
+    );
   }
   const fifo = record.eventSourceARN?.endsWith(".fifo")
     ? { MessageGroupId: record.attributes?.MessageGroupId ?? "dead-letter", MessageDeduplicationId: record.messageId }
@@ -78,7 +89,12 @@ export async function sendToDeadLetterQueue(
   for (const [index, [reasonAttached, attributes]] of fitting.entries()) {
     try {
       const sent = await client.send(
-        new SendMessageCommand({ QueueUrl: deadLetterQueueUrl, MessageBody: body, MessageAttributes: attributes, ...fifo }),
+        new SendMessageCommand({
+          QueueUrl: deadLetterQueueUrl,
+          MessageBody: body,
+          MessageAttributes: attributes,
+          ...fifo,
+        }),
       );
       return { reasonAttached, deadLetterMessageId: sent.MessageId };
     } catch (sendError) {

@@ -3,9 +3,9 @@ import { backoffSeconds } from "./backoff.js";
 import { createDeadline, type Deadline } from "./deadline.js";
 import { InvalidBatchEventError, PoisonMessageError, TransientError } from "./errors.js";
 import { groupIndexesByMessageGroup, isFifoSource } from "./fifo.js";
-import { createLogger, parseLogLevel, type Logger } from "./log.js";
-import { emptyCounts, failedTotal, metricsDocument, type BatchCounts } from "./metrics.js";
-import { queueUrlFromArn, resolveBatchOptions, type BatchOptions, type ResolvedBatchOptions } from "./options.js";
+import { createLogger, type Logger, parseLogLevel } from "./log.js";
+import { type BatchCounts, emptyCounts, failedTotal, metricsDocument } from "./metrics.js";
+import { type BatchOptions, queueUrlFromArn, type ResolvedBatchOptions, resolveBatchOptions } from "./options.js";
 import { sendToDeadLetterQueue } from "./poison.js";
 import { runBounded } from "./pool.js";
 import { batchResponse } from "./response.js";
@@ -65,7 +65,9 @@ async function runBatch(
       runBounded(groupIndexesByMessageGroup(records), options.concurrency, async (group) => {
         let blocked = false;
         for (const index of group) {
-          const result: RecordResult = blocked ? { status: "failed", reason: "short-circuit" } : await run(records[index]!);
+          const result: RecordResult = blocked
+            ? { status: "failed", reason: "short-circuit" }
+            : await run(records[index]!);
           results[index] ??= result;
           blocked ||= result.status === "failed";
         }
@@ -101,7 +103,8 @@ async function runBatch(
     counts[COUNTER[result.reason]] += 1;
     failedIds.push(record.messageId);
     const seconds = retryDelaySeconds(record, result.reason, options);
-    if (seconds !== undefined) changes.push({ messageId: record.messageId, receiptHandle: record.receiptHandle, seconds });
+    if (seconds !== undefined)
+      changes.push({ messageId: record.messageId, receiptHandle: record.receiptHandle, seconds });
   });
   if (changes.length > 0 && options.sqs) {
     const queueUrl = options.queueUrl ?? queueUrlFromArn(records[0]?.eventSourceARN ?? "");
@@ -110,7 +113,12 @@ async function runBatch(
 
   publish(counts, records, startedAt, context, options);
   if (records.length > 0) {
-    logger.info("batch processed", { received: counts.received, failed: failedTotal(counts), poisoned: counts.poisoned, durationMs: Date.now() - startedAt });
+    logger.info("batch processed", {
+      received: counts.received,
+      failed: failedTotal(counts),
+      poisoned: counts.poisoned,
+      durationMs: Date.now() - startedAt,
+    });
   }
   return batchResponse(event, failedIds);
 }
@@ -168,7 +176,11 @@ async function deadLetter(
 }
 
 /** Transient failures back off; records the deadline cut short come back at once; others keep the queue's timeout. */
-function retryDelaySeconds(record: SQSRecord, reason: FailureReason, options: ResolvedBatchOptions): number | undefined {
+function retryDelaySeconds(
+  record: SQSRecord,
+  reason: FailureReason,
+  options: ResolvedBatchOptions,
+): number | undefined {
   if (options.backoff === false) return undefined;
   if (reason === "deadline") return 0;
   if (reason !== "transient" && reason !== "error") return undefined;
@@ -181,7 +193,9 @@ function recordsOf(event: SQSEvent): SQSRecord[] {
   for (let index = 0; index < records.length; index++) {
     const id = (records[index] as SQSRecord | null)?.messageId;
     if (typeof id !== "string" || id.length === 0) {
-      throw new InvalidBatchEventError(`event.Records[${index}].messageId must be a non-empty string (got ${JSON.stringify(id)})`);
+      throw new InvalidBatchEventError(
+        `event.Records[${index}].messageId must be a non-empty string (got ${JSON.stringify(id)})`,
+      );
     }
   }
   return records as SQSRecord[];
@@ -198,7 +212,10 @@ function publish(
   const sent = records.map((record) => Number(record.attributes?.SentTimestamp)).filter((value) => value > 0);
   const document = metricsDocument(
     counts,
-    { durationMs: Date.now() - startedAt, oldestRecordAgeMs: sent.length > 0 ? Math.max(0, startedAt - Math.min(...sent)) : undefined },
+    {
+      durationMs: Date.now() - startedAt,
+      oldestRecordAgeMs: sent.length > 0 ? Math.max(0, startedAt - Math.min(...sent)) : undefined,
+    },
     {
       namespace: options.metrics.namespace,
       service: options.metrics.service ?? context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? "unknown",

@@ -8,12 +8,20 @@ import { InvalidBatchResponseError } from "./errors.js";
  * "all succeeded" (deleting the failures), so a response breaking these rules is never returned.
  */
 export function checkBatchResponse(response: unknown, event: SQSEvent): asserts response is SQSBatchResponse {
-  if (typeof response !== "object" || response === null || !Array.isArray((response as SQSBatchResponse).batchItemFailures)) {
-    throw new InvalidBatchResponseError(`batch response must be { batchItemFailures: [...] } (got ${describe(response)})`);
+  if (
+    typeof response !== "object" ||
+    response === null ||
+    !Array.isArray((response as SQSBatchResponse).batchItemFailures)
+  ) {
+    throw new InvalidBatchResponseError(
+      `batch response must be { batchItemFailures: [...] } (got ${describe(response)})`,
+    );
   }
   const keys = Object.keys(response);
   if (keys.length !== 1) {
-    throw new InvalidBatchResponseError(`batch response must have only the key batchItemFailures (got ${keys.join(", ")})`);
+    throw new InvalidBatchResponseError(
+      `batch response must have only the key batchItemFailures (got ${keys.join(", ")})`,
+    );
   }
   const known = new Set(event.Records.map((record) => record.messageId));
   const seen = new Set<string>();
@@ -22,7 +30,8 @@ export function checkBatchResponse(response: unknown, event: SQSEvent): asserts 
     if (typeof id !== "string" || id.length === 0) {
       throw new InvalidBatchResponseError(`itemIdentifier must be a non-empty messageId (got ${describe(id)})`);
     }
-    if (!known.has(id)) throw new InvalidBatchResponseError(`itemIdentifier ${JSON.stringify(id)} is not a messageId of this batch`);
+    if (!known.has(id))
+      throw new InvalidBatchResponseError(`itemIdentifier ${JSON.stringify(id)} is not a messageId of this batch`);
     if (seen.has(id)) throw new InvalidBatchResponseError(`itemIdentifier ${JSON.stringify(id)} is listed twice`);
     seen.add(id);
   }

@@ -39,7 +39,11 @@ export async function changeVisibility(
       );
       for (const failure of Failed) {
         const change = chunk[Number(failure.Id)];
-        logger.warn("visibility change failed", { messageId: change?.messageId, code: failure.Code, error: failure.Message });
+        logger.warn("visibility change failed", {
+          messageId: change?.messageId,
+          code: failure.Code,
+          error: failure.Message,
+        });
       }
     } catch (error) {
       logger.warn("visibility change request failed", { messageIds: chunk.map((c) => c.messageId), error });

@@ -2,8 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createLogger, parseLogLevel } from "../lib/log.js";
-import { runConsumer } from "../poller/index.js";
-import { MAPPING_LIMITS, describeRange, isInRange, type SettingRange } from "../poller/index.js";
+import { describeRange, isInRange, MAPPING_LIMITS, runConsumer, type SettingRange } from "../poller/index.js";
 
 /**
  * The order processor as a long-running consumer (a container on ECS, an EC2 instance) instead of a
@@ -39,7 +38,11 @@ export function consumerConfigFromEnvironment(env: Readonly<Record<string, strin
   };
 }
 
-function optionalNumber(env: Readonly<Record<string, string | undefined>>, name: string, range: SettingRange): number | undefined {
+function optionalNumber(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  range: SettingRange,
+): number | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   // Number() would also take "0x10", "1e1" and "Infinity": only plain decimals are allowed.

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { createBatchHandler } from "../lib/process-batch.js";
 import { createLogger, parseLogLevel } from "../lib/log.js";
+import { createBatchHandler } from "../lib/process-batch.js";
 import { processOrderRecord } from "./process-order.js";
 
 /** Configuration comes from the environment the QueueProcessor construct sets; a missing value fails the cold start. */

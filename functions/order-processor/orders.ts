@@ -1,10 +1,10 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
+  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import { PoisonMessageError, TransientError } from "../lib/errors.js";
 import type { OrderCreated, OrderUpdated } from "./schema.js";
@@ -15,7 +15,10 @@ export interface OrdersTable {
 }
 
 const METADATA = "METADATA";
-const orderKey = (orderId: string): Record<string, AttributeValue> => ({ pk: { S: `ORDER#${orderId}` }, sk: { S: METADATA } });
+const orderKey = (orderId: string): Record<string, AttributeValue> => ({
+  pk: { S: `ORDER#${orderId}` },
+  sk: { S: METADATA },
+});
 
 /**
  * Creates the order with one conditional write: if it exists (a redelivered or re-sent create, or a
@@ -75,16 +78,24 @@ export async function updateOrder(table: OrdersTable, event: OrderUpdated): Prom
       const stored = error.Item ?? (await readUpdatedAt(table, key, event));
       if (stored !== undefined && isAtLeast(stored.updated_at, event.timestamp)) return "ignored";
       if (stored === undefined) {
-        throw new TransientError("order-not-created", `order ${event.data.order_id} does not exist yet; its create may still be on the way`, {
-          correlationId: event.correlation_id,
-        });
+        throw new TransientError(
+          "order-not-created",
+          `order ${event.data.order_id} does not exist yet; its create may still be on the way`,
+          {
+            correlationId: event.correlation_id,
+          },
+        );
       }
       // The order exists and is older than this update: it was created after the condition was
       // evaluated (a concurrent create), so the update is applied now, not dropped as stale.
       if (round >= MAX_UPDATE_ROUNDS) {
-        throw new TransientError("update-contended", `order ${event.data.order_id} kept changing while the update was applied`, {
-          correlationId: event.correlation_id,
-        });
+        throw new TransientError(
+          "update-contended",
+          `order ${event.data.order_id} kept changing while the update was applied`,
+          {
+            correlationId: event.correlation_id,
+          },
+        );
       }
     }
   }
@@ -97,7 +108,12 @@ async function readUpdatedAt(
 ): Promise<Record<string, AttributeValue> | undefined> {
   try {
     const read = await table.client.send(
-      new GetItemCommand({ TableName: table.tableName, Key: key, ConsistentRead: true, ProjectionExpression: "pk, updated_at" }),
+      new GetItemCommand({
+        TableName: table.tableName,
+        Key: key,
+        ConsistentRead: true,
+        ProjectionExpression: "pk, updated_at",
+      }),
     );
     return read.Item;
   } catch (error) {
@@ -114,9 +130,15 @@ function classify(error: unknown, event: OrderCreated | OrderUpdated): Error {
   const name = (error as Error)?.name ?? "Error";
   const message = (error as Error)?.message ?? String(error);
   if (name === "ValidationException") {
-    return new PoisonMessageError("rejected-by-table", `the orders table refused the write: ${message}`, { cause: error, correlationId: event.correlation_id });
+    return new PoisonMessageError("rejected-by-table", `the orders table refused the write: ${message}`, {
+      cause: error,
+      correlationId: event.correlation_id,
+    });
   }
-  return new TransientError("table-unavailable", `${name}: ${message}`, { cause: error, correlationId: event.correlation_id });
+  return new TransientError("table-unavailable", `${name}: ${message}`, {
+    cause: error,
+    correlationId: event.correlation_id,
+  });
 }
 
 /** Plain JSON (what a validated body holds) as a DynamoDB attribute value. */

@@ -1,11 +1,15 @@
 import type { SQSRecord } from "aws-lambda";
-import type { RecordOutcome } from "../lib/process-batch.js";
 import type { Logger } from "../lib/log.js";
-import { createOrder, updateOrder, type OrdersTable } from "./orders.js";
+import type { RecordOutcome } from "../lib/process-batch.js";
+import { createOrder, type OrdersTable, updateOrder } from "./orders.js";
 import { parseOrderEvent } from "./schema.js";
 
 /** One order event: validated (poison if not), then applied to the table idempotently and in order. */
-export async function processOrderRecord(record: SQSRecord, table: OrdersTable, logger: Logger): Promise<RecordOutcome> {
+export async function processOrderRecord(
+  record: SQSRecord,
+  table: OrdersTable,
+  logger: Logger,
+): Promise<RecordOutcome> {
   const event = parseOrderEvent(record.body);
   const outcome = event.type === "order_created" ? await createOrder(table, event) : await updateOrder(table, event);
   logger.info(outcomeMessage[event.type][outcome], {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { sendMessages, type OutgoingMessage, type SendMessagesOptions, type SendResult } from "../lib/index.js";
+import { type OutgoingMessage, type SendMessagesOptions, type SendResult, sendMessages } from "../lib/index.js";
 import type { OrderEvent } from "./schema.js";
 
 /** An order event to send: seed 002's message without the envelope fields the producer fills in. */
@@ -44,7 +44,12 @@ export function sendOrderEvents(
   options?: SendMessagesOptions,
 ): Promise<SendResult[]> {
   const queue = { fifo: options?.fifo ?? queueUrl.endsWith(".fifo") };
-  return sendMessages(client, queueUrl, events.map((event) => orderEventMessage(event, queue)), options);
+  return sendMessages(
+    client,
+    queueUrl,
+    events.map((event) => orderEventMessage(event, queue)),
+    options,
+  );
 }
 
 /** Sends one order event; resolves with the SQS message id, or rejects with the reason it was not sent. */
@@ -56,5 +61,7 @@ export async function sendOrderEvent(
 ): Promise<string> {
   const [result] = await sendOrderEvents(client, queueUrl, [event], options);
   if (result?.status === "sent") return result.messageId;
-  throw new Error(`order event ${event.type} for ${event.data.order_id} was not sent: ${result?.status === "failed" ? `${result.code}: ${result.reason}` : "no result"}`);
+  throw new Error(
+    `order event ${event.type} for ${event.data.order_id} was not sent: ${result?.status === "failed" ? `${result.code}: ${result.reason}` : "no result"}`,
+  );
 }

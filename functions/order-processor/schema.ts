@@ -21,7 +21,9 @@ const timestamp = v.pipe(
 function isCalendarDateTime(text: string): boolean {
   const [year, month, day, hour, minute, second = 0] = (text.match(/\d+/g) ?? []).map(Number) as number[];
   const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
-  return month! >= 1 && month! <= 12 && day! >= 1 && day! <= daysInMonth && hour! <= 23 && minute! <= 59 && second <= 59;
+  return (
+    month! >= 1 && month! <= 12 && day! >= 1 && day! <= daysInMonth && hour! <= 23 && minute! <= 59 && second <= 59
+  );
 }
 
 const id = v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(200, "must be at most 200 characters"));
@@ -67,7 +69,10 @@ export function parseOrderEvent(body: string): OrderEvent {
   if (body.length === 0) throw new PoisonMessageError("empty-body", "the message body is empty");
   const bytes = Buffer.byteLength(body, "utf8");
   if (bytes > MAX_BODY_BYTES) {
-    throw new PoisonMessageError("body-too-large", `the body is ${bytes} bytes; at most ${MAX_BODY_BYTES} are accepted`);
+    throw new PoisonMessageError(
+      "body-too-large",
+      `the body is ${bytes} bytes; at most ${MAX_BODY_BYTES} are accepted`,
+    );
   }
   let json: unknown;
   try {
@@ -87,12 +92,15 @@ export function parseOrderEvent(body: string): OrderEvent {
   const result = v.safeParse(orderEvent, json);
   if (!result.success) {
     const issues = result.issues.slice(0, 5).map((issue) => `${v.getDotPath(issue) ?? "(body)"}: ${issue.message}`);
-    throw new PoisonMessageError("schema-violation", `the ${type} message is invalid: ${issues.join("; ")}`, { correlationId });
+    throw new PoisonMessageError("schema-violation", `the ${type} message is invalid: ${issues.join("; ")}`, {
+      correlationId,
+    });
   }
   return result.output;
 }
 
 function correlationIdOf(json: unknown): string | undefined {
-  const value = typeof json === "object" && json !== null ? (json as { correlation_id?: unknown }).correlation_id : undefined;
+  const value =
+    typeof json === "object" && json !== null ? (json as { correlation_id?: unknown }).correlation_id : undefined;
   return typeof value === "string" ? value.slice(0, 200) : undefined;
 }

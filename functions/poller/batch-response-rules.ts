@@ -11,7 +11,8 @@ export function failuresOf(response: unknown, event: SQSEvent): string[] | "inva
     const keys = Object.keys(response);
     if (keys.length === 0) return [];
     const failures = (response as { batchItemFailures?: unknown }).batchItemFailures;
-    if (keys.length === 1 && keys[0] === "batchItemFailures" && (failures === null || failures === undefined)) return [];
+    if (keys.length === 1 && keys[0] === "batchItemFailures" && (failures === null || failures === undefined))
+      return [];
   }
   try {
     checkBatchResponse(response, event);

@@ -95,7 +95,9 @@ export async function runConsumer(options: ConsumerOptions): Promise<ConsumerSto
 
 async function readQueueArn(client: SQSClient, queueUrl: string): Promise<string> {
   try {
-    const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }));
+    const { Attributes } = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }),
+    );
     if (Attributes?.QueueArn) return Attributes.QueueArn;
     throw new Error("the response has no QueueArn");
   } catch (error) {

@@ -1,9 +1,9 @@
-import type { Message } from "@aws-sdk/client-sqs";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Message } from "@aws-sdk/client-sqs";
 import { matchesAnyPattern } from "./filter-pattern.js";
 import { invokeHandler } from "./invocation.js";
+import { deleteMessages, type PolledQueue, receiveMessages, releaseMessage } from "./queue-operations.js";
 import { resolveSettings } from "./settings.js";
-import { deleteMessages, receiveMessages, releaseMessage, type PolledQueue } from "./queue-operations.js";
 import type { EventSourceMapping, MappingOptions } from "./types.js";
 
 /**
@@ -49,7 +49,11 @@ export function createEventSourceMapping(options: MappingOptions): EventSourceMa
     while (running && messages.length < settings.batchSize) {
       const remaining = windowEnd - Date.now();
       if (remaining <= 0) break;
-      const more = await receiveMessages(queue, Math.min(10, settings.batchSize - messages.length), remaining >= 1000 ? 1 : 0);
+      const more = await receiveMessages(
+        queue,
+        Math.min(10, settings.batchSize - messages.length),
+        remaining >= 1000 ? 1 : 0,
+      );
       messages.push(...more);
       if (more.length === 0 && remaining < 1000) await sleep(Math.min(50, remaining));
     }
@@ -88,7 +92,11 @@ export function createEventSourceMapping(options: MappingOptions): EventSourceMa
 
   async function invoke(messages: Message[]): Promise<void> {
     const { outcome, retry, durationMs } = await invokeHandler(options.handler, messages, queueArn, settings);
-    if (retry !== "all") await deleteMessages(queue, messages.filter((message) => !retry.has(message.MessageId!)));
+    if (retry !== "all")
+      await deleteMessages(
+        queue,
+        messages.filter((message) => !retry.has(message.MessageId!)),
+      );
     const failed = retry === "all" ? messages.length : retry.size;
     notify(() => options.onInvocation?.({ records: messages.length, failed, durationMs, outcome }));
   }

@@ -65,12 +65,17 @@ function matchesNumeric(actual: number, conditions: unknown): boolean {
     const op: unknown = conditions[i];
     const bound = Number(conditions[i + 1]);
     const ok =
-      op === "=" ? actual === bound
-      : op === "<" ? actual < bound
-      : op === "<=" ? actual <= bound
-      : op === ">" ? actual > bound
-      : op === ">=" ? actual >= bound
-      : undefined;
+      op === "="
+        ? actual === bound
+        : op === "<"
+          ? actual < bound
+          : op === "<="
+            ? actual <= bound
+            : op === ">"
+              ? actual > bound
+              : op === ">="
+                ? actual >= bound
+                : undefined;
     if (ok === undefined) throw new TypeError(`unsupported numeric operator ${JSON.stringify(op)}`);
     if (!ok) return false;
   }

@@ -1,10 +1,10 @@
-export { runConsumer } from "./consumer.js";
 export type { ConsumerOptions, ConsumerStopped, StopReason } from "./consumer.js";
+export { runConsumer } from "./consumer.js";
 export { createLambdaContext } from "./context.js";
 export { createEventSourceMapping } from "./event-source-mapping.js";
-export { matchesAnyPattern } from "./filter-pattern.js";
 export type { BodyFilterPattern } from "./filter-pattern.js";
+export { matchesAnyPattern } from "./filter-pattern.js";
 export { toSqsRecord } from "./record.js";
-export { MAPPING_LIMITS, describeRange, isInRange } from "./settings.js";
 export type { SettingRange } from "./settings.js";
+export { describeRange, isInRange, MAPPING_LIMITS } from "./settings.js";
 export type { EventSourceMapping, InvocationInfo, InvocationOutcome, MappingOptions } from "./types.js";

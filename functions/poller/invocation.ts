@@ -1,10 +1,10 @@
 import type { Message } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
 import { failuresOf } from "./batch-response-rules.js";
-import type { InvocationOutcome, MappingOptions } from "./types.js";
 import { createLambdaContext } from "./context.js";
-import type { MappingSettings } from "./settings.js";
 import { toSqsRecord } from "./record.js";
+import type { MappingSettings } from "./settings.js";
+import type { InvocationOutcome, MappingOptions } from "./types.js";
 
 export interface InvocationResult {
   readonly outcome: InvocationOutcome;

@@ -1,8 +1,8 @@
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
   type Message,
+  ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 
@@ -50,7 +50,11 @@ export async function deleteMessages(queue: PolledQueue, messages: readonly Mess
 export async function releaseMessage(queue: PolledQueue, message: Message): Promise<void> {
   try {
     await queue.client.send(
-      new ChangeMessageVisibilityCommand({ QueueUrl: queue.queueUrl, ReceiptHandle: message.ReceiptHandle!, VisibilityTimeout: 0 }),
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queue.queueUrl,
+        ReceiptHandle: message.ReceiptHandle!,
+        VisibilityTimeout: 0,
+      }),
     );
   } catch {
     // It becomes visible again after the visibility timeout anyway.

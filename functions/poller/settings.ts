@@ -1,6 +1,6 @@
-import type { MappingOptions } from "./types.js";
 import type { BodyFilterPattern } from "./filter-pattern.js";
 import { regionOfArn } from "./record.js";
+import type { MappingOptions } from "./types.js";
 
 /** The values a numeric setting may take. */
 export interface SettingRange {
@@ -79,7 +79,9 @@ export function describeRange(range: SettingRange): string {
 }
 
 export function isInRange(value: number, range: SettingRange): boolean {
-  return Number.isFinite(value) && value >= range.min && value <= range.max && (!range.integer || Number.isInteger(value));
+  return (
+    Number.isFinite(value) && value >= range.min && value <= range.max && (!range.integer || Number.isInteger(value))
+  );
 }
 
 function checkRange(name: string, value: number, range: SettingRange): void {

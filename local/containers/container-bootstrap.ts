@@ -38,10 +38,15 @@ function loadHandler(): Handler {
   const directory = process.env.LOCAL_FUNCTION_DIRECTORY!;
   const [file, exported] = splitHandler(process.env.LOCAL_FUNCTION_HANDLER ?? "index.handler");
   // The bundle is CommonJS, as Lambda loads a .js file without "type": "module" beside it.
-  const loaded = createRequire(path.join(directory, "bootstrap"))(path.join(directory, file)) as Record<string, unknown>;
+  const loaded = createRequire(path.join(directory, "bootstrap"))(path.join(directory, file)) as Record<
+    string,
+    unknown
+  >;
   const handler = loaded[exported];
   if (typeof handler !== "function") {
-    throw new Error(`${file}.js does not export a function named ${exported} (handler setting ${process.env.LOCAL_FUNCTION_HANDLER})`);
+    throw new Error(
+      `${file}.js does not export a function named ${exported} (handler setting ${process.env.LOCAL_FUNCTION_HANDLER})`,
+    );
   }
   return handler as Handler;
 }

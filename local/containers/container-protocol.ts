@@ -1,7 +1,10 @@
 import type { Context } from "aws-lambda";
 
 /** The context fields that travel to a container; the methods are rebuilt there. */
-export type ContextFields = Omit<Context, "getRemainingTimeInMillis" | "done" | "fail" | "succeed" | "callbackWaitsForEmptyEventLoop">;
+export type ContextFields = Omit<
+  Context,
+  "getRemainingTimeInMillis" | "done" | "fail" | "succeed" | "callbackWaitsForEmptyEventLoop"
+>;
 
 /** Parent to container: run one invocation. */
 export interface ContainerRequest {

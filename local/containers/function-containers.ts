@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -38,7 +38,10 @@ export class RuntimeExitError extends Error {
 
 /** An error the handler threw, as Lambda reports it: its type and message. */
 export class FunctionError extends Error {
-  constructor(readonly errorType: string, message: string) {
+  constructor(
+    readonly errorType: string,
+    message: string,
+  ) {
     super(message);
     this.name = "FunctionError";
   }
@@ -196,8 +199,24 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
 }
 
 function fieldsOf(context: Context): ContextFields {
-  const { functionName, functionVersion, invokedFunctionArn, memoryLimitInMB, awsRequestId, logGroupName, logStreamName } = context;
-  return { functionName, functionVersion, invokedFunctionArn, memoryLimitInMB, awsRequestId, logGroupName, logStreamName };
+  const {
+    functionName,
+    functionVersion,
+    invokedFunctionArn,
+    memoryLimitInMB,
+    awsRequestId,
+    logGroupName,
+    logStreamName,
+  } = context;
+  return {
+    functionName,
+    functionVersion,
+    invokedFunctionArn,
+    memoryLimitInMB,
+    awsRequestId,
+    logGroupName,
+    logStreamName,
+  };
 }
 
 /**
@@ -216,7 +235,8 @@ function unzipPackage(zipPath: string): string {
   for (const [name, contents] of Object.entries(unzipSync(readFileSync(zipPath)))) {
     if (name.endsWith("/")) continue;
     const target = path.join(directory, name);
-    if (!target.startsWith(directory + path.sep)) throw new Error(`the package ${zipPath} holds an entry outside its root: ${name}`);
+    if (!target.startsWith(directory + path.sep))
+      throw new Error(`the package ${zipPath} holds an entry outside its root: ${name}`);
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, contents);
   }

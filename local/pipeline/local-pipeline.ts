@@ -1,10 +1,14 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
-import { createEventSourceMapping, type EventSourceMapping, type MappingOptions } from "../../functions/poller/index.js";
+import {
+  createEventSourceMapping,
+  type EventSourceMapping,
+  type MappingOptions,
+} from "../../functions/poller/index.js";
 import { createFunctionContainers, type FunctionContainers } from "../containers/function-containers.js";
-import { LOCAL_CREDENTIALS } from "../servers/local-servers.js";
 import { createLocalResources, type LocalQueue, type LocalResources } from "../servers/local-resources.js";
+import { LOCAL_CREDENTIALS } from "../servers/local-servers.js";
 import type { SynthesizedProcessor, SynthesizedStack } from "./synthesized-stack.js";
 
 /** Without a maximum concurrency, Lambda scales far beyond what a laptop should run. */
@@ -21,7 +25,12 @@ export interface LocalPipelineOptions {
   /** Added to (and overriding) the function's synthesized environment. */
   readonly environment?: Readonly<Record<string, string>>;
   /** Overrides of the synthesized mapping and function settings, for experiments and tests. */
-  readonly overrides?: Partial<Pick<MappingOptions, "batchSize" | "maxBatchingWindowSeconds" | "maxConcurrency" | "functionTimeoutSeconds" | "filterPatterns">>;
+  readonly overrides?: Partial<
+    Pick<
+      MappingOptions,
+      "batchSize" | "maxBatchingWindowSeconds" | "maxConcurrency" | "functionTimeoutSeconds" | "filterPatterns"
+    >
+  >;
   readonly onInvocation?: MappingOptions["onInvocation"];
   readonly onFiltered?: (count: number) => void;
   /** Each line the function writes (its JSON logs and metrics). */
@@ -65,16 +74,26 @@ export async function createLocalPipeline(options: LocalPipelineOptions): Promis
   // client sends to the queue URL's host: creating them through the function's endpoint routes the
   // function's own SQS calls (the dead-letter copies) there too.
   const creator = options.functionEndpoints?.sqs
-    ? new SQSClient({ endpoint: options.functionEndpoints.sqs, region: options.stack.region, credentials: LOCAL_CREDENTIALS })
+    ? new SQSClient({
+        endpoint: options.functionEndpoints.sqs,
+        region: options.stack.region,
+        credentials: LOCAL_CREDENTIALS,
+      })
     : options.sqs.client;
-  const resources = await createLocalResources(options.stack, { sqs: creator, dynamo: options.dynamo.client }).finally(() => {
-    if (creator !== options.sqs.client) creator.destroy();
-  });
+  const resources = await createLocalResources(options.stack, { sqs: creator, dynamo: options.dynamo.client }).finally(
+    () => {
+      if (creator !== options.sqs.client) creator.destroy();
+    },
+  );
   const queue = resources.queues.get(processor.queue.resourceName)!;
-  const deadLetterQueue = processor.deadLetterQueue ? resources.queues.get(processor.deadLetterQueue.resourceName) : undefined;
+  const deadLetterQueue = processor.deadLetterQueue
+    ? resources.queues.get(processor.deadLetterQueue.resourceName)
+    : undefined;
   const fn = processor.function;
   const environment: Record<string, string> = {
-    ...Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, resolveVariable(name, value, resources)])),
+    ...Object.fromEntries(
+      Object.entries(fn.environment).map(([name, value]) => [name, resolveVariable(name, value, resources)]),
+    ),
     AWS_REGION: options.stack.region,
     AWS_DEFAULT_REGION: options.stack.region,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -140,7 +159,10 @@ export async function createLocalPipeline(options: LocalPipelineOptions): Promis
 
 function chooseProcessor(stack: SynthesizedStack, name: string | undefined): SynthesizedProcessor {
   const names = stack.processors.map((processor) => processor.resourceName);
-  const processor = name === undefined && stack.processors.length === 1 ? stack.processors[0] : stack.processors.find((candidate) => candidate.resourceName === name);
+  const processor =
+    name === undefined && stack.processors.length === 1
+      ? stack.processors[0]
+      : stack.processors.find((candidate) => candidate.resourceName === name);
   if (!processor) {
     throw new Error(
       stack.processors.length === 0
@@ -149,7 +171,9 @@ function chooseProcessor(stack: SynthesizedStack, name: string | undefined): Syn
     );
   }
   if (!processor.enabled) {
-    throw new Error(`event source mapping ${processor.resourceName} of stack ${stack.name} is disabled (enabled = false): nothing would poll ${processor.queue.name}`);
+    throw new Error(
+      `event source mapping ${processor.resourceName} of stack ${stack.name} is disabled (enabled = false): nothing would poll ${processor.queue.name}`,
+    );
   }
   return processor;
 }

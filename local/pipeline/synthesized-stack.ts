@@ -74,7 +74,10 @@ function synthesizedStackFile(outdir: string, stack: string): string {
 export function readSynthesizedStack(outdir: string, stack: string): SynthesizedStack {
   const file = synthesizedStackFile(outdir, stack);
   if (!existsSync(file)) throw new Error(`no synthesized stack "${stack}" at ${file}: run \`npm run synth\` first`);
-  const json = JSON.parse(readFileSync(file, "utf8")) as { resource?: Resources; provider?: { aws?: { region?: string }[] } };
+  const json = JSON.parse(readFileSync(file, "utf8")) as {
+    resource?: Resources;
+    provider?: { aws?: { region?: string }[] };
+  };
   const resources = json.resource ?? {};
   const queues = Object.entries(resources.aws_sqs_queue ?? {}).map(([name, queue]) => toQueue(name, queue));
   const tables = Object.entries(resources.aws_dynamodb_table ?? {}).map(([name, table]) => toTable(name, table));
@@ -106,7 +109,10 @@ function toTable(resourceName: string, table: Record<string, any>): SynthesizedT
     name: String(table.name),
     hashKey: String(table.hash_key),
     ...(table.range_key ? { rangeKey: String(table.range_key) } : {}),
-    attributes: (table.attribute ?? []).map((attribute: { name: string; type: "S" | "N" | "B" }) => ({ name: attribute.name, type: attribute.type })),
+    attributes: (table.attribute ?? []).map((attribute: { name: string; type: "S" | "N" | "B" }) => ({
+      name: attribute.name,
+      type: attribute.type,
+    })),
   };
 }
 
@@ -117,14 +123,22 @@ function toProcessor(
   queues: readonly SynthesizedQueue[],
   stackDirectory: string,
 ): SynthesizedProcessor {
-  const queue = queues.find((candidate) => candidate.resourceName === referencedResource(mapping.event_source_arn, "aws_sqs_queue"))!;
+  const queue = queues.find(
+    (candidate) => candidate.resourceName === referencedResource(mapping.event_source_arn, "aws_sqs_queue"),
+  )!;
   const functionName = referencedResource(mapping.function_name, "aws_lambda_function");
   const fn = functionName ? resources.aws_lambda_function?.[functionName] : undefined;
   if (!fn || !functionName) {
-    throw new Error(`event source mapping ${resourceName}: function_name ${JSON.stringify(mapping.function_name)} names no aws_lambda_function of the stack`);
+    throw new Error(
+      `event source mapping ${resourceName}: function_name ${JSON.stringify(mapping.function_name)} names no aws_lambda_function of the stack`,
+    );
   }
   const redrive = redrivePolicyOf(queue, resources);
-  const deadLetterQueue = redrive && queues.find((candidate) => candidate.resourceName === referencedResource(redrive.deadLetterTargetArn, "aws_sqs_queue"));
+  const deadLetterQueue =
+    redrive &&
+    queues.find(
+      (candidate) => candidate.resourceName === referencedResource(redrive.deadLetterTargetArn, "aws_sqs_queue"),
+    );
   const batchSize = mapping.batch_size ?? 10;
   return {
     resourceName,
@@ -133,8 +147,12 @@ function toProcessor(
     ...(deadLetterQueue ? { deadLetterQueue, maxReceiveCount: Number(redrive.maxReceiveCount) } : {}),
     batchSize,
     maxBatchingWindowSeconds: mapping.maximum_batching_window_in_seconds ?? 0,
-    ...(mapping.scaling_config?.maximum_concurrency ? { maxConcurrency: mapping.scaling_config.maximum_concurrency } : {}),
-    filterPatterns: (mapping.filter_criteria?.filter ?? []).map((filter: { pattern: string }) => JSON.parse(filter.pattern) as BodyFilterPattern),
+    ...(mapping.scaling_config?.maximum_concurrency
+      ? { maxConcurrency: mapping.scaling_config.maximum_concurrency }
+      : {}),
+    filterPatterns: (mapping.filter_criteria?.filter ?? []).map(
+      (filter: { pattern: string }) => JSON.parse(filter.pattern) as BodyFilterPattern,
+    ),
     reportBatchItemFailures: (mapping.function_response_types ?? []).includes("ReportBatchItemFailures"),
     function: {
       resourceName: functionName,
@@ -150,7 +168,10 @@ function toProcessor(
 }
 
 /** The queue's redrive policy, inline or from an aws_sqs_queue_redrive_policy that names the queue. */
-function redrivePolicyOf(queue: SynthesizedQueue, resources: Resources): { deadLetterTargetArn: string; maxReceiveCount: number } | undefined {
+function redrivePolicyOf(
+  queue: SynthesizedQueue,
+  resources: Resources,
+): { deadLetterTargetArn: string; maxReceiveCount: number } | undefined {
   const inline = resources.aws_sqs_queue?.[queue.resourceName]?.redrive_policy;
   const separate = Object.values(resources.aws_sqs_queue_redrive_policy ?? {}).find(
     (policy) => referencedResource(policy.queue_url, "aws_sqs_queue") === queue.resourceName,

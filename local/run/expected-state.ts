@@ -21,7 +21,13 @@ export interface ExpectedOrder {
 interface SentEvent {
   readonly type: string;
   readonly timestamp: string;
-  readonly data: { readonly order_id: string; readonly status?: string; readonly customer_id?: string; readonly items?: ExpectedItem[]; readonly total?: number };
+  readonly data: {
+    readonly order_id: string;
+    readonly status?: string;
+    readonly customer_id?: string;
+    readonly items?: ExpectedItem[];
+    readonly total?: number;
+  };
 }
 
 /**

@@ -1,20 +1,20 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { startFaultProxy } from "../servers/fault-proxy.js";
-import { createLocalPipeline, type LocalPipeline } from "../pipeline/local-pipeline.js";
-import { startLocalDynamo, startLocalSqs } from "../servers/local-servers.js";
-import { readSynthesizedStack } from "../pipeline/synthesized-stack.js";
 import { sendMessages } from "../../functions/lib/index.js";
+import { createLocalPipeline, type LocalPipeline } from "../pipeline/local-pipeline.js";
+import { readSynthesizedStack } from "../pipeline/synthesized-stack.js";
+import { startFaultProxy } from "../servers/fault-proxy.js";
+import { startLocalDynamo, startLocalSqs } from "../servers/local-servers.js";
 import { generateOrderStream, type OrderStream } from "./order-stream.js";
+import { percentiles } from "./percentiles.js";
 import { reconcile } from "./reconcile.js";
 import { readDeadLetters, scanTable } from "./run-inspection.js";
 import { createRunObserver } from "./run-observer.js";
 import { ProgressTracker } from "./run-progress.js";
 import type { LocalRun, LocalRunOptions, RunControls, RunReport } from "./run-types.js";
 import { failFirstDeliveryOf } from "./transient-faults.js";
-import { percentiles } from "./percentiles.js";
 
-export type { LocalRun, LocalRunOptions, RunControls, RunReport } from "./run-types.js";
 export type { RunProgress } from "./run-progress.js";
+export type { LocalRun, LocalRunOptions, RunControls, RunReport } from "./run-types.js";
 
 /**
  * One local run of a synthesized stack: fauxqs and dynalite on 127.0.0.1, the stack's queues and
@@ -29,7 +29,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   // The table is the busiest server: in its own process it gets a core instead of sharing the poller's.
   const dynamo = await startLocalDynamo({ region: stack.region, ownProcess: true });
   // Each proxy costs a hop per call: they sit in the function's path only when a run injects faults.
-  const injectFaults = (options.injectTransientFaults !== false && options.transientShare > 0) || options.scenario !== undefined;
+  const injectFaults =
+    (options.injectTransientFaults !== false && options.transientShare > 0) || options.scenario !== undefined;
   const tableProxy = injectFaults ? await startFaultProxy(dynamo.endpoint) : undefined;
   const sqsProxy = injectFaults ? await startFaultProxy(sqs.endpoint) : undefined;
   const closeServers = () => Promise.all([tableProxy?.close(), sqsProxy?.close(), sqs.stop(), dynamo.stop()]);
@@ -82,7 +83,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
 
   pipeline.start();
   const progressTimer = setInterval(() => {
-    void tracker.snapshot(true).then((progress) => options.onProgress?.(progress), () => undefined);
+    void tracker.snapshot(true).then(
+      (progress) => options.onProgress?.(progress),
+      () => undefined,
+    );
   }, options.progressIntervalMs ?? 500);
   const stopped = () => options.signal?.aborted === true;
   const controls: RunControls = {
@@ -105,7 +109,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     const SLICE = 200;
     for (let start = 0; start < stream.messages.length && !stopped(); start += SLICE) {
       const slice = stream.messages.slice(start, start + SLICE);
-      const results = await sendMessages(sqs.client, queue.url, slice.map((entry) => entry.message));
+      const results = await sendMessages(
+        sqs.client,
+        queue.url,
+        slice.map((entry) => entry.message),
+      );
       results.forEach((result, index) => {
         if (result.status === "sent") sentMessages.push(slice[index]!);
         else sendFailures += 1;
@@ -153,7 +161,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     wallMs,
     messagesPerSecond: (sentMessages.length * 1000) / wallMs,
     ...(tracker.firstPassMs !== undefined
-      ? { firstPassMs: tracker.firstPassMs, firstPassMessagesPerSecond: (sentMessages.length * 1000) / tracker.firstPassMs }
+      ? {
+          firstPassMs: tracker.firstPassMs,
+          firstPassMessagesPerSecond: (sentMessages.length * 1000) / tracker.firstPassMs,
+        }
       : {}),
     batchMs: percentiles(observer.invocationTimes),
     reconciliation,

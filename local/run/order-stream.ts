@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { OutgoingMessage } from "../../functions/lib/index.js";
-import { orderEventMessage, type OrderEventInput } from "../../functions/order-processor/producer.js";
+import { type OrderEventInput, orderEventMessage } from "../../functions/order-processor/producer.js";
 
 export type StreamMessageKind = "create" | "update" | "duplicate" | "stale-update" | "early-update" | "poison";
 
@@ -53,16 +53,24 @@ export function mulberry32(seed: number): () => number {
 const START = Date.UTC(2026, 0, 15, 8, 0, 0);
 /** Statuses in lifecycle order, each update the next one: an update applied out of order shows in the final state. */
 const LIFECYCLE = ["paid", "packed", "shipped", "in_transit", "delivered"] as const;
-const CATALOG = [["sku-espresso", 1250], ["sku-grinder", 8999], ["sku-filter", 450], ["sku-mug", 1575], ["sku-beans", 1899]] as const;
+const CATALOG = [
+  ["sku-espresso", 1250],
+  ["sku-grinder", 8999],
+  ["sku-filter", 450],
+  ["sku-mug", 1575],
+  ["sku-beans", 1899],
+] as const;
 /** A producer retry re-sends something it sent moments ago, not an hour ago. */
 const RETRY_WINDOW = 50;
 
 type EventTemplate = (orderId: string, timestamp: string) => Omit<OrderEventInput, "correlationId">;
 const GOOD = { customer_id: "cust-0001", items: [{ sku: "sku-mug", quantity: 1, unit_price: 15.75 }], total: 15.75 };
-const badCreate = (changes: object, timestamp?: string): EventTemplate => (order_id, now) =>
-  ({ type: "order_created", data: { order_id, ...GOOD, ...changes }, timestamp: timestamp ?? now });
-const badUpdate = (status: string, timestamp?: string): EventTemplate => (order_id, now) =>
-  ({ type: "order_updated", data: { order_id, status }, timestamp: timestamp ?? now });
+const badCreate =
+  (changes: object, timestamp?: string): EventTemplate =>
+  (order_id, now) => ({ type: "order_created", data: { order_id, ...GOOD, ...changes }, timestamp: timestamp ?? now });
+const badUpdate =
+  (status: string, timestamp?: string): EventTemplate =>
+  (order_id, now) => ({ type: "order_updated", data: { order_id, status }, timestamp: timestamp ?? now });
 /** Schema violations: their type passes the dev filter, so they reach the function and must be dead-lettered. */
 const SCHEMA_VIOLATIONS: readonly EventTemplate[] = [
   badCreate({ customer_id: undefined }),
@@ -85,9 +93,20 @@ interface ActiveOrder {
 
 export function generateOrderStream(options: OrderStreamOptions): OrderStream {
   const { count, poisonShare, transientShare, seed } = options;
-  const invalid = !Number.isInteger(count) || count < 0 ? "count" : !Number.isInteger(seed) ? "seed"
-    : !(poisonShare >= 0 && poisonShare <= 1) ? "poisonShare" : !(transientShare >= 0 && transientShare <= 1) ? "transientShare" : undefined;
-  if (invalid) throw new RangeError(`${invalid} is out of range: count and seed must be integers (count >= 0), shares between 0 and 1`);
+  const invalid =
+    !Number.isInteger(count) || count < 0
+      ? "count"
+      : !Number.isInteger(seed)
+        ? "seed"
+        : !(poisonShare >= 0 && poisonShare <= 1)
+          ? "poisonShare"
+          : !(transientShare >= 0 && transientShare <= 1)
+            ? "transientShare"
+            : undefined;
+  if (invalid)
+    throw new RangeError(
+      `${invalid} is out of range: count and seed must be integers (count >= 0), shares between 0 and 1`,
+    );
   const fifo = options.fifo ?? false;
   const random = mulberry32(seed);
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
@@ -116,12 +135,19 @@ export function generateOrderStream(options: OrderStreamOptions): OrderStream {
     recent.push(sent);
     if (recent.length > RETRY_WINDOW) recent.shift();
   };
-  const updateEvent = (order: ActiveOrder, timestamp: string) =>
-    ({ type: "order_updated" as const, data: { order_id: order.id, status: LIFECYCLE[order.sent++]! }, timestamp });
+  const updateEvent = (order: ActiveOrder, timestamp: string) => ({
+    type: "order_updated" as const,
+    data: { order_id: order.id, status: LIFECYCLE[order.sent++]! },
+    timestamp,
+  });
 
   const create = (early: boolean) => {
     const order: ActiveOrder = { id: newOrderId(), sent: 0, planned: between(early ? 1 : 0, LIFECYCLE.length) };
-    const created = { type: "order_created" as const, data: { order_id: order.id, ...orderContents(random) }, timestamp: tick() };
+    const created = {
+      type: "order_created" as const,
+      data: { order_id: order.id, ...orderContents(random) },
+      timestamp: tick(),
+    };
     if (early) {
       // The update is newer than the create but overtakes it; the create right behind lands before its first retry.
       earlyOrders.add(order.id);
@@ -186,13 +212,24 @@ function orderContents(random: () => number): { customer_id: string; items: obje
   return { customer_id: `cust-${String(1 + Math.floor(random() * 500)).padStart(4, "0")}`, items, total: cents / 100 };
 }
 
-function poisonMessage(orderId: string, correlationId: string, timestamp: string, random: () => number, fifo: boolean): StreamMessage {
+function poisonMessage(
+  orderId: string,
+  correlationId: string,
+  timestamp: string,
+  random: () => number,
+  fifo: boolean,
+): StreamMessage {
   const variant = random();
   if (variant < 0.2) {
     // What the filter removes: their reason is what the function would give them without a filter.
     const unknownType = variant < 0.1;
     const data = { order_id: orderId, customer_id: "cust-0001" };
-    const json = JSON.stringify({ type: unknownType ? "order_deleted" : "order_created", data, timestamp, correlation_id: correlationId });
+    const json = JSON.stringify({
+      type: unknownType ? "order_deleted" : "order_created",
+      data,
+      timestamp,
+      correlation_id: correlationId,
+    });
     // Cut off mid-object: unparseable, yet still naming its own order, so every body is unique.
     const body = unknownType ? json : json.slice(0, -12);
     const ids = fifo ? { groupId: orderId, deduplicationId: createHash("sha256").update(body).digest("hex") } : {};
@@ -205,9 +242,15 @@ function poisonMessage(orderId: string, correlationId: string, timestamp: string
 }
 
 /** Whole orders, shuffled, added while they fit under the target number of messages. */
-function chooseTransientOrders(messages: readonly StreamMessage[], excluded: ReadonlySet<string>, target: number, random: () => number): Set<string> {
+function chooseTransientOrders(
+  messages: readonly StreamMessage[],
+  excluded: ReadonlySet<string>,
+  target: number,
+  random: () => number,
+): Set<string> {
   const perOrder = new Map<string, number>();
-  for (const { kind, orderId } of messages) if (kind !== "poison") perOrder.set(orderId, (perOrder.get(orderId) ?? 0) + 1);
+  for (const { kind, orderId } of messages)
+    if (kind !== "poison") perOrder.set(orderId, (perOrder.get(orderId) ?? 0) + 1);
   const candidates = [...perOrder.keys()].filter((id) => !excluded.has(id));
   for (let i = candidates.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

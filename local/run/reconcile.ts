@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { expectedOrders, type ExpectedOrder } from "./expected-state.js";
+import { type ExpectedOrder, expectedOrders } from "./expected-state.js";
 import type { OrderStream, StreamMessage } from "./order-stream.js";
 
 export interface ReconcileInput {
@@ -65,7 +65,9 @@ export function reconcile(input: ReconcileInput): Reconciliation {
 
   const valid = stream.messages.filter((m) => m.kind !== "poison");
   const applied = valid.filter((m) => m.correlationId !== undefined && logged.has(m.correlationId)).length;
-  const filteredExpected = filterActive ? stream.messages.filter((m) => m.kind === "poison" && !m.passesFilter).length : 0;
+  const filteredExpected = filterActive
+    ? stream.messages.filter((m) => m.kind === "poison" && !m.passesFilter).length
+    : 0;
   const dead = checkDeadLetters(input, stream.messages);
   // The filter only reports a count, so filtered messages are accounted up to the number expected.
   const accounted = applied + dead.withReason + Math.min(input.filtered, filteredExpected);
@@ -132,12 +134,16 @@ function checkDeadLetters(input: ReconcileInput, messages: readonly StreamMessag
 }
 
 /** Every expected order must be in the table with exactly its fields; anything else in the table is a mismatch too. */
-function compareTable(expected: ReadonlyMap<string, ExpectedOrder>, tableItems: ReconcileInput["tableItems"]): string[] {
+function compareTable(
+  expected: ReadonlyMap<string, ExpectedOrder>,
+  tableItems: ReconcileInput["tableItems"],
+): string[] {
   const mismatches: string[] = [];
   const actual = new Map<string, Record<string, unknown>>();
   for (const item of tableItems) {
     const { pk, sk, ...fields } = unmarshall(item);
-    const orderId = typeof pk === "string" && pk.startsWith("ORDER#") && sk === "METADATA" ? pk.slice("ORDER#".length) : undefined;
+    const orderId =
+      typeof pk === "string" && pk.startsWith("ORDER#") && sk === "METADATA" ? pk.slice("ORDER#".length) : undefined;
     if (orderId === undefined) mismatches.push(`unexpected item pk=${String(pk)} sk=${String(sk)}`);
     else actual.set(orderId, fields);
   }
@@ -151,16 +157,21 @@ function compareTable(expected: ReadonlyMap<string, ExpectedOrder>, tableItems: 
     for (const field of new Set([...Object.keys(want), ...Object.keys(found)])) {
       const wanted = (want as Record<string, unknown>)[field];
       if (!isDeepStrictEqual(found[field], wanted)) {
-        mismatches.push(`${orderId}: ${field} is ${JSON.stringify(found[field]) ?? "missing"}, expected ${JSON.stringify(wanted) ?? "none"}`);
+        mismatches.push(
+          `${orderId}: ${field} is ${JSON.stringify(found[field]) ?? "missing"}, expected ${JSON.stringify(wanted) ?? "none"}`,
+        );
       }
     }
   }
-  for (const orderId of actual.keys()) if (!expected.has(orderId)) mismatches.push(`${orderId}: in the table but not expected`);
+  for (const orderId of actual.keys())
+    if (!expected.has(orderId)) mismatches.push(`${orderId}: in the table but not expected`);
   return mismatches;
 }
 
 export function formatReconciliation(r: Reconciliation): string {
-  const reasons = Object.entries(r.deadLetterReasons).map(([reason, n]) => `${reason} ${n}`).join(", ");
+  const reasons = Object.entries(r.deadLetterReasons)
+    .map(([reason, n]) => `${reason} ${n}`)
+    .join(", ");
   const lines = [
     `messages sent:      ${r.sent}`,
     `applied:            ${r.applied} (logged outcome)`,
@@ -170,7 +181,9 @@ export function formatReconciliation(r: Reconciliation): string {
     `lost:               ${r.lost}`,
     `duplicated effects: ${r.duplicatedEffects}`,
     `table:              ${r.expectedOrders} orders expected, ${r.stateMismatchCount} mismatches`,
-    ...[...r.stateMismatches, ...r.wrongReasons, ...r.unexpectedDeadLetters].slice(0, MAX_LISTED_MISMATCHES).map((problem) => `  - ${problem}`),
+    ...[...r.stateMismatches, ...r.wrongReasons, ...r.unexpectedDeadLetters]
+      .slice(0, MAX_LISTED_MISMATCHES)
+      .map((problem) => `  - ${problem}`),
     r.ok ? "OK" : "NOT OK",
   ];
   return lines.join("\n");

@@ -1,11 +1,22 @@
-import { ScanCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import {
+  ChangeMessageVisibilityBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 
 export async function queueCounts(client: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
   const { Attributes = {} } = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
   );
-  return { visible: Number(Attributes.ApproximateNumberOfMessages ?? 0), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) };
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
 }
 
 export interface DeadLetter {
@@ -25,7 +36,12 @@ export async function readDeadLetters(client: SQSClient, queueUrl: string): Prom
   const handles: { id: string; handle: string }[] = [];
   for (let empty = 0; empty < 2; ) {
     const { Messages = [] } = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60, MessageAttributeNames: ["All"] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 60,
+        MessageAttributeNames: ["All"],
+      }),
     );
     empty = Messages.length === 0 ? empty + 1 : 0;
     for (const message of Messages) {
@@ -44,7 +60,9 @@ export async function readDeadLetters(client: SQSClient, queueUrl: string): Prom
     await client.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl: queueUrl,
-        Entries: handles.slice(i, i + 10).map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.handle, VisibilityTimeout: 0 })),
+        Entries: handles
+          .slice(i, i + 10)
+          .map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.handle, VisibilityTimeout: 0 })),
       }),
     );
   }
@@ -56,7 +74,9 @@ export async function scanTable(client: DynamoDBClient, tableName: string): Prom
   const items: Record<string, AttributeValue>[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const page = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    const page = await client.send(
+      new ScanCommand({ TableName: tableName, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }),
+    );
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);

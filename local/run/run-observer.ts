@@ -42,7 +42,8 @@ export function createRunObserver(functionLogFile?: string): RunObserver {
     onFunctionOutput(line) {
       file?.write(`${line}\n`);
       // Only outcome lines feed the reconciliation; parsing every metrics document would cost more.
-      if (line.startsWith("{") && line.includes('"correlationId"')) observer.outcomeLogs.push(JSON.parse(line) as Record<string, unknown>);
+      if (line.startsWith("{") && line.includes('"correlationId"'))
+        observer.outcomeLogs.push(JSON.parse(line) as Record<string, unknown>);
     },
     close: () => new Promise<void>((resolve) => (file ? file.end(resolve) : resolve())),
   };

@@ -68,12 +68,20 @@ export class ProgressTracker {
   /** Only the periodic report (`report = true`) advances the throughput window and the idle clock. */
   async snapshot(report = false): Promise<RunProgress> {
     const { sqs, queueUrl, deadLetterQueueUrl, counters } = this.source;
-    const [work, dead] = await Promise.all([queueCounts(sqs, queueUrl), deadLetterQueueUrl ? queueCounts(sqs, deadLetterQueueUrl) : undefined]);
+    const [work, dead] = await Promise.all([
+      queueCounts(sqs, queueUrl),
+      deadLetterQueueUrl ? queueCounts(sqs, deadLetterQueueUrl) : undefined,
+    ]);
     const now = performance.now();
     const sent = this.source.sent();
     const done = counters.processed + counters.filtered;
     const throughput = ((done - this.lastDone) * 1000) / Math.max(1, now - this.lastTick);
-    if (this.firstPass === undefined && sent === this.source.total && work.visible === 0 && this.source.invocationsInFlight() === 0) {
+    if (
+      this.firstPass === undefined &&
+      sent === this.source.total &&
+      work.visible === 0 &&
+      this.source.invocationsInFlight() === 0
+    ) {
       this.firstPass = now - this.source.started;
     }
     if (report) {

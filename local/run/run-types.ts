@@ -1,6 +1,6 @@
-import type { FaultProxy } from "../servers/fault-proxy.js";
 import type { InvocationInfo } from "../../functions/poller/index.js";
 import type { LocalPipeline, LocalPipelineOptions } from "../pipeline/local-pipeline.js";
+import type { FaultProxy } from "../servers/fault-proxy.js";
 import type { OrderStream } from "./order-stream.js";
 import type { Percentiles } from "./percentiles.js";
 import type { Reconciliation } from "./reconcile.js";
@@ -44,7 +44,6 @@ export interface RunControls {
   until(predicate: (progress: RunProgress) => boolean): Promise<RunProgress>;
 }
 
-
 export interface RunReport {
   readonly environment: string;
   readonly settings: LocalPipeline["settings"] & { readonly visibilityTimeoutSeconds: number };
@@ -73,10 +72,15 @@ export interface RunReport {
 
 export interface LocalRun {
   readonly report: RunReport;
-  readonly endpoints: { readonly sqs: string; readonly dynamodb: string; readonly queueUrl: string; readonly deadLetterQueueUrl?: string; readonly tables: readonly string[] };
+  readonly endpoints: {
+    readonly sqs: string;
+    readonly dynamodb: string;
+    readonly queueUrl: string;
+    readonly deadLetterQueueUrl?: string;
+    readonly tables: readonly string[];
+  };
   /** Polls again (as after a deployment): for `--keep`, so that what a user sends is processed. */
   resumePolling(): void;
   /** Stops the function's containers and the servers. */
   close(): Promise<void>;
 }
-

@@ -8,7 +8,10 @@ const CLIENT_ATTEMPTS = 3;
  * write call is refused as many times as the function's client retries it, so the record fails
  * transiently once, goes back to the queue with backoff and succeeds on its next delivery.
  */
-export function failFirstDeliveryOf(orderIds: ReadonlySet<string>): { rule: (request: ProxiedRequest) => FaultDecision; readonly failedCalls: number } {
+export function failFirstDeliveryOf(orderIds: ReadonlySet<string>): {
+  rule: (request: ProxiedRequest) => FaultDecision;
+  readonly failedCalls: number;
+} {
   const refusals = new Map<string, number>();
   let failedCalls = 0;
   return {

@@ -1,13 +1,13 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startFaultProxy, type FaultProxy } from "../servers/fault-proxy.js";
-import { LOCAL_CREDENTIALS, startLocalDynamo, startLocalSqs, type LocalSqs } from "../servers/local-servers.js";
 import { sendMessages } from "../../functions/lib/index.js";
 import { generateOrderStream, type OrderStream } from "../run/order-stream.js";
 import { percentiles } from "../run/percentiles.js";
 import { queueCounts, readDeadLetters, scanTable } from "../run/run-inspection.js";
 import { createOrdersTable, createQueuePair, type QueuePair } from "../servers/ad-hoc-resources.js";
+import { type FaultProxy, startFaultProxy } from "../servers/fault-proxy.js";
+import { LOCAL_CREDENTIALS, type LocalSqs, startLocalDynamo, startLocalSqs } from "../servers/local-servers.js";
 import {
   linesSaying,
   oneCopyPerOriginal,
@@ -64,7 +64,10 @@ export async function consumerKillScenario(options: Omit<ScenarioOptions, "outdi
   const count = options.count ?? reliabilitySizes().faults;
   const started = performance.now();
   // Servers of their own, as an operator's would be: this process only watches (and may share its event loop with other runs).
-  const [sqs, dynamo] = await Promise.all([startLocalSqs({ ownProcess: true }), startLocalDynamo({ ownProcess: true })]);
+  const [sqs, dynamo] = await Promise.all([
+    startLocalSqs({ ownProcess: true }),
+    startLocalDynamo({ ownProcess: true }),
+  ]);
   const tableProxy = await startFaultProxy(dynamo.endpoint);
   const children = new Set<ChildProcess>();
   try {
@@ -74,20 +77,33 @@ export async function consumerKillScenario(options: Omit<ScenarioOptions, "outdi
       maxReceiveCount: MAX_RECEIVE_COUNT,
     });
     const stream = generateOrderStream({ count, poisonShare: 0.05, transientShare: 0, seed: options.seed ?? 6 });
-    const results = await sendMessages(sqs.client, queues.queueUrl, stream.messages.map((entry) => entry.message));
-    const sent: OrderStream = { ...stream, messages: stream.messages.filter((_, index) => results[index]?.status === "sent") };
+    const results = await sendMessages(
+      sqs.client,
+      queues.queueUrl,
+      stream.messages.map((entry) => entry.message),
+    );
+    const sent: OrderStream = {
+      ...stream,
+      messages: stream.messages.filter((_, index) => results[index]?.status === "sent"),
+    };
     const output: string[] = [];
     const environment = consumerEnvironment(sqs, tableProxy, queues);
 
-    tableProxy.setRule(({ target }) => (/\.(PutItem|UpdateItem)$/.test(target) ? { delayMs: SLOW_WRITE_MS, phase: "response" } : "pass"));
+    tableProxy.setRule(({ target }) =>
+      /\.(PutItem|UpdateItem)$/.test(target) ? { delayMs: SLOW_WRITE_MS, phase: "response" } : "pass",
+    );
     const first = startConsumer(environment, output, children);
     const target = Math.max(5, Math.round(sent.orders / 4));
     let appliedBefore = 0;
-    await waitFor(async () => {
-      assertRunning(first, output);
-      appliedBefore = (await scanTable(dynamo.client, TABLE)).length;
-      return appliedBefore >= target && (await queueCounts(sqs.client, queues.queueUrl)).inFlight > 0;
-    }, 60_000, "the first consumer to apply a quarter of the orders");
+    await waitFor(
+      async () => {
+        assertRunning(first, output);
+        appliedBefore = (await scanTable(dynamo.client, TABLE)).length;
+        return appliedBefore >= target && (await queueCounts(sqs.client, queues.queueUrl)).inFlight > 0;
+      },
+      60_000,
+      "the first consumer to apply a quarter of the orders",
+    );
     first.kill("SIGKILL");
     await once(first, "exit");
     // What the dead consumer held: received, not deleted (in flight, or backing off after a failure).
@@ -99,15 +115,22 @@ export async function consumerKillScenario(options: Omit<ScenarioOptions, "outdi
     const second = startConsumer(environment, output, children);
     const receiveCounts = new Map<string, number>();
     let settled = 0;
-    await waitFor(async () => {
-      assertRunning(second, output);
-      const { ready, inflight } = await inspectQueue(sqs, `${QUEUE}-queue`);
-      for (const message of [...ready, ...inflight]) {
-        receiveCounts.set(message.messageId, Math.max(receiveCounts.get(message.messageId) ?? 0, message.approximateReceiveCount));
-      }
-      settled = ready.length + inflight.length === 0 ? settled + 1 : 0;
-      return settled >= 3;
-    }, 90_000, "the second consumer to empty the queue");
+    await waitFor(
+      async () => {
+        assertRunning(second, output);
+        const { ready, inflight } = await inspectQueue(sqs, `${QUEUE}-queue`);
+        for (const message of [...ready, ...inflight]) {
+          receiveCounts.set(
+            message.messageId,
+            Math.max(receiveCounts.get(message.messageId) ?? 0, message.approximateReceiveCount),
+          );
+        }
+        settled = ready.length + inflight.length === 0 ? settled + 1 : 0;
+        return settled >= 3;
+      },
+      90_000,
+      "the second consumer to empty the queue",
+    );
     second.kill("SIGTERM");
     const [secondExitCode] = (await once(second, "exit")) as [number | null];
     const secondLogs = parseLogLines(output.join("\n"));
@@ -124,7 +147,9 @@ export async function consumerKillScenario(options: Omit<ScenarioOptions, "outdi
       filtered: 0,
       filterActive: false,
     });
-    const secondIds = new Set(secondLogs.map((line) => line.messageId).filter((id): id is string => typeof id === "string"));
+    const secondIds = new Set(
+      secondLogs.map((line) => line.messageId).filter((id): id is string => typeof id === "string"),
+    );
     const wallMs = performance.now() - started;
     const batches = [...linesSaying(firstLogs, "batch processed"), ...linesSaying(secondLogs, "batch processed")];
     const failedInBatches = batches.reduce((sum, line) => sum + Number(line.failed ?? 0), 0);
@@ -197,7 +222,11 @@ function consumerEnvironment(sqs: LocalSqs, tableProxy: FaultProxy, queues: Queu
 }
 
 /** `node functions/order-processor/consumer.ts` as an operator would run it, output collected line by line. */
-function startConsumer(environment: Record<string, string>, output: string[], children: Set<ChildProcess>): ChildProcess {
+function startConsumer(
+  environment: Record<string, string>,
+  output: string[],
+  children: Set<ChildProcess>,
+): ChildProcess {
   // fauxqs's queue URLs name sqs.<region>.localhost: the child maps *.localhost to 127.0.0.1, as the tests' servers do.
   const resolveLocalhost = `data:text/javascript,import { interceptLocalhostDns } from ${JSON.stringify(import.meta.resolve("fauxqs"))}; interceptLocalhostDns();`;
   const child = spawn(process.execPath, ["--import", resolveLocalhost, "--import", "tsx", CONSUMER_ENTRY], {
@@ -221,11 +250,15 @@ function startConsumer(environment: Record<string, string>, output: string[], ch
 }
 
 function assertRunning(child: ChildProcess, output: readonly string[]): void {
-  if (child.exitCode !== null) throw new Error(`the consumer exited early with code ${child.exitCode}:\n${output.slice(-20).join("\n")}`);
+  if (child.exitCode !== null)
+    throw new Error(`the consumer exited early with code ${child.exitCode}:\n${output.slice(-20).join("\n")}`);
 }
 
 /** fauxqs's non-destructive inspection (GET /_fauxqs/queues/<name>): receive counts without receiving. */
-async function inspectQueue(sqs: LocalSqs, name: string): Promise<{ ready: InspectedMessage[]; inflight: InspectedMessage[] }> {
+async function inspectQueue(
+  sqs: LocalSqs,
+  name: string,
+): Promise<{ ready: InspectedMessage[]; inflight: InspectedMessage[] }> {
   const response = await fetch(`${sqs.endpoint}/_fauxqs/queues/${encodeURIComponent(name)}`);
   if (!response.ok) throw new Error(`fauxqs inspection of ${name} answered ${response.status}`);
   const { messages } = (await response.json()) as {

@@ -1,9 +1,17 @@
 import { request as httpRequest } from "node:http";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS } from "../servers/local-servers.js";
 import { sendMessages } from "../../functions/lib/index.js";
 import type { OrderStream, StreamMessage } from "../run/order-stream.js";
-import { linesSaying, reconcileAgain, runWithInspection, streamOf, type LogLine, type ScenarioOptions, type ScenarioReport } from "./run-support.js";
+import { LOCAL_CREDENTIALS } from "../servers/local-servers.js";
+import {
+  type LogLine,
+  linesSaying,
+  reconcileAgain,
+  runWithInspection,
+  type ScenarioOptions,
+  type ScenarioReport,
+  streamOf,
+} from "./run-support.js";
 import { DEV } from "./stacks.js";
 
 /** The dev queue's (and DLQ's) MaximumMessageSize: 256 KiB. */
@@ -58,7 +66,12 @@ export interface EdgeInputReport extends ScenarioReport {
 
 const item = { sku: "sku-mug", quantity: 1, unit_price: 15.75 };
 
-function created(orderId: string, correlationId: string, data: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+function created(
+  orderId: string,
+  correlationId: string,
+  data: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+) {
   return {
     type: "order_created",
     data: { order_id: orderId, customer_id: "cust-edge", items: [item], total: 15.75, ...data },
@@ -72,7 +85,8 @@ function created(orderId: string, correlationId: string, data: Record<string, un
 function paddedTo(bytes: number, event: object): string {
   const bare = Buffer.byteLength(JSON.stringify({ ...event, padding: "" }), "utf8");
   const body = JSON.stringify({ ...event, padding: "x".repeat(bytes - bare) });
-  if (Buffer.byteLength(body, "utf8") !== bytes) throw new Error(`padding went wrong: ${Buffer.byteLength(body, "utf8")} bytes`);
+  if (Buffer.byteLength(body, "utf8") !== bytes)
+    throw new Error(`padding went wrong: ${Buffer.byteLength(body, "utf8")} bytes`);
   return body;
 }
 
@@ -84,7 +98,8 @@ const withLiteral = (event: object, placeholder: number, literal: string) => {
 };
 
 /** Non-ASCII characters written as \uXXXX escapes: the body is ASCII, the parsed text the same. */
-const escapeNonAscii = (json: string) => json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+const escapeNonAscii = (json: string) =>
+  json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
 /** `id` padded with "x" to exactly `length` UTF-16 code units (what valibot's maxLength counts). */
 const idOfLength = (prefix: string, length: number) => prefix + "x".repeat(length - prefix.length);
@@ -96,7 +111,14 @@ export function edgeCases(): EdgeCase[] {
   const applied = { kind: "applied" } as const;
   const dead = (reason: string, reasonOnCopy = true) => ({ kind: "dead-lettered", reason, reasonOnCopy }) as const;
 
-  add({ name: "empty body (producer)", what: "a 0-byte body given to the producer", via: "producer", body: "", orderId: "", expected: { kind: "refused", code: "empty-body" } });
+  add({
+    name: "empty body (producer)",
+    what: "a 0-byte body given to the producer",
+    via: "producer",
+    body: "",
+    orderId: "",
+    expected: { kind: "refused", code: "empty-body" },
+  });
   add({
     name: "empty body (SendMessage)",
     what: "a 0-byte body sent straight to SQS, bypassing the producer's checks",
@@ -200,7 +222,10 @@ export function edgeCases(): EdgeCase[] {
     name: "10,000 levels in data",
     what: `an order_created whose data is ${NESTING} nested arrays`,
     via: "producer",
-    body: JSON.stringify({ ...created("edge-deep-data", "corr-edge-deep-data"), data: "@@" }).replace('"@@"', "[".repeat(NESTING) + "]".repeat(NESTING)),
+    body: JSON.stringify({ ...created("edge-deep-data", "corr-edge-deep-data"), data: "@@" }).replace(
+      '"@@"',
+      "[".repeat(NESTING) + "]".repeat(NESTING),
+    ),
     orderId: "edge-deep-data",
     correlationId: "corr-edge-deep-data",
     expected: dead("schema-violation"),
@@ -209,7 +234,10 @@ export function edgeCases(): EdgeCase[] {
     name: "10,000 levels in an unknown field",
     what: `a valid order_created with an extra field of ${NESTING} nested objects (the schema drops unknown fields)`,
     via: "producer",
-    body: JSON.stringify(created("edge-deep-extra", "corr-edge-deep-extra", {}, { extra: "@@" })).replace('"@@"', '{"a":'.repeat(NESTING) + "0" + "}".repeat(NESTING)),
+    body: JSON.stringify(created("edge-deep-extra", "corr-edge-deep-extra", {}, { extra: "@@" })).replace(
+      '"@@"',
+      '{"a":'.repeat(NESTING) + "0" + "}".repeat(NESTING),
+    ),
     orderId: "edge-deep-extra",
     correlationId: "corr-edge-deep-extra",
     expected: applied,
@@ -228,7 +256,11 @@ export function edgeCases(): EdgeCase[] {
     name: "quantity 2^64",
     what: "an item quantity of 18446744073709551616 (above the schema's 100,000)",
     via: "producer",
-    body: withLiteral(created("edge-quantity-2p64", "corr-edge-quantity-2p64", { items: [{ sku: "sku-mug", quantity: 7777 }] }), 7777, "18446744073709551616"),
+    body: withLiteral(
+      created("edge-quantity-2p64", "corr-edge-quantity-2p64", { items: [{ sku: "sku-mug", quantity: 7777 }] }),
+      7777,
+      "18446744073709551616",
+    ),
     orderId: "edge-quantity-2p64",
     correlationId: "corr-edge-quantity-2p64",
     expected: dead("schema-violation"),
@@ -237,7 +269,11 @@ export function edgeCases(): EdgeCase[] {
     name: "total 2^64",
     what: "a total of 18446744073709551616: valid, but JSON.parse rounds it to the nearest double",
     via: "producer",
-    body: withLiteral(created("edge-total-2p64", "corr-edge-total-2p64", { total: 123.456 }), 123.456, "18446744073709551616"),
+    body: withLiteral(
+      created("edge-total-2p64", "corr-edge-total-2p64", { total: 123.456 }),
+      123.456,
+      "18446744073709551616",
+    ),
     orderId: "edge-total-2p64",
     correlationId: "corr-edge-total-2p64",
     expected: applied,
@@ -320,12 +356,19 @@ export async function edgeInputScenario(options: ScenarioOptions = {}): Promise<
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     scenario: async (controls) => {
       const queueUrl = controls.pipeline.queue.url;
-      const client = new SQSClient({ endpoint: new URL(queueUrl).origin, region: "us-east-1", credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+      const client = new SQSClient({
+        endpoint: new URL(queueUrl).origin,
+        region: "us-east-1",
+        credentials: LOCAL_CREDENTIALS,
+        maxAttempts: 1,
+      });
       try {
         const canary = cases.at(-1)!;
         for (const edge of cases.slice(0, -1)) sent.set(edge.name, await send(client, queueUrl, edge));
         // The canary once every case has been handled: the pipeline must still be running.
-        await controls.until((progress) => progress.sent === progress.total && progress.queued + progress.inFlight === 0);
+        await controls.until(
+          (progress) => progress.sent === progress.total && progress.queued + progress.inFlight === 0,
+        );
         sent.set(canary.name, await send(client, queueUrl, canary));
       } finally {
         client.destroy();
@@ -338,14 +381,26 @@ export async function edgeInputScenario(options: ScenarioOptions = {}): Promise<
   // checked on its raw item instead: the reconciliation reads numbers as JavaScript numbers.
   const stream = streamOf(settings);
   const unsafeNumbers = new Set(["edge-total-2p64"]);
-  const entered = cases.filter((edge) => { const s = sent.get(edge.name); return s !== undefined && "messageId" in s; });
+  const entered = cases.filter((edge) => {
+    const s = sent.get(edge.name);
+    return s !== undefined && "messageId" in s;
+  });
   const combined: OrderStream = {
     ...stream,
     messages: [...stream.messages, ...entered.filter((edge) => !unsafeNumbers.has(edge.orderId)).map(toStreamMessage)],
   };
-  const tableItems = inspection.tableItems.filter((entry) => !unsafeNumbers.has((entry.pk?.S ?? "").replace(/^ORDER#/, "")));
+  const tableItems = inspection.tableItems.filter(
+    (entry) => !unsafeNumbers.has((entry.pk?.S ?? "").replace(/^ORDER#/, "")),
+  );
   const deadLetters = inspection.deadLetters;
-  const reconciliation = reconcileAgain({ stream: combined, inspection: { deadLetters, tableItems }, deadLetters, logs, filtered: 0, filterActive: false });
+  const reconciliation = reconcileAgain({
+    stream: combined,
+    inspection: { deadLetters, tableItems },
+    deadLetters,
+    logs,
+    filtered: 0,
+    filterActive: false,
+  });
   const refused = [...sent.values()].filter((s) => "refused" in s).length;
   const storedItems: Record<string, Record<string, unknown>> = {};
   for (const entry of inspection.tableItems) {
@@ -397,7 +452,8 @@ async function sendRawBytes(queueUrl: string, edge: EdgeCase): Promise<Sent> {
           "content-type": "application/x-amz-json-1.0",
           "x-amz-target": "AmazonSQS.SendMessage",
           "content-length": payload.length,
-          authorization: "AWS4-HMAC-SHA256 Credential=local/20260301/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0",
+          authorization:
+            "AWS4-HMAC-SHA256 Credential=local/20260301/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0",
         },
       },
       (res) => {
@@ -422,15 +478,26 @@ function toStreamMessage(edge: EdgeCase): StreamMessage {
     orderId: edge.orderId,
     ...(edge.correlationId !== undefined ? { correlationId: edge.correlationId } : {}),
     // The reason its DLQ copy must carry: none when the copy had no room for it.
-    ...(poison && edge.expected.kind === "dead-lettered" && edge.expected.reasonOnCopy ? { poisonReason: edge.expected.reason } : {}),
+    ...(poison && edge.expected.kind === "dead-lettered" && edge.expected.reasonOnCopy
+      ? { poisonReason: edge.expected.reason }
+      : {}),
     passesFilter: true,
   };
 }
 
-function outcomeOf(edge: EdgeCase, sent: Sent | undefined, logs: readonly LogLine[], inspection: { deadLetters: readonly { messageId: string; reason?: string }[]; tableItems: readonly Record<string, { S?: string }>[] }): EdgeResult {
+function outcomeOf(
+  edge: EdgeCase,
+  sent: Sent | undefined,
+  logs: readonly LogLine[],
+  inspection: {
+    deadLetters: readonly { messageId: string; reason?: string }[];
+    tableItems: readonly Record<string, { S?: string }>[];
+  },
+): EdgeResult {
   const base = { name: edge.name, what: edge.what };
   if (sent === undefined) return { ...base, outcome: { kind: "unaccounted" }, detail: "never sent" };
-  if ("refused" in sent) return { ...base, outcome: { kind: "refused", code: sent.refused.code }, detail: sent.refused.reason };
+  if ("refused" in sent)
+    return { ...base, outcome: { kind: "refused", code: sent.refused.code }, detail: sent.refused.reason };
   const lines = logs.filter((line) => line.messageId === sent.messageId);
   const deadLettered = linesSaying(lines, "poison message sent to the dead-letter queue")[0];
   if (deadLettered) {
@@ -445,7 +512,13 @@ function outcomeOf(edge: EdgeCase, sent: Sent | undefined, logs: readonly LogLin
   }
   const inTable = inspection.tableItems.some((entry) => entry.pk?.S === `ORDER#${edge.orderId}`);
   const outcomeLine = lines.find((line) => typeof line.orderId === "string");
-  if (outcomeLine && inTable) return { ...base, messageId: sent.messageId, outcome: { kind: "applied" }, detail: String(outcomeLine.message) };
+  if (outcomeLine && inTable)
+    return { ...base, messageId: sent.messageId, outcome: { kind: "applied" }, detail: String(outcomeLine.message) };
   const failed = lines.find((line) => String(line.message).includes("will retry"));
-  return { ...base, messageId: sent.messageId, outcome: { kind: failed ? "retried" : "unaccounted" }, detail: failed ? JSON.stringify(failed.error) : "no outcome logged" };
+  return {
+    ...base,
+    messageId: sent.messageId,
+    outcome: { kind: failed ? "retried" : "unaccounted" },
+    detail: failed ? JSON.stringify(failed.error) : "no outcome logged",
+  };
 }

@@ -1,6 +1,6 @@
 import { runLocal } from "../run/local-run.js";
 import { LOAD_SHARES } from "./pipeline-scenarios.js";
-import { reliabilitySizes, streamOf, type ScenarioOptions, type ScenarioReport } from "./run-support.js";
+import { reliabilitySizes, type ScenarioOptions, type ScenarioReport, streamOf } from "./run-support.js";
 import { FIFO, synthesizeReliabilityStacks } from "./stacks.js";
 
 export interface FifoLoadReport extends ScenarioReport {

@@ -3,22 +3,46 @@
  * bench (bench/pipeline), which runs them at full size. Each returns the run's report (runLocal's
  * RunReport, plus what the scenario saw); none asserts: the tests do.
  */
-export { DEV, FAST_RETRY, FIFO, FAST_RETRY_TIMEOUT_SECONDS, FAST_RETRY_VISIBILITY_TIMEOUT_SECONDS, synthesizeReliabilityStacks } from "./stacks.js";
-export { DEFAULT_LOAD_COUNT, formatFigures, reliabilitySizes, timeoutFor, type ReliabilitySizes, type ScenarioOptions, type ScenarioReport } from "./run-support.js";
+
+export { type ConsumerKillReport, consumerKillScenario } from "./consumer-kill.js";
 export {
+  type EdgeCase,
+  type EdgeInputReport,
+  type EdgeOutcome,
+  type EdgeResult,
+  edgeCases,
+  edgeInputScenario,
+  MAX_MESSAGE_BYTES,
+} from "./edge-input.js";
+export { type FifoLoadReport, fifoLoadScenario } from "./fifo-scenario.js";
+export {
+  type DeadLetterOutageReport,
   DLQ_OUTAGE_MS,
-  LOAD_SHARES,
-  TABLE_OUTAGE_MS,
   deadLetterQueueOutageScenario,
+  type FunctionTimeoutReport,
   functionTimeoutScenario,
+  LOAD_SHARES,
+  type LoadReport,
   loadScenario,
   shortTimeoutScenario,
-  tableOutageScenario,
-  type DeadLetterOutageReport,
-  type FunctionTimeoutReport,
-  type LoadReport,
+  TABLE_OUTAGE_MS,
   type TableOutageReport,
+  tableOutageScenario,
 } from "./pipeline-scenarios.js";
-export { consumerKillScenario, type ConsumerKillReport } from "./consumer-kill.js";
-export { MAX_MESSAGE_BYTES, edgeCases, edgeInputScenario, type EdgeCase, type EdgeInputReport, type EdgeOutcome, type EdgeResult } from "./edge-input.js";
-export { fifoLoadScenario, type FifoLoadReport } from "./fifo-scenario.js";
+export {
+  DEFAULT_LOAD_COUNT,
+  formatFigures,
+  type ReliabilitySizes,
+  reliabilitySizes,
+  type ScenarioOptions,
+  type ScenarioReport,
+  timeoutFor,
+} from "./run-support.js";
+export {
+  DEV,
+  FAST_RETRY,
+  FAST_RETRY_TIMEOUT_SECONDS,
+  FAST_RETRY_VISIBILITY_TIMEOUT_SECONDS,
+  FIFO,
+  synthesizeReliabilityStacks,
+} from "./stacks.js";

@@ -1,15 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ProxiedRequest } from "../servers/fault-proxy.js";
 import { runLocal } from "../run/local-run.js";
+import type { ProxiedRequest } from "../servers/fault-proxy.js";
 import {
   linesSaying,
   oneCopyPerOriginal,
   reconcileAgain,
   reliabilitySizes,
   runWithInspection,
-  streamOf,
   type ScenarioOptions,
   type ScenarioReport,
+  streamOf,
 } from "./run-support.js";
 import { DEV, FAST_RETRY, FAST_RETRY_TIMEOUT_SECONDS, synthesizeReliabilityStacks } from "./stacks.js";
 
@@ -95,7 +95,12 @@ export interface TableOutageReport extends ScenarioReport {
  * retry cause besides early updates.
  */
 export async function tableOutageScenario(options: ScenarioOptions = {}): Promise<TableOutageReport> {
-  const settings = { count: options.count ?? reliabilitySizes().faults, poisonShare: 0.05, transientShare: 0, seed: options.seed ?? 2 };
+  const settings = {
+    count: options.count ?? reliabilitySizes().faults,
+    poisonShare: 0.05,
+    transientShare: 0,
+    seed: options.seed ?? 2,
+  };
   let outage = { durationMs: 0, processedBefore: 0, retriedDuring: 0 };
   const { report, inspection, logs } = await runWithInspection({
     environment: DEV,
@@ -111,13 +116,19 @@ export async function tableOutageScenario(options: ScenarioOptions = {}): Promis
       await sleep(TABLE_OUTAGE_MS);
       await controls.table.comeBack();
       const after = await controls.progress();
-      outage = { durationMs: performance.now() - downAt, processedBefore: before.processed, retriedDuring: after.retried - before.retried };
+      outage = {
+        durationMs: performance.now() - downAt,
+        processedBefore: before.processed,
+        retriedDuring: after.retried - before.retried,
+      };
     },
   });
   const failures = linesSaying(logs, "record failed, will retry", "table-unavailable");
   const failedIds = new Set(failures.map((line) => String(line.messageId)));
   const applied = new Set(
-    logs.filter((line) => typeof line.correlationId === "string" && typeof line.orderId === "string").map((line) => String(line.messageId)),
+    logs
+      .filter((line) => typeof line.correlationId === "string" && typeof line.orderId === "string")
+      .map((line) => String(line.messageId)),
   );
   return {
     ...report,
@@ -173,19 +184,32 @@ export async function deadLetterQueueOutageScenario(options: ScenarioOptions = {
       let firstRefusal: number | undefined;
       let refused = 0;
       controls.sqs.setRule(({ target, body }: ProxiedRequest) => {
-        if (!refusing || target !== "AmazonSQS.SendMessage" || (body as { QueueUrl?: unknown } | undefined)?.QueueUrl !== deadLetterQueueUrl) return "pass";
+        if (
+          !refusing ||
+          target !== "AmazonSQS.SendMessage" ||
+          (body as { QueueUrl?: unknown } | undefined)?.QueueUrl !== deadLetterQueueUrl
+        )
+          return "pass";
         firstRefusal ??= performance.now();
         refused += 1;
         return "fail";
       });
-      await controls.until((progress) => firstRefusal !== undefined || progress.processed + progress.filtered >= progress.total);
+      await controls.until(
+        (progress) => firstRefusal !== undefined || progress.processed + progress.filtered >= progress.total,
+      );
       if (firstRefusal !== undefined) await sleep(Math.max(0, DLQ_OUTAGE_MS - (performance.now() - firstRefusal)));
       refusing = false;
       outage = { durationMs: firstRefusal === undefined ? 0 : performance.now() - firstRefusal, sendsRefused: refused };
     },
   });
-  const notAcknowledged = new Set(linesSaying(logs, "poison message could not be dead-lettered; reporting it failed").map((line) => String(line.messageId)));
-  const deadLettered = new Set(linesSaying(logs, "poison message sent to the dead-letter queue").map((line) => String(line.messageId)));
+  const notAcknowledged = new Set(
+    linesSaying(logs, "poison message could not be dead-lettered; reporting it failed").map((line) =>
+      String(line.messageId),
+    ),
+  );
+  const deadLettered = new Set(
+    linesSaying(logs, "poison message sent to the dead-letter queue").map((line) => String(line.messageId)),
+  );
   return {
     ...report,
     scenario: "DLQ outage",
@@ -224,7 +248,12 @@ export interface FunctionTimeoutReport extends ScenarioReport {
  * (3 s timeout, 5 s visibility): on dev a killed batch waits 181 s.
  */
 export async function functionTimeoutScenario(options: ScenarioOptions = {}): Promise<FunctionTimeoutReport> {
-  const settings = { count: options.count ?? reliabilitySizes().faults, poisonShare: 0.05, transientShare: 0, seed: options.seed ?? 4 };
+  const settings = {
+    count: options.count ?? reliabilitySizes().faults,
+    poisonShare: 0.05,
+    transientShare: 0,
+    seed: options.seed ?? 4,
+  };
   const stream = streamOf(settings);
   const slowOrders = chooseSlowOrders(stream.messages, Math.max(3, Math.round(settings.count / 150)));
   const delayedOrders = new Set<string>();
@@ -248,7 +277,11 @@ export async function functionTimeoutScenario(options: ScenarioOptions = {}): Pr
       controls.sqs.setRule(({ target, body }) => {
         const entries = (body as { Entries?: { VisibilityTimeout?: number }[] } | undefined)?.Entries ?? [];
         // Only records abandoned at the deadline are made visible at once (0 s); transient failures back off.
-        if (target !== "AmazonSQS.ChangeMessageVisibilityBatch" || !entries.some((entry) => entry.VisibilityTimeout === 0)) return "pass";
+        if (
+          target !== "AmazonSQS.ChangeMessageVisibilityBatch" ||
+          !entries.some((entry) => entry.VisibilityTimeout === 0)
+        )
+          return "pass";
         // One held report per slow write: a batch cut short by a slow machine (a late cold start)
         // must not be killed too, or its other messages would pile up receives towards the redrive.
         if (delayedReports >= delayedOrders.size) return "pass";
@@ -258,16 +291,32 @@ export async function functionTimeoutScenario(options: ScenarioOptions = {}): Pr
     },
   });
   const copies = oneCopyPerOriginal(inspection.deadLetters);
-  const reconciliation = reconcileAgain({ stream, inspection, deadLetters: copies.unique, logs, filtered: report.reconciliation.filtered, filterActive: true });
-  const slowCreates = new Set(stream.messages.filter((m) => m.kind === "create" && slowOrders.has(m.orderId)).map((m) => m.correlationId));
+  const reconciliation = reconcileAgain({
+    stream,
+    inspection,
+    deadLetters: copies.unique,
+    logs,
+    filtered: report.reconciliation.filtered,
+    filterActive: true,
+  });
+  const slowCreates = new Set(
+    stream.messages.filter((m) => m.kind === "create" && slowOrders.has(m.orderId)).map((m) => m.correlationId),
+  );
   const foundApplied = new Set(
-    linesSaying(logs, "order already exists, create ignored").filter((line) => slowCreates.has(line.correlationId as string)).map((line) => line.orderId),
+    linesSaying(logs, "order already exists, create ignored")
+      .filter((line) => slowCreates.has(line.correlationId as string))
+      .map((line) => line.orderId),
   );
   return {
     ...report,
     scenario: "function timeout",
     reconciliation,
-    slow: { orders: slowOrders.size, delayedWrites: delayedOrders.size, delayedReports, createsFoundApplied: foundApplied.size },
+    slow: {
+      orders: slowOrders.size,
+      delayedWrites: delayedOrders.size,
+      delayedReports,
+      createsFoundApplied: foundApplied.size,
+    },
     // The local mapping counts a killed invocation as "timeout" or "error", whichever of its own
     // timer and the container's kill (FunctionTimeoutError) fires first; nothing else fails whole
     // invocations here.
@@ -282,7 +331,9 @@ export async function functionTimeoutScenario(options: ScenarioOptions = {}): Pr
  */
 function chooseSlowOrders(messages: ReturnType<typeof streamOf>["messages"], count: number): Set<string> {
   const early = new Set(messages.filter((m) => m.kind === "early-update").map((m) => m.orderId));
-  const creates = messages.slice(Math.floor(messages.length / 4)).filter((m) => m.kind === "create" && !early.has(m.orderId));
+  const creates = messages
+    .slice(Math.floor(messages.length / 4))
+    .filter((m) => m.kind === "create" && !early.has(m.orderId));
   const step = Math.max(1, Math.floor(creates.length / count));
   const chosen = new Set<string>();
   for (let index = 0; index < creates.length && chosen.size < count; index += step) chosen.add(creates[index]!.orderId);

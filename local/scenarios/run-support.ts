@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS } from "../servers/local-servers.js";
-import { runLocal, type LocalRun, type LocalRunOptions, type RunProgress, type RunReport } from "../run/local-run.js";
+import { type LocalRun, type LocalRunOptions, type RunProgress, type RunReport, runLocal } from "../run/local-run.js";
 import { generateOrderStream, type OrderStream } from "../run/order-stream.js";
-import { reconcile, type Reconciliation } from "../run/reconcile.js";
-import { readDeadLetters, scanTable, type DeadLetter } from "../run/run-inspection.js";
+import { type Reconciliation, reconcile } from "../run/reconcile.js";
+import { type DeadLetter, readDeadLetters, scanTable } from "../run/run-inspection.js";
+import { LOCAL_CREDENTIALS } from "../servers/local-servers.js";
 import { synthesizeReliabilityStacks } from "./stacks.js";
 
 /**
@@ -70,7 +70,11 @@ export function formatFigures(report: ScenarioReport): string {
 }
 
 /** One of the function's JSON log lines. */
-export type LogLine = Record<string, unknown> & { readonly message?: unknown; readonly messageId?: unknown; readonly correlationId?: unknown };
+export type LogLine = Record<string, unknown> & {
+  readonly message?: unknown;
+  readonly messageId?: unknown;
+  readonly correlationId?: unknown;
+};
 
 /** The JSON lines of a log (the function's output), skipping anything else it printed. */
 export function parseLogLines(text: string): LogLine[] {
@@ -105,7 +109,11 @@ export async function runWithInspection(
   const folder = mkdtempSync(path.join(tmpdir(), "qp-reliability-run-"));
   const functionLogFile = path.join(folder, "function.log");
   try {
-    const run = await runLocal({ ...options, outdir: options.outdir ?? synthesizeReliabilityStacks(), functionLogFile });
+    const run = await runLocal({
+      ...options,
+      outdir: options.outdir ?? synthesizeReliabilityStacks(),
+      functionLogFile,
+    });
     let inspection: RunInspection;
     try {
       const { sqs, deadLetterQueueUrl, dynamodb, tables } = run.endpoints;
@@ -113,13 +121,23 @@ export async function runWithInspection(
     } finally {
       await run.close();
     }
-    return { report: run.report, inspection, logs: parseLogLines(readFileSync(functionLogFile, "utf8")), endpoints: run.endpoints };
+    return {
+      report: run.report,
+      inspection,
+      logs: parseLogLines(readFileSync(functionLogFile, "utf8")),
+      endpoints: run.endpoints,
+    };
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
 }
 
-async function inspect(sqsEndpoint: string, deadLetterQueueUrl: string | undefined, dynamoEndpoint: string, tableName: string): Promise<RunInspection> {
+async function inspect(
+  sqsEndpoint: string,
+  deadLetterQueueUrl: string | undefined,
+  dynamoEndpoint: string,
+  tableName: string,
+): Promise<RunInspection> {
   const sqs = new SQSClient({ endpoint: sqsEndpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
   const dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
   try {
@@ -134,8 +152,17 @@ async function inspect(sqsEndpoint: string, deadLetterQueueUrl: string | undefin
 }
 
 /** The stream runLocal generated for these options (it is deterministic), for checks of its own. */
-export function streamOf(options: Pick<LocalRunOptions, "count" | "poisonShare" | "transientShare" | "seed">, fifo = false): OrderStream {
-  return generateOrderStream({ count: options.count, poisonShare: options.poisonShare, transientShare: options.transientShare, seed: options.seed ?? 1, fifo });
+export function streamOf(
+  options: Pick<LocalRunOptions, "count" | "poisonShare" | "transientShare" | "seed">,
+  fifo = false,
+): OrderStream {
+  return generateOrderStream({
+    count: options.count,
+    poisonShare: options.poisonShare,
+    transientShare: options.transientShare,
+    seed: options.seed ?? 1,
+    fifo,
+  });
 }
 
 /** The original message id a dead letter's `dlq-details` name, if it has them. */
@@ -188,5 +215,9 @@ export function reconcileAgain(input: {
 
 /** Log lines saying `message`, optionally only those whose error carries `reason`. */
 export function linesSaying(logs: readonly LogLine[], message: string, reason?: string): LogLine[] {
-  return logs.filter((line) => line.message === message && (reason === undefined || (line.error as { reason?: unknown } | undefined)?.reason === reason));
+  return logs.filter(
+    (line) =>
+      line.message === message &&
+      (reason === undefined || (line.error as { reason?: unknown } | undefined)?.reason === reason),
+  );
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { App } from "cdktf";
 import { ENVIRONMENTS } from "../../config/environments.js";
-import { OrdersStack, type OrdersEnvironment } from "../../modules/orders-stack.js";
+import { type OrdersEnvironment, OrdersStack } from "../../modules/orders-stack.js";
 
 /** The dev stack as deployed. */
 export const DEV = "dev";
@@ -64,7 +64,11 @@ export function synthesizeReliabilityStacks(): string {
   const outdir = mkdtempSync(path.join(tmpdir(), "qp-reliability-synth-"));
   process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
   const app = new App({ outdir, stackTraces: false });
-  const environments = [ENVIRONMENTS.find((environment) => environment.name === DEV)!, fastRetryEnvironment(), fifoEnvironment()];
+  const environments = [
+    ENVIRONMENTS.find((environment) => environment.name === DEV)!,
+    fastRetryEnvironment(),
+    fifoEnvironment(),
+  ];
   for (const environment of environments) new OrdersStack(app, environment);
   app.synth();
   synthesized = outdir;

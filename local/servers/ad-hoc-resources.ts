@@ -1,5 +1,5 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 
 // Resources made by hand, not from a synthesized stack: for scenarios and tests that need a queue
 // pair or the table without synthesizing (see local-resources.ts for the stack-driven ones).
@@ -33,7 +33,12 @@ export interface QueuePair {
 export async function createQueuePair(
   client: SQSClient,
   name: string,
-  options: { fifo?: boolean; maxReceiveCount?: number; visibilityTimeoutSeconds?: number; maxMessageSizeBytes?: number } = {},
+  options: {
+    fifo?: boolean;
+    maxReceiveCount?: number;
+    visibilityTimeoutSeconds?: number;
+    maxMessageSizeBytes?: number;
+  } = {},
 ): Promise<QueuePair> {
   const suffix = options.fifo ? ".fifo" : "";
   const fifo = options.fifo ? { FifoQueue: "true" } : {};
@@ -49,7 +54,10 @@ export async function createQueuePair(
         ...fifo,
         ...size,
         VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 30),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: options.maxReceiveCount ?? 3 }),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: deadLetterQueueArn,
+          maxReceiveCount: options.maxReceiveCount ?? 3,
+        }),
       },
     }),
   );

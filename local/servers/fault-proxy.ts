@@ -1,4 +1,11 @@
-import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
 /** One request as the proxy saw it, for a fault rule to decide on. */
@@ -46,7 +53,15 @@ export interface FaultProxy {
 }
 
 // Hop-by-hop headers describe one connection, not the message; the body is re-sent with its exact length.
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+  "te",
+  "trailer",
+]);
 
 function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
@@ -81,7 +96,15 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     // so queues created through the proxy keep pointing at the proxy.
     const headers = { ...endToEnd(req.headers), "content-length": String(body.length) };
     const upstreamReq = httpRequest(
-      { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent: upstreamAgent },
+      {
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers,
+        agent: upstreamAgent,
+      },
       (upstreamRes) => {
         const answer = () => {
           // The client went away while the answer was held: nobody is left to hear it.
@@ -121,8 +144,16 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         sendError(res, 503, "ServiceUnavailable", "fault-proxy: injected failure");
       } else if (typeof decision === "object" && decision !== null) {
         const { delayMs, phase = "request" } = decision;
-        if (!(typeof delayMs === "number" && Number.isFinite(delayMs) && delayMs >= 0) || (phase !== "request" && phase !== "response")) {
-          sendError(res, 500, "FaultRuleError", `fault-proxy: a delay needs delayMs >= 0 and phase "request" or "response" (got ${JSON.stringify(decision)})`);
+        if (
+          !(typeof delayMs === "number" && Number.isFinite(delayMs) && delayMs >= 0) ||
+          (phase !== "request" && phase !== "response")
+        ) {
+          sendError(
+            res,
+            500,
+            "FaultRuleError",
+            `fault-proxy: a delay needs delayMs >= 0 and phase "request" or "response" (got ${JSON.stringify(decision)})`,
+          );
           return;
         }
         delayed++;

@@ -33,17 +33,26 @@ export async function createLocalResources(
       processor.deadLetterQueue ? [[processor.queue.resourceName, processor] as const] : [],
     ),
   );
-  const ordered = [...stack.queues].sort((a, b) => Number(redrives.has(a.resourceName)) - Number(redrives.has(b.resourceName)));
+  const ordered = [...stack.queues].sort(
+    (a, b) => Number(redrives.has(a.resourceName)) - Number(redrives.has(b.resourceName)),
+  );
   for (const queue of ordered) {
     const processor = redrives.get(queue.resourceName);
     const deadLetter = processor?.deadLetterQueue && queues.get(processor.deadLetterQueue.resourceName);
     const redrivePolicy = deadLetter
-      ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetter.arn, maxReceiveCount: processor!.maxReceiveCount }) }
+      ? {
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: deadLetter.arn,
+            maxReceiveCount: processor!.maxReceiveCount,
+          }),
+        }
       : {};
     const { QueueUrl } = await clients.sqs.send(
       new CreateQueueCommand({ QueueName: queue.name, Attributes: { ...queueAttributes(queue), ...redrivePolicy } }),
     );
-    const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+    const { Attributes } = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
+    );
     queues.set(queue.resourceName, { name: queue.name, url: QueueUrl!, arn: Attributes!.QueueArn! });
   }
 
@@ -57,7 +66,10 @@ export async function createLocalResources(
           { AttributeName: table.hashKey, KeyType: "HASH" },
           ...(table.rangeKey ? [{ AttributeName: table.rangeKey, KeyType: "RANGE" as const }] : []),
         ],
-        AttributeDefinitions: table.attributes.map((attribute) => ({ AttributeName: attribute.name, AttributeType: attribute.type })),
+        AttributeDefinitions: table.attributes.map((attribute) => ({
+          AttributeName: attribute.name,
+          AttributeType: attribute.type,
+        })),
       }),
     );
     tables.set(table.resourceName, table.name);
@@ -77,7 +89,9 @@ export async function createLocalResources(
       const table = type === "aws_dynamodb_table" ? tables.get(name) : undefined;
       if (table && (attribute === "name" || attribute === "id")) return table;
       if (table && attribute === "arn") return `arn:aws:dynamodb:${region}:000000000000:table/${table}`;
-      throw new Error(`${reference} can't be resolved locally: only queue url/arn/name and table name/arn references are supported`);
+      throw new Error(
+        `${reference} can't be resolved locally: only queue url/arn/name and table name/arn references are supported`,
+      );
     });
   }
   return { queues, tables, resolve };

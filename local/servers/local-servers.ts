@@ -32,11 +32,17 @@ export async function startLocalSqs(options: LocalServerOptions = {}): Promise<L
   // fauxqs's queue URLs name the host sqs.<region>.localhost; map *.localhost to 127.0.0.1 in this
   // process, as a developer's resolver would.
   const releaseDns = routeLocalhostNames();
-  const server = await (options.ownProcess ? startInOwnProcess("sqs", options.port) : startFauxqs(options.port)).catch((error: unknown) => {
-    releaseDns();
-    throw error;
+  const server = await (options.ownProcess ? startInOwnProcess("sqs", options.port) : startFauxqs(options.port)).catch(
+    (error: unknown) => {
+      releaseDns();
+      throw error;
+    },
+  );
+  const client = new SQSClient({
+    endpoint: server.endpoint,
+    region: options.region ?? "us-east-1",
+    credentials: LOCAL_CREDENTIALS,
   });
-  const client = new SQSClient({ endpoint: server.endpoint, region: options.region ?? "us-east-1", credentials: LOCAL_CREDENTIALS });
   return {
     endpoint: server.endpoint,
     client,
@@ -76,8 +82,14 @@ export interface LocalDynamo {
 }
 
 export async function startLocalDynamo(options: LocalServerOptions = {}): Promise<LocalDynamo> {
-  const server = options.ownProcess ? await startInOwnProcess("dynamodb", options.port) : await startDynalite(options.port);
-  const client = new DynamoDBClient({ endpoint: server.endpoint, region: options.region ?? "us-east-1", credentials: LOCAL_CREDENTIALS });
+  const server = options.ownProcess
+    ? await startInOwnProcess("dynamodb", options.port)
+    : await startDynalite(options.port);
+  const client = new DynamoDBClient({
+    endpoint: server.endpoint,
+    region: options.region ?? "us-east-1",
+    credentials: LOCAL_CREDENTIALS,
+  });
   return {
     endpoint: server.endpoint,
     client,
@@ -117,7 +129,10 @@ async function startDynalite(port = 0): Promise<RunningServer> {
 }
 
 async function startInOwnProcess(kind: "sqs" | "dynamodb", port = 0): Promise<RunningServer> {
-  const child = fork(compiledChildEntry("servers/server-process"), [kind, String(port)], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(compiledChildEntry("servers/server-process"), [kind, String(port)], {
+    execArgv: [],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const reply = await new Promise<{ port?: number; error?: string }>((resolve) => {
     child.once("message", (message) => resolve(message as { port?: number; error?: string }));
     child.once("exit", (code) => resolve({ error: `exited with code ${code} before listening` }));

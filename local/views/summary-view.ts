@@ -42,7 +42,9 @@ export function formatSummary(report: RunReport, context: SummaryContext): strin
     .join(", ");
   const mix = [
     context.poisonShare !== undefined ? `${percent(context.poisonShare)} poison` : undefined,
-    context.transientShare !== undefined ? `${percent(context.transientShare)} in orders whose first table write fails` : undefined,
+    context.transientShare !== undefined
+      ? `${percent(context.transientShare)} in orders whose first table write fails`
+      : undefined,
     context.seed !== undefined ? `seed ${context.seed}` : undefined,
   ].filter((part) => part !== undefined);
   const sent = r.sent;
@@ -70,17 +72,31 @@ export function formatSummary(report: RunReport, context: SummaryContext): strin
       `${sent}${sent === report.messages ? "" : ` of ${report.messages}`} sent` +
         `${report.sendFailures > 0 ? `, ${report.sendFailures} failed to send` : ""}${mix.length > 0 ? ` (${mix.join(", ")})` : ""}`,
     ),
-    row("lost", `${r.lost}${report.leftInQueue > 0 ? ` (${report.leftInQueue} still in the work queue${report.interrupted ? " when interrupted" : ""})` : ""}`),
+    row(
+      "lost",
+      `${r.lost}${report.leftInQueue > 0 ? ` (${report.leftInQueue} still in the work queue${report.interrupted ? " when interrupted" : ""})` : ""}`,
+    ),
     row("duplicated effects", `${r.duplicatedEffects}`),
     row("dead-lettered", `${r.deadLettered}${reasons ? ` (${reasons})` : ""}`),
     row("filtered", `${r.filtered}${s.filterPatterns > 0 ? " (deleted by the mapping's filter, never invoked)" : ""}`),
-    row("retries", `${report.retries} records returned to the queue (the fault proxy refused ${report.injectedFaults} table calls)`),
+    row(
+      "retries",
+      `${report.retries} records returned to the queue (the fault proxy refused ${report.injectedFaults} table calls)`,
+    ),
     row("invocations", `${report.invocations}${outcomes ? ` (${outcomes})` : ""}`),
     row("cold starts", `${report.coldStarts}`),
     row("wall time", `${(report.wallMs / 1000).toFixed(1)} s`),
-    row("throughput", `${Math.round(report.messagesPerSecond)} msg/s (messages sent / wall time, retry backoff included)`),
+    row(
+      "throughput",
+      `${Math.round(report.messagesPerSecond)} msg/s (messages sent / wall time, retry backoff included)`,
+    ),
     ...(report.firstPassMs !== undefined
-      ? [row("first pass", `${(report.firstPassMs / 1000).toFixed(1)} s, ${Math.round(report.firstPassMessagesPerSecond!)} msg/s (until every message had been through the function once)`)]
+      ? [
+          row(
+            "first pass",
+            `${(report.firstPassMs / 1000).toFixed(1)} s, ${Math.round(report.firstPassMessagesPerSecond!)} msg/s (until every message had been through the function once)`,
+          ),
+        ]
       : []),
     row(
       "batch time",
@@ -90,7 +106,9 @@ export function formatSummary(report: RunReport, context: SummaryContext): strin
     ),
     ...(context.functionLogFile ? [row("function log", context.functionLogFile)] : []),
     "",
-    report.interrupted ? "Reconciliation (of a partial run: what was still queued counts as lost, its orders as mismatches)" : "Reconciliation",
+    report.interrupted
+      ? "Reconciliation (of a partial run: what was still queued counts as lost, its orders as mismatches)"
+      : "Reconciliation",
     ...formatReconciliation(r)
       .split("\n")
       .map((line) => `  ${line}`),

@@ -1,4 +1,4 @@
-import { zipSync, type Zippable } from "fflate";
+import { type Zippable, zipSync } from "fflate";
 
 /**
  * Every entry gets this time. fflate encodes DOS times with local-time getters, so a Date built

@@ -1,8 +1,8 @@
-import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic/index.js";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue/index.js";
+import { Construct } from "constructs";
 import type { AlarmKind, ResolvedAlarm, ResolvedConfig } from "./resolve.js";
 
 interface AlarmTargets {

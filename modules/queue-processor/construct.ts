@@ -1,5 +1,3 @@
-import { Annotations, TerraformStack } from "cdktf";
-import { Construct } from "constructs";
 import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
 import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
@@ -7,6 +5,8 @@ import type { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-ev
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic/index.js";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue/index.js";
+import { Annotations, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
 import { ProcessorAlarms } from "./alarms.js";
 import { QueueProcessorConfigError } from "./errors.js";
 import { createEventSourceMapping } from "./event-source.js";
@@ -14,16 +14,17 @@ import { ProcessorFunction } from "./function.js";
 import { ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS, ExecutionRole, type PolicyStatement } from "./iam.js";
 import type { QueueProcessorProps } from "./props.js";
 import { ProcessorQueues } from "./queues.js";
-import { derivedValues, resolveConfig, type AlarmKind, type ResolvedConfig } from "./resolve.js";
-import { validateConfig, type ValidationResult } from "./validate.js";
+import { type AlarmKind, derivedValues, type ResolvedConfig, resolveConfig } from "./resolve.js";
+import { type ValidationResult, validateConfig } from "./validate.js";
 
 /**
  * Resolves and validates props without building anything: what `new QueueProcessor` does first.
  * Throws {@link QueueProcessorConfigError} listing every broken rule; returns the warnings.
  */
-export function checkQueueProcessorProps(
-  props: QueueProcessorProps,
-): { config: ResolvedConfig; warnings: ValidationResult["warnings"] } {
+export function checkQueueProcessorProps(props: QueueProcessorProps): {
+  config: ResolvedConfig;
+  warnings: ValidationResult["warnings"];
+} {
   const config = resolveConfig(props);
   const { errors, warnings } = validateConfig(props, config);
   if (errors.length > 0) throw new QueueProcessorConfigError(String(props.name), errors);
@@ -127,12 +128,7 @@ export class QueueProcessor extends Construct {
     const { kmsKeyArn } = this.config.queue;
     this.addToRolePolicy({
       sid: "ConsumeWorkQueue",
-      actions: [
-        "sqs:ChangeMessageVisibility",
-        "sqs:DeleteMessage",
-        "sqs:GetQueueAttributes",
-        "sqs:ReceiveMessage",
-      ],
+      actions: ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
       resources: [this.queue.arn],
     });
     this.addToRolePolicy({

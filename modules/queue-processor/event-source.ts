@@ -1,7 +1,7 @@
-import type { ITerraformDependable } from "cdktf";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping/index.js";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue/index.js";
+import type { ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import type { ResolvedConfig } from "./resolve.js";
 

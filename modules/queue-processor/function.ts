@@ -1,9 +1,9 @@
 import path from "node:path";
-import { App, AssetType, TerraformAsset, type ITerraformDependable } from "cdktf";
-import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
-import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
+import { App, AssetType, type ITerraformDependable, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
 import { bundleFunction, type FunctionBundle } from "../bundle/bundle.js";
 import type { ResolvedConfig } from "./resolve.js";
 

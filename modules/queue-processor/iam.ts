@@ -1,8 +1,8 @@
-import { Lazy } from "cdktf";
-import { Construct } from "constructs";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js";
+import { Lazy } from "cdktf";
+import { Construct } from "constructs";
 import { QueueProcessorConfigError } from "./errors.js";
 
 /** An Allow statement for the function's role. */
@@ -80,12 +80,21 @@ function statementProblems(statement: PolicyStatement, existing: readonly Policy
   const problems: { code: string; path: string; message: string }[] = [];
   const add = (code: string, message: string) => problems.push({ code, path: "addToRolePolicy", message });
   if (!/^[A-Za-z0-9]+$/.test(statement.sid ?? "")) {
-    add("policy-sid-invalid", `addToRolePolicy: sid must be letters and digits only (got ${JSON.stringify(statement.sid)})`);
+    add(
+      "policy-sid-invalid",
+      `addToRolePolicy: sid must be letters and digits only (got ${JSON.stringify(statement.sid)})`,
+    );
   } else if (existing.some((other) => other.sid === statement.sid)) {
-    add("policy-sid-duplicate", `addToRolePolicy: sid ${JSON.stringify(statement.sid)} is already used in this role's policy`);
+    add(
+      "policy-sid-duplicate",
+      `addToRolePolicy: sid ${JSON.stringify(statement.sid)} is already used in this role's policy`,
+    );
   }
   if (!Array.isArray(statement.actions) || statement.actions.length === 0) {
-    add("policy-actions-empty", `addToRolePolicy: actions must list at least one action (got ${JSON.stringify(statement.actions)})`);
+    add(
+      "policy-actions-empty",
+      `addToRolePolicy: actions must list at least one action (got ${JSON.stringify(statement.actions)})`,
+    );
   } else {
     for (const action of statement.actions) {
       if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action)) {
@@ -97,7 +106,10 @@ function statementProblems(statement: PolicyStatement, existing: readonly Policy
     }
   }
   if (!Array.isArray(statement.resources) || statement.resources.length === 0) {
-    add("policy-resources-empty", `addToRolePolicy: resources must list at least one ARN (got ${JSON.stringify(statement.resources)})`);
+    add(
+      "policy-resources-empty",
+      `addToRolePolicy: resources must list at least one ARN (got ${JSON.stringify(statement.resources)})`,
+    );
   } else {
     const onlyUnscopedActions = statement.actions?.every((action) =>
       ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS.includes(action),

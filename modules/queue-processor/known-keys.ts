@@ -1,6 +1,6 @@
 import type {
-  AlarmTuning,
   AlarmsProps,
+  AlarmTuning,
   EventSourceProps,
   HandlerProps,
   QueueProcessorProps,
@@ -10,26 +10,54 @@ import type {
 // `satisfies` makes the compiler fail when a prop is added to an interface but not listed here,
 // so the misspelled-key check can never reject a real property.
 const TOP = {
-  name: true, handler: true, queue: true, eventSource: true, alarms: true, tags: true,
+  name: true,
+  handler: true,
+  queue: true,
+  eventSource: true,
+  alarms: true,
+  tags: true,
 } satisfies Record<keyof QueueProcessorProps, true>;
 const HANDLER = {
-  entry: true, timeoutSeconds: true, memorySizeMb: true, environment: true,
-  reservedConcurrency: true, architecture: true, logRetentionDays: true, bundleAwsSdk: true,
+  entry: true,
+  timeoutSeconds: true,
+  memorySizeMb: true,
+  environment: true,
+  reservedConcurrency: true,
+  architecture: true,
+  logRetentionDays: true,
+  bundleAwsSdk: true,
 } satisfies Record<keyof HandlerProps, true>;
 const QUEUE = {
-  fifo: true, visibilityTimeoutSeconds: true, retentionSeconds: true, deadLetterRetentionSeconds: true,
-  maxReceiveCount: true, kmsKeyArn: true, maxMessageSizeBytes: true, receiveWaitTimeSeconds: true,
-  deliveryDelaySeconds: true, contentBasedDeduplication: true, highThroughputFifo: true,
+  fifo: true,
+  visibilityTimeoutSeconds: true,
+  retentionSeconds: true,
+  deadLetterRetentionSeconds: true,
+  maxReceiveCount: true,
+  kmsKeyArn: true,
+  maxMessageSizeBytes: true,
+  receiveWaitTimeSeconds: true,
+  deliveryDelaySeconds: true,
+  contentBasedDeduplication: true,
+  highThroughputFifo: true,
 } satisfies Record<keyof QueueProps, true>;
 const EVENT_SOURCE = {
-  batchSize: true, maxBatchingWindowSeconds: true, maxConcurrency: true, filterPatterns: true,
+  batchSize: true,
+  maxBatchingWindowSeconds: true,
+  maxConcurrency: true,
+  filterPatterns: true,
 } satisfies Record<keyof EventSourceProps, true>;
 const ALARMS = {
-  topicArn: true, queueDepth: true, deadLetterQueueNotEmpty: true, oldestMessageAge: true,
-  functionErrors: true, functionThrottles: true,
+  topicArn: true,
+  queueDepth: true,
+  deadLetterQueueNotEmpty: true,
+  oldestMessageAge: true,
+  functionErrors: true,
+  functionThrottles: true,
 } satisfies Record<keyof AlarmsProps, true>;
 const ALARM_TUNING = {
-  threshold: true, periodSeconds: true, evaluationPeriods: true,
+  threshold: true,
+  periodSeconds: true,
+  evaluationPeriods: true,
 } satisfies Record<keyof AlarmTuning, true>;
 
 export const KNOWN_KEYS = {

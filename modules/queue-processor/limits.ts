@@ -12,8 +12,7 @@ export const LIMITS = {
   environmentMaxBytes: 4096,
   environmentKeyPattern: /^[A-Za-z][A-Za-z0-9_]*$/,
   logRetentionDays: [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
-    3653,
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
   ],
 
   visibilityTimeoutSeconds: { min: 0, max: 43_200 },

@@ -1,9 +1,9 @@
-import { Construct } from "constructs";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js";
 import { SqsQueue, type SqsQueueConfig } from "@cdktf/provider-aws/lib/sqs-queue/index.js";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy/index.js";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy/index.js";
 import { SqsQueueRedrivePolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-policy/index.js";
+import { Construct } from "constructs";
 import type { ResolvedConfig } from "./resolve.js";
 
 /** How long SQS reuses a KMS data key, in seconds: AWS's default, a balance of cost and exposure. */

@@ -1,11 +1,5 @@
 import { LIMITS } from "./limits.js";
-import type {
-  AlarmSetting,
-  AlarmsProps,
-  BodyFilterPattern,
-  LambdaArchitecture,
-  QueueProcessorProps,
-} from "./props.js";
+import type { AlarmSetting, AlarmsProps, BodyFilterPattern, LambdaArchitecture, QueueProcessorProps } from "./props.js";
 
 /** An alarm with every value filled in. */
 export interface ResolvedAlarm {
@@ -104,10 +98,7 @@ export const DEFAULTS = {
 
 /** Default visibility timeout: AWS's advice of 6 x function timeout + batching window, capped. */
 export function derivedVisibilityTimeoutSeconds(timeoutSeconds: number, windowSeconds: number): number {
-  return Math.min(
-    LIMITS.visibilityTimeoutSeconds.max,
-    LIMITS.advisedVisibilityFactor * timeoutSeconds + windowSeconds,
-  );
+  return Math.min(LIMITS.visibilityTimeoutSeconds.max, LIMITS.advisedVisibilityFactor * timeoutSeconds + windowSeconds);
 }
 
 export function resourceNames(name: string, fifo: boolean): ResourceNames {
@@ -142,11 +133,9 @@ export function resolveConfig(props: QueueProcessorProps): ResolvedConfig {
   const timeoutSeconds = handler.timeoutSeconds ?? DEFAULTS.timeoutSeconds;
   const batchSize = eventSource.batchSize ?? DEFAULTS.batchSize;
   const maxBatchingWindowSeconds =
-    eventSource.maxBatchingWindowSeconds ??
-    (!fifo && batchSize > LIMITS.batchSize.withoutWindowMax ? 1 : 0);
+    eventSource.maxBatchingWindowSeconds ?? (!fifo && batchSize > LIMITS.batchSize.withoutWindowMax ? 1 : 0);
   const visibilityTimeoutSeconds =
-    queue.visibilityTimeoutSeconds ??
-    derivedVisibilityTimeoutSeconds(timeoutSeconds, maxBatchingWindowSeconds);
+    queue.visibilityTimeoutSeconds ?? derivedVisibilityTimeoutSeconds(timeoutSeconds, maxBatchingWindowSeconds);
   const retentionSeconds = queue.retentionSeconds ?? DEFAULTS.retentionSeconds;
   const maxReceiveCount = queue.maxReceiveCount ?? DEFAULTS.maxReceiveCount;
   const maxConcurrency = eventSource.maxConcurrency;

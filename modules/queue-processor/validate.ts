@@ -1,5 +1,5 @@
 import type { ConfigIssue } from "./errors.js";
-import { KNOWN_KEYS, closestKey } from "./known-keys.js";
+import { closestKey, KNOWN_KEYS } from "./known-keys.js";
 import { LIMITS, RESERVED_ENVIRONMENT_KEYS } from "./limits.js";
 import type { QueueProcessorProps } from "./props.js";
 import { ALARM_KINDS, type ResolvedConfig } from "./resolve.js";
@@ -44,13 +44,7 @@ const isInteger = (value: unknown): value is number => typeof value === "number"
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-function integerRange(
-  path: string,
-  value: unknown,
-  min: number,
-  max: number,
-  qualifier = "",
-): Finding[] {
+function integerRange(path: string, value: unknown, min: number, max: number, qualifier = ""): Finding[] {
   if (isInteger(value) && value >= min && value <= max) return [];
   const range = max === Infinity ? `${number(min)} or more` : `between ${number(min)} and ${number(max)}`;
   return [{ path, message: `${path} must be a whole number ${range}${qualifier} ${got(value)}` }];
@@ -129,8 +123,7 @@ export const RULES: readonly Rule[] = [
     severity: "error",
     check: (props) => {
       const name: unknown = props.name;
-      const valid =
-        typeof name === "string" && name.length <= L.nameMaxLength && L.namePattern.test(name);
+      const valid = typeof name === "string" && name.length <= L.nameMaxLength && L.namePattern.test(name);
       return valid
         ? []
         : [
@@ -158,8 +151,20 @@ export const RULES: readonly Rule[] = [
           ];
     },
   },
-  rangeRule("timeout-range", "handler.timeoutSeconds", (c) => c.handler.timeoutSeconds, L.timeoutSeconds.min, L.timeoutSeconds.max),
-  rangeRule("memory-range", "handler.memorySizeMb", (c) => c.handler.memorySizeMb, L.memorySizeMb.min, L.memorySizeMb.max),
+  rangeRule(
+    "timeout-range",
+    "handler.timeoutSeconds",
+    (c) => c.handler.timeoutSeconds,
+    L.timeoutSeconds.min,
+    L.timeoutSeconds.max,
+  ),
+  rangeRule(
+    "memory-range",
+    "handler.memorySizeMb",
+    (c) => c.handler.memorySizeMb,
+    L.memorySizeMb.min,
+    L.memorySizeMb.max,
+  ),
   {
     code: "reserved-concurrency-range",
     severity: "error",
@@ -213,17 +218,28 @@ export const RULES: readonly Rule[] = [
     check: (_props, config) => {
       const environment: unknown = config.handler.environment;
       if (!isPlainObject(environment)) {
-        return [{ path: "handler.environment", message: `handler.environment must be an object of strings ${got(environment)}` }];
+        return [
+          {
+            path: "handler.environment",
+            message: `handler.environment must be an object of strings ${got(environment)}`,
+          },
+        ];
       }
       const findings: Finding[] = [];
       for (const [key, value] of Object.entries(environment)) {
         const path = `handler.environment.${key}`;
         if (!L.environmentKeyPattern.test(key)) {
-          findings.push({ path, message: `${path}: a variable name must start with a letter and use only A-Z, a-z, 0-9 and "_" ${got(key)}` });
+          findings.push({
+            path,
+            message: `${path}: a variable name must start with a letter and use only A-Z, a-z, 0-9 and "_" ${got(key)}`,
+          });
         } else if (RESERVED_ENVIRONMENT_KEYS.has(key)) {
           findings.push({ path, message: `${path}: ${key} is reserved by Lambda and cannot be set ${got(key)}` });
         } else if (CONSTRUCT_ENVIRONMENT_KEYS.includes(key)) {
-          findings.push({ path, message: `${path}: ${key} is set by QueueProcessor itself (${CONSTRUCT_ENVIRONMENT_KEYS.join(", ")}) ${got(key)}` });
+          findings.push({
+            path,
+            message: `${path}: ${key} is set by QueueProcessor itself (${CONSTRUCT_ENVIRONMENT_KEYS.join(", ")}) ${got(key)}`,
+          });
         }
         if (typeof value !== "string") {
           findings.push({ path, message: `${path} must be a string ${got(value)}` });
@@ -252,7 +268,11 @@ export const RULES: readonly Rule[] = [
 
   booleanRule("bundle-aws-sdk-invalid", "handler.bundleAwsSdk", (p) => p.handler?.bundleAwsSdk),
   booleanRule("fifo-invalid", "queue.fifo", (p) => p.queue?.fifo),
-  booleanRule("content-based-deduplication-invalid", "queue.contentBasedDeduplication", (p) => p.queue?.contentBasedDeduplication),
+  booleanRule(
+    "content-based-deduplication-invalid",
+    "queue.contentBasedDeduplication",
+    (p) => p.queue?.contentBasedDeduplication,
+  ),
   booleanRule("high-throughput-fifo-invalid", "queue.highThroughputFifo", (p) => p.queue?.highThroughputFifo),
   {
     code: "fifo-only-option",
@@ -267,13 +287,55 @@ export const RULES: readonly Rule[] = [
               message: `queue.${key} applies only to FIFO queues; set queue.fifo to true or remove it ${got(props.queue?.[key])}`,
             })),
   },
-  rangeRule("visibility-timeout-range", "queue.visibilityTimeoutSeconds", (c) => c.queue.visibilityTimeoutSeconds, L.visibilityTimeoutSeconds.min, L.visibilityTimeoutSeconds.max),
-  rangeRule("retention-range", "queue.retentionSeconds", (c) => c.queue.retentionSeconds, L.retentionSeconds.min, L.retentionSeconds.max),
-  rangeRule("dlq-retention-range", "queue.deadLetterRetentionSeconds", (c) => c.queue.deadLetterRetentionSeconds, L.retentionSeconds.min, L.retentionSeconds.max),
-  rangeRule("max-receive-count-range", "queue.maxReceiveCount", (c) => c.queue.maxReceiveCount, L.maxReceiveCount.min, L.maxReceiveCount.max),
-  rangeRule("max-message-size-range", "queue.maxMessageSizeBytes", (c) => c.queue.maxMessageSizeBytes, L.maxMessageSizeBytes.min, L.maxMessageSizeBytes.max),
-  rangeRule("receive-wait-range", "queue.receiveWaitTimeSeconds", (c) => c.queue.receiveWaitTimeSeconds, L.receiveWaitTimeSeconds.min, L.receiveWaitTimeSeconds.max),
-  rangeRule("delivery-delay-range", "queue.deliveryDelaySeconds", (c) => c.queue.deliveryDelaySeconds, L.deliveryDelaySeconds.min, L.deliveryDelaySeconds.max),
+  rangeRule(
+    "visibility-timeout-range",
+    "queue.visibilityTimeoutSeconds",
+    (c) => c.queue.visibilityTimeoutSeconds,
+    L.visibilityTimeoutSeconds.min,
+    L.visibilityTimeoutSeconds.max,
+  ),
+  rangeRule(
+    "retention-range",
+    "queue.retentionSeconds",
+    (c) => c.queue.retentionSeconds,
+    L.retentionSeconds.min,
+    L.retentionSeconds.max,
+  ),
+  rangeRule(
+    "dlq-retention-range",
+    "queue.deadLetterRetentionSeconds",
+    (c) => c.queue.deadLetterRetentionSeconds,
+    L.retentionSeconds.min,
+    L.retentionSeconds.max,
+  ),
+  rangeRule(
+    "max-receive-count-range",
+    "queue.maxReceiveCount",
+    (c) => c.queue.maxReceiveCount,
+    L.maxReceiveCount.min,
+    L.maxReceiveCount.max,
+  ),
+  rangeRule(
+    "max-message-size-range",
+    "queue.maxMessageSizeBytes",
+    (c) => c.queue.maxMessageSizeBytes,
+    L.maxMessageSizeBytes.min,
+    L.maxMessageSizeBytes.max,
+  ),
+  rangeRule(
+    "receive-wait-range",
+    "queue.receiveWaitTimeSeconds",
+    (c) => c.queue.receiveWaitTimeSeconds,
+    L.receiveWaitTimeSeconds.min,
+    L.receiveWaitTimeSeconds.max,
+  ),
+  rangeRule(
+    "delivery-delay-range",
+    "queue.deliveryDelaySeconds",
+    (c) => c.queue.deliveryDelaySeconds,
+    L.deliveryDelaySeconds.min,
+    L.deliveryDelaySeconds.max,
+  ),
   {
     code: "kms-key-arn-invalid",
     severity: "error",
@@ -312,7 +374,8 @@ export const RULES: readonly Rule[] = [
     code: "dlq-retention-below-source",
     severity: "error",
     check: (_props, { queue }) =>
-      !isInteger(queue.deadLetterRetentionSeconds) || !isInteger(queue.retentionSeconds) ||
+      !isInteger(queue.deadLetterRetentionSeconds) ||
+      !isInteger(queue.retentionSeconds) ||
       queue.deadLetterRetentionSeconds >= queue.retentionSeconds
         ? []
         : [
@@ -330,15 +393,35 @@ export const RULES: readonly Rule[] = [
     severity: "error",
     check: (_props, { queue, eventSource }) =>
       queue.fifo
-        ? integerRange("eventSource.batchSize", eventSource.batchSize, L.batchSize.min, L.batchSize.fifoMax, " for FIFO queues")
-        : integerRange("eventSource.batchSize", eventSource.batchSize, L.batchSize.min, L.batchSize.standardMax, " for standard queues"),
+        ? integerRange(
+            "eventSource.batchSize",
+            eventSource.batchSize,
+            L.batchSize.min,
+            L.batchSize.fifoMax,
+            " for FIFO queues",
+          )
+        : integerRange(
+            "eventSource.batchSize",
+            eventSource.batchSize,
+            L.batchSize.min,
+            L.batchSize.standardMax,
+            " for standard queues",
+          ),
   },
-  rangeRule("batching-window-range", "eventSource.maxBatchingWindowSeconds", (c) => c.eventSource.maxBatchingWindowSeconds, L.maxBatchingWindowSeconds.min, L.maxBatchingWindowSeconds.max),
+  rangeRule(
+    "batching-window-range",
+    "eventSource.maxBatchingWindowSeconds",
+    (c) => c.eventSource.maxBatchingWindowSeconds,
+    L.maxBatchingWindowSeconds.min,
+    L.maxBatchingWindowSeconds.max,
+  ),
   {
     code: "batching-window-required",
     severity: "error",
     check: (_props, { queue, eventSource }) =>
-      !queue.fifo && isInteger(eventSource.batchSize) && eventSource.batchSize > L.batchSize.withoutWindowMax &&
+      !queue.fifo &&
+      isInteger(eventSource.batchSize) &&
+      eventSource.batchSize > L.batchSize.withoutWindowMax &&
       eventSource.maxBatchingWindowSeconds < 1
         ? [
             {
@@ -365,7 +448,13 @@ export const RULES: readonly Rule[] = [
         : [];
     },
   },
-  rangeRule("max-concurrency-range", "eventSource.maxConcurrency", (c) => c.eventSource.maxConcurrency, L.maxConcurrency.min, L.maxConcurrency.max),
+  rangeRule(
+    "max-concurrency-range",
+    "eventSource.maxConcurrency",
+    (c) => c.eventSource.maxConcurrency,
+    L.maxConcurrency.min,
+    L.maxConcurrency.max,
+  ),
   {
     code: "max-concurrency-above-reserved",
     severity: "error",
@@ -390,7 +479,12 @@ export const RULES: readonly Rule[] = [
     check: (_props, { eventSource }) => {
       const patterns: unknown = eventSource.filterPatterns;
       if (!Array.isArray(patterns)) {
-        return [{ path: "eventSource.filterPatterns", message: `eventSource.filterPatterns must be an array of { body: {...} } patterns ${got(patterns)}` }];
+        return [
+          {
+            path: "eventSource.filterPatterns",
+            message: `eventSource.filterPatterns must be an array of { body: {...} } patterns ${got(patterns)}`,
+          },
+        ];
       }
       return patterns.length <= L.filterPatterns.max
         ? []
@@ -411,20 +505,37 @@ export const RULES: readonly Rule[] = [
       return patterns.flatMap((pattern: unknown, index): Finding[] => {
         const path = `eventSource.filterPatterns[${index}]`;
         if (!isPlainObject(pattern)) {
-          return [{ path, message: `${path} must be an object like { body: { type: ["order_created"] } } ${got(pattern)}` }];
+          return [
+            { path, message: `${path} must be an object like { body: { type: ["order_created"] } } ${got(pattern)}` },
+          ];
         }
         const keys = Object.keys(pattern);
         const notBody = keys.filter((key) => key !== "body");
         if (notBody.length > 0) {
-          return [{ path, message: `${path} may only filter on "body" for SQS (found ${notBody.map((k) => JSON.stringify(k)).join(", ")}) ${got(pattern)}` }];
+          return [
+            {
+              path,
+              message: `${path} may only filter on "body" for SQS (found ${notBody.map((k) => JSON.stringify(k)).join(", ")}) ${got(pattern)}`,
+            },
+          ];
         }
         if (!isPlainObject(pattern.body) || Object.keys(pattern.body).length === 0) {
-          return [{ path: `${path}.body`, message: `${path}.body must be a non-empty object of field patterns ${got(pattern.body)}` }];
+          return [
+            {
+              path: `${path}.body`,
+              message: `${path}.body must be a non-empty object of field patterns ${got(pattern.body)}`,
+            },
+          ];
         }
         const length = JSON.stringify(pattern).length;
         return length <= L.filterPatterns.maxJsonLength
           ? []
-          : [{ path, message: `${path} must be at most ${number(L.filterPatterns.maxJsonLength)} characters as JSON (got ${number(length)})` }];
+          : [
+              {
+                path,
+                message: `${path} must be at most ${number(L.filterPatterns.maxJsonLength)} characters as JSON (got ${number(length)})`,
+              },
+            ];
       });
     },
   },
@@ -435,7 +546,12 @@ export const RULES: readonly Rule[] = [
       const arn: unknown = alarms === false ? undefined : alarms.topicArn;
       return arn === undefined || (typeof arn === "string" && L.snsTopicArnPattern.test(arn))
         ? []
-        : [{ path: "alarms.topicArn", message: `alarms.topicArn must be an SNS topic ARN like arn:aws:sns:<region>:<account>:<topic> ${got(arn)}` }];
+        : [
+            {
+              path: "alarms.topicArn",
+              message: `alarms.topicArn must be an SNS topic ARN like arn:aws:sns:<region>:<account>:<topic> ${got(arn)}`,
+            },
+          ];
     },
   },
   {
@@ -449,17 +565,29 @@ export const RULES: readonly Rule[] = [
         const path = `alarms.${kind}`;
         const findings: Finding[] = [];
         if (typeof alarm.threshold !== "number" || !Number.isFinite(alarm.threshold) || alarm.threshold < 0) {
-          findings.push({ path: `${path}.threshold`, message: `${path}.threshold must be a number, 0 or more ${got(alarm.threshold)}` });
+          findings.push({
+            path: `${path}.threshold`,
+            message: `${path}.threshold must be a number, 0 or more ${got(alarm.threshold)}`,
+          });
         }
         const period = alarm.periodSeconds;
         const periodValid =
-          isInteger(period) && period > 0 &&
-          ((L.alarmPeriodSeconds.shortPeriods as readonly number[]).includes(period) || period % L.alarmPeriodSeconds.multipleOf === 0);
+          isInteger(period) &&
+          period > 0 &&
+          ((L.alarmPeriodSeconds.shortPeriods as readonly number[]).includes(period) ||
+            period % L.alarmPeriodSeconds.multipleOf === 0);
         if (!periodValid) {
-          findings.push({ path: `${path}.periodSeconds`, message: `${path}.periodSeconds must be 10, 30 or a multiple of 60 ${got(period)}` });
+          findings.push({
+            path: `${path}.periodSeconds`,
+            message: `${path}.periodSeconds must be 10, 30 or a multiple of 60 ${got(period)}`,
+          });
         }
         findings.push(...integerRange(`${path}.evaluationPeriods`, alarm.evaluationPeriods, 1, Infinity));
-        if (periodValid && isInteger(alarm.evaluationPeriods) && period * alarm.evaluationPeriods > L.alarmEvaluationMaxSeconds) {
+        if (
+          periodValid &&
+          isInteger(alarm.evaluationPeriods) &&
+          period * alarm.evaluationPeriods > L.alarmEvaluationMaxSeconds
+        ) {
           findings.push({
             path: `${path}.evaluationPeriods`,
             message:
@@ -479,7 +607,9 @@ export const RULES: readonly Rule[] = [
       return Object.entries(tags).flatMap(([key, value]): Finding[] => {
         const path = `tags.${key}`;
         if (key.length < 1 || key.length > 128 || key.toLowerCase().startsWith("aws:")) {
-          return [{ path, message: `${path}: a tag key must be 1-128 characters and must not start with "aws:" ${got(key)}` }];
+          return [
+            { path, message: `${path}: a tag key must be 1-128 characters and must not start with "aws:" ${got(key)}` },
+          ];
         }
         if (typeof value !== "string" || value.length > 256) {
           return [{ path, message: `${path} must be a string of at most 256 characters ${got(value)}` }];
@@ -556,4 +686,3 @@ export const RULES: readonly Rule[] = [
         : [],
   },
 ];
-

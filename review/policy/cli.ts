@@ -34,7 +34,10 @@ function parseArguments(args: readonly string[]): { file: string; environment: s
       files.push(arg);
     }
   }
-  if (files.length !== 1) throw new UsageError(files.length === 0 ? "missing the plan JSON file" : `expected one plan JSON file, got ${files.length}`);
+  if (files.length !== 1)
+    throw new UsageError(
+      files.length === 0 ? "missing the plan JSON file" : `expected one plan JSON file, got ${files.length}`,
+    );
   return { file: files[0]!, environment };
 }
 
@@ -77,7 +80,9 @@ function main(args: readonly string[]): number {
   try {
     plan = JSON.parse(text);
   } catch (error) {
-    console.error(`${options.file} is not JSON (${(error as Error).message}); expected the output of terraform show -json <planfile>`);
+    console.error(
+      `${options.file} is not JSON (${(error as Error).message}); expected the output of terraform show -json <planfile>`,
+    );
     return 2;
   }
   let findings: Finding[];

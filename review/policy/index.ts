@@ -1,2 +1,2 @@
-export { RULES, checkPlan } from "./rules.js";
+export { checkPlan, RULES } from "./rules.js";
 export type { CheckOptions, Finding, Severity } from "./types.js";

@@ -112,7 +112,8 @@ export function collectReferences(expression: unknown): string[] {
       if (Array.isArray(value.references)) {
         for (const reference of value.references) if (typeof reference === "string") out.push(reference);
       }
-      for (const [key, inner] of Object.entries(value)) if (key !== "references" && key !== "constant_value") walk(inner);
+      for (const [key, inner] of Object.entries(value))
+        if (key !== "references" && key !== "constant_value") walk(inner);
     }
   };
   walk(expression);
@@ -176,9 +177,13 @@ export class PlanGraph {
   private readonly resourceConfig = new Map<string, JsonObject>();
 
   constructor(plan: unknown) {
-    if (!isObject(plan)) throw new PlanFormatError(`not a Terraform plan JSON: expected an object, got ${describe(plan)}`);
+    if (!isObject(plan))
+      throw new PlanFormatError(`not a Terraform plan JSON: expected an object, got ${describe(plan)}`);
     if (typeof plan.format_version !== "string" || !("resource_changes" in plan || "planned_values" in plan)) {
-      const what = "values" in plan ? "a state (terraform show -json without a plan file)" : "an object without format_version and resource_changes";
+      const what =
+        "values" in plan
+          ? "a state (terraform show -json without a plan file)"
+          : "an object without format_version and resource_changes";
       throw new PlanFormatError(`not a Terraform plan JSON (terraform show -json <planfile>): got ${what}`);
     }
     if ("resource_changes" in plan && !Array.isArray(plan.resource_changes)) {
@@ -201,8 +206,19 @@ export class PlanGraph {
     const walkState = (module: JsonObject): void => {
       for (const raw of asArray(module.resources)) {
         const resource = asObject(raw);
-        if (resource.mode !== "data" || typeof resource.address !== "string" || this.byAddress.has(resource.address)) continue;
-        const node = this.makeNode(resource.address, "data", String(resource.type), ["read"], true, asObject(resource.values), false, null, {});
+        if (resource.mode !== "data" || typeof resource.address !== "string" || this.byAddress.has(resource.address))
+          continue;
+        const node = this.makeNode(
+          resource.address,
+          "data",
+          String(resource.type),
+          ["read"],
+          true,
+          asObject(resource.values),
+          false,
+          null,
+          {},
+        );
         nodes.push(node);
         this.byAddress.set(node.address, node);
       }
@@ -227,7 +243,8 @@ export class PlanGraph {
     };
     this.modules.set(path.join("."), config);
     for (const resource of config.resources) {
-      if (typeof resource.address === "string") this.resourceConfig.set(modulePrefix(path) + resource.address, resource);
+      if (typeof resource.address === "string")
+        this.resourceConfig.set(modulePrefix(path) + resource.address, resource);
     }
     for (const [name, call] of Object.entries(config.module_calls)) {
       this.indexConfiguration(asObject(asObject(call).module), [...path, name]);
@@ -241,7 +258,8 @@ export class PlanGraph {
     const actions = asArray(change.actions).filter((action): action is string => typeof action === "string");
     const after = isObject(change.after) ? change.after : null;
     const before = isObject(change.before) ? change.before : null;
-    const removed = after === null || (actions.length > 0 && actions.every((action) => action === "delete" || action === "forget"));
+    const removed =
+      after === null || (actions.length > 0 && actions.every((action) => action === "delete" || action === "forget"));
     const mode = rc.mode === "data" ? "data" : "managed";
     return this.makeNode(
       rc.address,

@@ -4,7 +4,7 @@
  * or its configuration), since that document's `json` is only known at apply in a plan of new
  * resources.
  */
-import { constantOf, holdsUnknown, replaceInterpolations, type PlanGraph, type ResourceNode } from "./plan.js";
+import { constantOf, holdsUnknown, type PlanGraph, type ResourceNode, replaceInterpolations } from "./plan.js";
 
 /** One statement; `undefined` in a list marks an element known only at apply. */
 export interface Statement {
@@ -59,13 +59,16 @@ export function parsePolicyJson(text: string, source: string, template = false):
       actions: strings(item.Action),
       notActions: strings(item.NotAction),
       resources: strings(item.Resource),
-      conditions: Object.entries(typeof item.Condition === "object" && item.Condition !== null ? item.Condition : {}).flatMap(
-        ([test, variables]) =>
-          Object.entries(typeof variables === "object" && variables !== null ? (variables as object) : {}).map(([variable, values]) => ({
+      conditions: Object.entries(
+        typeof item.Condition === "object" && item.Condition !== null ? item.Condition : {},
+      ).flatMap(([test, variables]) =>
+        Object.entries(typeof variables === "object" && variables !== null ? (variables as object) : {}).map(
+          ([variable, values]) => ({
             test,
             variable,
             values: strings(values),
-          })),
+          }),
+        ),
       ),
       source,
     }));
@@ -96,16 +99,24 @@ export function attributeStatements(
     }
     return out;
   }
-  const constant = typeof expression === "object" && expression !== null ? (expression as { constant_value?: unknown }).constant_value : undefined;
+  const constant =
+    typeof expression === "object" && expression !== null
+      ? (expression as { constant_value?: unknown }).constant_value
+      : undefined;
   return typeof constant === "string" ? parsePolicyJson(constant, node.address, true) : undefined;
 }
 
 /** The statements of an `aws_iam_policy_document`, including the documents it merges. */
-export function documentStatements(graph: PlanGraph, document: ResourceNode, seen: ReadonlySet<string> = new Set()): Statement[] | undefined {
+export function documentStatements(
+  graph: PlanGraph,
+  document: ResourceNode,
+  seen: ReadonlySet<string> = new Set(),
+): Statement[] | undefined {
   if (seen.has(document.address)) return [];
   const visited = new Set([...seen, document.address]);
   const json = graph.attribute(document, "json");
-  if (json.known && typeof json.value === "string" && json.value !== "") return parsePolicyJson(json.value, document.address);
+  if (json.known && typeof json.value === "string" && json.value !== "")
+    return parsePolicyJson(json.value, document.address);
 
   const own = plannedStatements(graph, document) ?? configuredStatements(document);
   if (!own) return undefined;

@@ -3,7 +3,7 @@
  * Resources are linked through configuration `references` (values such as ARNs and URLs are unknown
  * until apply in a plan of new resources) and through known values (ARNs, URLs, names) otherwise.
  */
-import { PlanGraph, constantOf, holdsUnknown, replaceInterpolations, type ResourceNode } from "./plan.js";
+import { constantOf, holdsUnknown, PlanGraph, type ResourceNode, replaceInterpolations } from "./plan.js";
 import { attributeStatements, type Statement } from "./policy.js";
 import type { CheckOptions, Finding, Severity } from "./types.js";
 
@@ -21,12 +21,14 @@ const RULE_LIST = [
   {
     id: "visibility-below-timeout",
     severity: "blocking",
-    reason: "A visibility timeout below the function timeout plus the batching window redelivers messages still being processed.",
+    reason:
+      "A visibility timeout below the function timeout plus the batching window redelivers messages still being processed.",
   },
   {
     id: "visibility-below-advice",
     severity: "warning",
-    reason: "AWS advises a visibility timeout of at least 6 x the function timeout plus the batching window, so throttled retries fit.",
+    reason:
+      "AWS advises a visibility timeout of at least 6 x the function timeout plus the batching window, so throttled retries fit.",
   },
   {
     id: "partial-batch-responses-off",
@@ -46,12 +48,14 @@ const RULE_LIST = [
   {
     id: "iam-wildcard",
     severity: "blocking",
-    reason: "Allow statements name exact actions on exact resources; only X-Ray's write actions may use the resource \"*\".",
+    reason:
+      'Allow statements name exact actions on exact resources; only X-Ray\'s write actions may use the resource "*".',
   },
   {
     id: "max-concurrency-above-reserved",
     severity: "warning",
-    reason: "A mapping's maximum concurrency above the function's reserved concurrency gets throttled and burns receives toward the DLQ.",
+    reason:
+      "A mapping's maximum concurrency above the function's reserved concurrency gets throttled and burns receives toward the DLQ.",
   },
   {
     id: "dlq-alarm-missing",
@@ -66,7 +70,8 @@ const RULE_LIST = [
   {
     id: "stateful-destroy",
     severity: "blocking",
-    reason: "Destroying or replacing a queue or table loses its messages or data (blocking in prod, a warning elsewhere).",
+    reason:
+      "Destroying or replacing a queue or table loses its messages or data (blocking in prod, a warning elsewhere).",
   },
 ] as const;
 
@@ -174,7 +179,10 @@ class Checker {
     return redrives;
   }
 
-  private redriveTargets(node: ResourceNode, sources: readonly ResourceNode[]): { targets: ResourceNode[]; targetArn: string | undefined } {
+  private redriveTargets(
+    node: ResourceNode,
+    sources: readonly ResourceNode[],
+  ): { targets: ResourceNode[]; targetArn: string | undefined } {
     const attribute = this.graph.attribute(node, "redrive_policy");
     let text: string | undefined;
     let template = false;
@@ -203,9 +211,11 @@ class Checker {
 
   private describeMapping(node: ResourceNode): Mapping {
     const queues = this.graph.links(node, "event_source_arn", QUEUES);
-    const functions = this.graph.links(node, "function_name", [FUNCTION, "aws_lambda_alias"]).flatMap((target) =>
-      target.type === "aws_lambda_alias" ? this.graph.links(target, "function_name", [FUNCTION]) : [target],
-    );
+    const functions = this.graph
+      .links(node, "function_name", [FUNCTION, "aws_lambda_alias"])
+      .flatMap((target) =>
+        target.type === "aws_lambda_alias" ? this.graph.links(target, "function_name", [FUNCTION]) : [target],
+      );
     return { node, sqs: queues.length > 0 || this.isSqsSource(node), queues, functions: [...new Set(functions)] };
   }
 
@@ -214,9 +224,12 @@ class Checker {
     const source = this.graph.attribute(node, "event_source_arn");
     if (source.known) return typeof source.value === "string" && /^arn:[^:]+:sqs:/.test(source.value);
     const referenced = this.graph.resolve(node.modulePath, source.expression);
-    if (referenced.length > 0) return referenced.some((address) => /(^|\.)(data\.)?aws_sqs_queue\.[^.]+$/.test(address));
+    if (referenced.length > 0)
+      return referenced.some((address) => /(^|\.)(data\.)?aws_sqs_queue\.[^.]+$/.test(address));
     // Unresolvable (a local, a variable of the root): streams, Kafka and MQ sources need these.
-    return ["starting_position", "topics", "queues", "self_managed_event_source"].every((name) => !this.graph.isSet(node, name));
+    return ["starting_position", "topics", "queues", "self_managed_event_source"].every(
+      (name) => !this.graph.isSet(node, name),
+    );
   }
 
   /** True when an attribute's target is unknown and its expression refers to nothing this plan resolves. */
@@ -246,7 +259,10 @@ class Checker {
   private dlqMissing(): void {
     // A redrive resource whose queue the plan cannot tell (queue_url from a local, say) might be
     // any queue's: no finding then.
-    if (this.redrives.some((redrive) => redrive.sources.length === 0 && this.unresolved(redrive.declaredAt, "queue_url"))) return;
+    if (
+      this.redrives.some((redrive) => redrive.sources.length === 0 && this.unresolved(redrive.declaredAt, "queue_url"))
+    )
+      return;
     const redriven = new Set(this.redrives.flatMap((redrive) => redrive.sources));
     const consumers = new Map<ResourceNode, string[]>();
     for (const mapping of this.mappings) {
@@ -274,7 +290,8 @@ class Checker {
         label: target.address,
         fifo: this.fifo(target),
       }));
-      if (targets.length === 0 && redrive.targetArn) targets.push({ label: redrive.targetArn, fifo: redrive.targetArn.endsWith(".fifo") });
+      if (targets.length === 0 && redrive.targetArn)
+        targets.push({ label: redrive.targetArn, fifo: redrive.targetArn.endsWith(".fifo") });
       for (const source of redrive.sources) {
         const sourceFifo = this.fifo(source);
         for (const target of targets) {
@@ -341,7 +358,11 @@ class Checker {
 
   private encryption(): void {
     for (const queue of this.graph.live(QUEUE)) {
-      if (this.graph.valueOf(queue, "sqs_managed_sse_enabled") !== false || this.graph.isSet(queue, "kms_master_key_id")) continue;
+      if (
+        this.graph.valueOf(queue, "sqs_managed_sse_enabled") !== false ||
+        this.graph.isSet(queue, "kms_master_key_id")
+      )
+        continue;
       this.add(
         "encryption-off",
         queue.address,
@@ -356,22 +377,33 @@ class Checker {
       policy,
       queues: this.graph.links(policy, "queue_url", [QUEUE]),
     }));
-    const unresolved = policies.some(({ policy, queues }) => queues.length === 0 && this.unresolved(policy, "queue_url"));
+    const unresolved = policies.some(
+      ({ policy, queues }) => queues.length === 0 && this.unresolved(policy, "queue_url"),
+    );
     for (const queue of this.graph.live(QUEUE)) {
       const sources: { address: string; statements: Statement[] | undefined }[] = [];
       for (const { policy, queues } of policies) {
         if (!queues.includes(queue)) continue;
         const attribute = this.graph.attribute(policy, "policy");
-        sources.push({ address: policy.address, statements: attributeStatements(this.graph, policy, attribute, policy.expressions?.policy) });
+        sources.push({
+          address: policy.address,
+          statements: attributeStatements(this.graph, policy, attribute, policy.expressions?.policy),
+        });
       }
       const inline = this.graph.attribute(queue, "policy");
       if (inline.known ? this.graph.isSet(queue, "policy") : inline.configured) {
-        sources.push({ address: `${queue.address} policy`, statements: attributeStatements(this.graph, queue, inline, inline.known ? undefined : inline.expression) });
+        sources.push({
+          address: `${queue.address} policy`,
+          statements: attributeStatements(this.graph, queue, inline, inline.known ? undefined : inline.expression),
+        });
       }
       // Cannot tell: a policy the plan does not show, or one for a queue it cannot resolve.
       if (sources.some((source) => source.statements === undefined) || (sources.length === 0 && unresolved)) continue;
       if (sources.some((source) => source.statements!.some(deniesInsecureTransport))) continue;
-      const found = sources.length === 0 ? "has no queue policy" : `has a policy (${sources.map((source) => source.address).join(", ")}) without such a Deny`;
+      const found =
+        sources.length === 0
+          ? "has no queue policy"
+          : `has a policy (${sources.map((source) => source.address).join(", ")}) without such a Deny`;
       this.add(
         "non-tls-allowed",
         queue.address,
@@ -385,12 +417,18 @@ class Checker {
       for (const statement of statements ?? []) {
         if (statement.effect !== "Allow") continue;
         const actions = statement.actions.filter((action): action is string => action !== undefined);
-        if (statement.actions.length > 0 && statement.actions.every((action) => action !== undefined && UNSCOPED_ACTIONS.includes(action))) continue;
+        if (
+          statement.actions.length > 0 &&
+          statement.actions.every((action) => action !== undefined && UNSCOPED_ACTIONS.includes(action))
+        )
+          continue;
         const wildcardActions = actions.filter((action) => action.includes("*"));
         const wildcardResource = statement.resources.includes("*");
         if (wildcardActions.length === 0 && !wildcardResource) continue;
         const found = [
-          ...(wildcardActions.length > 0 ? [`action${wildcardActions.length > 1 ? "s" : ""} ${wildcardActions.map(json).join(", ")}`] : []),
+          ...(wildcardActions.length > 0
+            ? [`action${wildcardActions.length > 1 ? "s" : ""} ${wildcardActions.map(json).join(", ")}`]
+            : []),
           ...(wildcardResource ? [`resource "*" (for ${actions.map(json).join(", ") || "unknown actions"})`] : []),
         ].join(" and ");
         const origin = `statement ${statement.sid ? json(statement.sid) : "without Sid"}${statement.source === address ? "" : ` of ${statement.source}`}`;
@@ -404,11 +442,16 @@ class Checker {
     };
     for (const node of this.graph.live(...IDENTITY_POLICIES)) {
       const attribute = this.graph.attribute(node, "policy");
-      check(node.address, attributeStatements(this.graph, node, attribute, attribute.known ? undefined : attribute.expression));
+      check(
+        node.address,
+        attributeStatements(this.graph, node, attribute, attribute.known ? undefined : attribute.expression),
+      );
     }
     for (const role of this.graph.live("aws_iam_role")) {
       const blocks = this.graph.valueAt(role, ["inline_policy"]);
-      const configured = Array.isArray(role.expressions?.inline_policy) ? (role.expressions.inline_policy as Record<string, unknown>[]) : [];
+      const configured = Array.isArray(role.expressions?.inline_policy)
+        ? (role.expressions.inline_policy as Record<string, unknown>[])
+        : [];
       if (!Array.isArray(blocks)) continue;
       blocks.forEach((block: Record<string, unknown> | null, index) => {
         const policy = this.graph.valueAt(role, ["inline_policy", index, "policy"]);
@@ -444,11 +487,17 @@ class Checker {
   private dlqAlarms(): void {
     const deadLetterQueues = new Map<ResourceNode, ResourceNode[]>();
     for (const redrive of this.redrives) {
-      for (const target of redrive.targets) deadLetterQueues.set(target, [...(deadLetterQueues.get(target) ?? []), ...redrive.sources]);
+      for (const target of redrive.targets)
+        deadLetterQueues.set(target, [...(deadLetterQueues.get(target) ?? []), ...redrive.sources]);
     }
     const alarms = this.graph.live("aws_cloudwatch_metric_alarm");
     // An alarm on the metric whose queue the plan cannot tell might be any DLQ's: no finding then.
-    if (alarms.some((alarm) => this.graph.valueOf(alarm, "metric_name") === DEPTH_METRIC && this.unresolvedDimension(alarm))) return;
+    if (
+      alarms.some(
+        (alarm) => this.graph.valueOf(alarm, "metric_name") === DEPTH_METRIC && this.unresolvedDimension(alarm),
+      )
+    )
+      return;
     for (const [queue, sources] of deadLetterQueues) {
       if (alarms.some((alarm) => this.watchesDepth(alarm, queue))) continue;
       const of = [...new Set(sources.map((source) => source.address))].join(", ");
@@ -463,14 +512,19 @@ class Checker {
 
   private unresolvedDimension(alarm: ResourceNode): boolean {
     const known = this.graph.valueAt(alarm, ["dimensions", "QueueName"]);
-    return known === undefined && this.graph.resolve(alarm.modulePath, alarm.expressions?.dimensions).length === 0 && this.graph.isSet(alarm, "dimensions");
+    return (
+      known === undefined &&
+      this.graph.resolve(alarm.modulePath, alarm.expressions?.dimensions).length === 0 &&
+      this.graph.isSet(alarm, "dimensions")
+    );
   }
 
   /** Whether an alarm's metric (or one of its metric queries) is the queue's visible-message count. */
   private watchesDepth(alarm: ResourceNode, queue: ResourceNode): boolean {
     const METRIC = DEPTH_METRIC;
     const name = this.graph.valueOf(queue, "name");
-    const refersToQueue = (expression: unknown) => this.graph.referenced(alarm.modulePath, expression, [QUEUE]).includes(queue);
+    const refersToQueue = (expression: unknown) =>
+      this.graph.referenced(alarm.modulePath, expression, [QUEUE]).includes(queue);
     const keyed = (expression: unknown) => {
       const constant = (expression as { constant_value?: unknown } | undefined)?.constant_value;
       return constant === undefined || (typeof constant === "object" && constant !== null && "QueueName" in constant);
@@ -486,16 +540,21 @@ class Checker {
     const queries = this.graph.valueAt(alarm, ["metric_query"]);
     if (Array.isArray(queries)) {
       for (let i = 0; i < queries.length; i++) {
-        const metric = this.graph.valueAt(alarm, ["metric_query", i, "metric", 0]) as Record<string, unknown> | undefined;
+        const metric = this.graph.valueAt(alarm, ["metric_query", i, "metric", 0]) as
+          | Record<string, unknown>
+          | undefined;
         if (metric?.metric_name !== METRIC) continue;
         const known = (metric.dimensions as Record<string, unknown> | null | undefined)?.QueueName;
         if (typeof known === "string" && known === name) return true;
       }
     }
-    const configured = Array.isArray(alarm.expressions?.metric_query) ? (alarm.expressions.metric_query as Record<string, unknown>[]) : [];
+    const configured = Array.isArray(alarm.expressions?.metric_query)
+      ? (alarm.expressions.metric_query as Record<string, unknown>[])
+      : [];
     for (const query of configured) {
       for (const metric of Array.isArray(query.metric) ? (query.metric as Record<string, unknown>[]) : []) {
-        if (constantOf(metric.metric_name) === METRIC && refersToQueue(metric.dimensions) && keyed(metric.dimensions)) return true;
+        if (constantOf(metric.metric_name) === METRIC && refersToQueue(metric.dimensions) && keyed(metric.dimensions))
+          return true;
       }
     }
     return false;
@@ -523,9 +582,16 @@ class Checker {
       const name = node.before?.name;
       const create = node.actions.indexOf("create");
       const what =
-        create === -1 ? "destroyed" : create > node.actions.indexOf("delete") ? "replaced (destroyed, then created)" : "replaced (created, then the old one destroyed)";
+        create === -1
+          ? "destroyed"
+          : create > node.actions.indexOf("delete")
+            ? "replaced (destroyed, then created)"
+            : "replaced (created, then the old one destroyed)";
       const lost = node.type === QUEUE ? "its messages are lost" : "its items are lost";
-      const protectedTable = node.type === "aws_dynamodb_table" && node.before?.deletion_protection_enabled === true ? " (deletion protection is on: the apply will fail)" : "";
+      const protectedTable =
+        node.type === "aws_dynamodb_table" && node.before?.deletion_protection_enabled === true
+          ? " (deletion protection is on: the apply will fail)"
+          : "";
       this.add(
         "stateful-destroy",
         address,
@@ -556,10 +622,17 @@ function deniesInsecureTransport(statement: Statement): boolean {
 }
 
 function because(node: ResourceNode): string {
-  const paths = node.replacePaths.map((path) => path.map((step) => (typeof step === "number" ? `[${step}]` : String(step))).join(".").replace(/\.\[/g, "["));
+  const paths = node.replacePaths.map((path) =>
+    path
+      .map((step) => (typeof step === "number" ? `[${step}]` : String(step)))
+      .join(".")
+      .replace(/\.\[/g, "["),
+  );
   switch (node.actionReason) {
     case "replace_because_cannot_update":
-      return paths.length > 0 ? ` because ${paths.join(", ")} cannot change in place` : " because a change cannot be made in place";
+      return paths.length > 0
+        ? ` because ${paths.join(", ")} cannot change in place`
+        : " because a change cannot be made in place";
     case "replace_because_tainted":
       return " because it is tainted";
     case "replace_by_request":

@@ -1,18 +1,24 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { CreateQueueCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { startFaultProxy, type FaultProxy, type ProxiedRequest } from "../../local/servers/fault-proxy.js";
+import {
+  CreateQueueCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { type FaultProxy, type ProxiedRequest, startFaultProxy } from "../../local/servers/fault-proxy.js";
 import {
   CREDENTIALS,
-  REGION,
   createOrdersTable,
   createQueuePair,
-  receiveAll,
-  startLocalDynamo,
-  startLocalSqs,
   type LocalDynamo,
   type LocalSqs,
   type QueuePair,
+  REGION,
+  receiveAll,
+  startLocalDynamo,
+  startLocalSqs,
 } from "../support/local-aws.js";
 
 const TABLE = "fault-proxy-orders";
@@ -44,7 +50,10 @@ async function proxyTo(upstream: string): Promise<FaultProxy> {
   return proxy;
 }
 
-function dynamoVia(proxy: FaultProxy, options: Partial<ConstructorParameters<typeof DynamoDBClient>[0]> = {}): DynamoDBClient {
+function dynamoVia(
+  proxy: FaultProxy,
+  options: Partial<ConstructorParameters<typeof DynamoDBClient>[0]> = {},
+): DynamoDBClient {
   const client = new DynamoDBClient({ endpoint: proxy.endpoint, region: REGION, credentials: CREDENTIALS, ...options });
   open.clients.push(client);
   return client;
@@ -158,10 +167,17 @@ describe("fault proxy: injected failures", () => {
   it("fails SQS calls too, with the same error the SDK retries", async () => {
     const proxy = await proxyTo(sqs.endpoint);
     proxy.setRule((request) => (request.target === "AmazonSQS.SendMessage" ? "fail" : "pass"));
-    const client = new SQSClient({ endpoint: proxy.endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts: 2 });
+    const client = new SQSClient({
+      endpoint: proxy.endpoint,
+      region: REGION,
+      credentials: CREDENTIALS,
+      maxAttempts: 2,
+    });
     open.clients.push(client);
 
-    await expect(client.send(new SendMessageCommand({ QueueUrl: pair.queueUrl, MessageBody: "lost" }))).rejects.toMatchObject({
+    await expect(
+      client.send(new SendMessageCommand({ QueueUrl: pair.queueUrl, MessageBody: "lost" })),
+    ).rejects.toMatchObject({
       name: "ServiceUnavailable",
       $metadata: { httpStatusCode: 503, attempts: 2 },
     });
@@ -211,7 +227,9 @@ describe("fault proxy: outage", () => {
     await proxy.goDown();
     expect(Date.now() - startedAt).toBeLessThan(1000);
     await expect(longPoll).rejects.toSatisfy(isConnectionError);
-    await expect(client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }))).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    await expect(client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }))).rejects.toMatchObject({
+      code: "ECONNREFUSED",
+    });
 
     await proxy.comeBack();
     const received = await receiveAll(client, queueUrl, 1);
@@ -222,11 +240,19 @@ describe("fault proxy: outage", () => {
 describe("fault proxy: delays", () => {
   /** Settles after `ms`, telling whether `promise` settled first. */
   const settledWithin = (promise: Promise<unknown>, ms: number) =>
-    Promise.race([promise.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+    Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms)),
+    ]);
 
   it("delayMs holds the request before forwarding it: the server sees it only after the delay", async () => {
     const proxy = await proxyTo(dynamo.endpoint);
-    proxy.setRule((request) => (pkOf(request) === "slow-request" && request.target.endsWith(".PutItem") ? { delayMs: 400 } : "pass"));
+    proxy.setRule((request) =>
+      pkOf(request) === "slow-request" && request.target.endsWith(".PutItem") ? { delayMs: 400 } : "pass",
+    );
     const client = dynamoVia(proxy);
 
     const startedAt = performance.now();

@@ -1,17 +1,17 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { bundleFunction } from "../../modules/bundle/bundle.js";
+import { createLambdaContext } from "../../functions/poller/index.js";
 import {
   createFunctionContainers,
+  type FunctionContainers,
+  type FunctionContainersOptions,
   FunctionError,
   FunctionTimeoutError,
   RuntimeExitError,
-  type FunctionContainers,
-  type FunctionContainersOptions,
 } from "../../local/containers/function-containers.js";
-import { createLambdaContext } from "../../functions/poller/index.js";
+import { bundleFunction } from "../../modules/bundle/bundle.js";
 import { tempDir } from "../support/synth.js";
 
 /**
@@ -227,7 +227,10 @@ describe("createFunctionContainers: failures", () => {
 
     expect(error).toBeInstanceOf(FunctionError);
     expect(error).toMatchObject({ errorType: "OrderRejected", message: "order 7 rejected" });
-    await expect(containers.invoke({ id: 8 }, context())).rejects.toMatchObject({ errorType: "OrderRejected", message: "order 8 rejected" });
+    await expect(containers.invoke({ id: 8 }, context())).rejects.toMatchObject({
+      errorType: "OrderRejected",
+      message: "order 8 rejected",
+    });
     expect(containers.coldStarts).toBe(1);
   });
 
@@ -244,7 +247,9 @@ describe("createFunctionContainers: failures", () => {
     await sleep(400);
     const remaining = invocation.getRemainingTimeInMillis();
     const started = Date.now();
-    const error = await containers.invoke({ ms: 1200, pidFile, writeFile: lateWrite }, invocation).catch((caught: unknown) => caught);
+    const error = await containers
+      .invoke({ ms: 1200, pidFile, writeFile: lateWrite }, invocation)
+      .catch((caught: unknown) => caught);
     const elapsed = Date.now() - started;
 
     expect(error).toBeInstanceOf(FunctionTimeoutError);
@@ -340,7 +345,8 @@ describe("createFunctionContainers: containers and close()", () => {
 
   it("gives concurrent invocations a container each, never more containers than concurrent calls", async () => {
     const containers = open({ handler: "index.sleepy" });
-    const three = () => Promise.all([1, 2, 3].map(() => containers.invoke({ ms: 200 }, context()) as Promise<{ pid: number }>));
+    const three = () =>
+      Promise.all([1, 2, 3].map(() => containers.invoke({ ms: 200 }, context()) as Promise<{ pid: number }>));
 
     const firstRound = new Set((await three()).map((result) => result.pid));
     expect(firstRound.size).toBe(3);
@@ -349,7 +355,9 @@ describe("createFunctionContainers: containers and close()", () => {
 
     const secondRound = new Set((await three()).map((result) => result.pid));
     expect(secondRound).toEqual(firstRound);
-    const pair = await Promise.all([1, 2].map(() => containers.invoke({ ms: 50 }, context()) as Promise<{ pid: number }>));
+    const pair = await Promise.all(
+      [1, 2].map(() => containers.invoke({ ms: 50 }, context()) as Promise<{ pid: number }>),
+    );
     expect(pair.every((result) => firstRound.has(result.pid))).toBe(true);
     expect(containers.coldStarts).toBe(3);
   });

@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { type AttributeValue, DynamoDBClient, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBClient, GetItemCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CLI_DEFAULTS, CliUsageError, parseCliOptions } from "../../local/cli-options.js";
-import { createProgressView, formatProgress } from "../../local/views/progress-view.js";
 import type { RunProgress, RunReport } from "../../local/run/local-run.js";
-import { exitCodeOf, verdict } from "../../local/views/summary-view.js";
 import { checkSynth, synthDecision, synthesize } from "../../local/synth-check.js";
+import { createProgressView, formatProgress } from "../../local/views/progress-view.js";
+import { exitCodeOf, verdict } from "../../local/views/summary-view.js";
 
 const PROJECT = process.cwd();
 
@@ -28,7 +28,20 @@ describe("npm run local options", () => {
   });
 
   it("takes every option, as --name value and --name=value", () => {
-    expect(parseCliOptions(["--env", "prod", "--count=500", "--poison", "0.1", "--transient", "0", "--seed", "42", "--keep"])).toEqual({
+    expect(
+      parseCliOptions([
+        "--env",
+        "prod",
+        "--count=500",
+        "--poison",
+        "0.1",
+        "--transient",
+        "0",
+        "--seed",
+        "42",
+        "--keep",
+      ]),
+    ).toEqual({
       environment: "prod",
       count: 500,
       poisonShare: 0.1,
@@ -61,11 +74,19 @@ describe("npm run local options", () => {
   });
 
   it("rejects unknown options, arguments without an option, missing values, values on switches and repeats", () => {
-    expect(usageError(["--cuont", "5"])).toBe("unknown option --cuont; the options are --env, --count, --poison, --transient, --seed, --keep, --help");
-    expect(usageError(["-x"])).toBe("unknown option -x; the options are --env, --count, --poison, --transient, --seed, --keep, --help");
-    expect(usageError(["500"])).toMatch(/^unexpected argument "500": every value follows its option \(e\.g\. --count 500\)/);
+    expect(usageError(["--cuont", "5"])).toBe(
+      "unknown option --cuont; the options are --env, --count, --poison, --transient, --seed, --keep, --help",
+    );
+    expect(usageError(["-x"])).toBe(
+      "unknown option -x; the options are --env, --count, --poison, --transient, --seed, --keep, --help",
+    );
+    expect(usageError(["500"])).toMatch(
+      /^unexpected argument "500": every value follows its option \(e\.g\. --count 500\)/,
+    );
     expect(usageError(["--count"])).toBe("--count needs a value (e.g. --count 500)");
-    expect(usageError(["--count", "--keep"])).toBe('--count needs a value, and the next argument is an option; a value starting with "-" is written --count=<value>');
+    expect(usageError(["--count", "--keep"])).toBe(
+      '--count needs a value, and the next argument is an option; a value starting with "-" is written --count=<value>',
+    );
     expect(usageError(["--keep=yes"])).toBe('--keep takes no value (got "--keep=yes"); give it alone to switch it on');
     expect(usageError(["--count", "5", "--count", "6"])).toBe("--count is given more than once; give it once");
   });
@@ -88,7 +109,10 @@ describe("whether to synthesize first", () => {
       needed: true,
       reason: `functions/order-processor/handler.ts (and 1 more) changed since ${stack} was synthesized`,
     });
-    expect(synthDecision(stack, 2_500, sources)).toEqual({ needed: true, reason: `functions/order-processor/handler.ts changed since ${stack} was synthesized` });
+    expect(synthDecision(stack, 2_500, sources)).toEqual({
+      needed: true,
+      reason: `functions/order-processor/handler.ts changed since ${stack} was synthesized`,
+    });
   });
 
   it("does not when the stack file is as new as every source or newer", () => {
@@ -143,25 +167,54 @@ describe("the progress view", () => {
 
 describe("the verdict and exit status", () => {
   const reconciliation = {
-    sent: 100, applied: 90, duplicatesIgnored: 5, deadLettered: 8, deadLetteredWithReason: 8, deadLetterReasons: { "schema-violation": 8 },
-    filtered: 2, filteredExpected: 2, lost: 0, duplicatedEffects: 0, expectedOrders: 30, stateMismatches: [], stateMismatchCount: 0,
-    unexpectedDeadLetters: [], wrongReasons: [], ok: true,
+    sent: 100,
+    applied: 90,
+    duplicatesIgnored: 5,
+    deadLettered: 8,
+    deadLetteredWithReason: 8,
+    deadLetterReasons: { "schema-violation": 8 },
+    filtered: 2,
+    filteredExpected: 2,
+    lost: 0,
+    duplicatedEffects: 0,
+    expectedOrders: 30,
+    stateMismatches: [],
+    stateMismatchCount: 0,
+    unexpectedDeadLetters: [],
+    wrongReasons: [],
+    ok: true,
   };
-  const report = { messages: 100, sendFailures: 0, leftInQueue: 0, interrupted: false, reconciliation } as unknown as RunReport;
+  const report = {
+    messages: 100,
+    sendFailures: 0,
+    leftInQueue: 0,
+    interrupted: false,
+    reconciliation,
+  } as unknown as RunReport;
 
   it("passes with exit 0 when every message is accounted for", () => {
-    expect(verdict(report)).toMatch(/^PASS: all 100 messages accounted for \(90 applied, 8 dead-lettered with their reason, 2 filtered\)/);
+    expect(verdict(report)).toMatch(
+      /^PASS: all 100 messages accounted for \(90 applied, 8 dead-lettered with their reason, 2 filtered\)/,
+    );
     expect(exitCodeOf(report)).toBe(0);
   });
 
   it("fails with exit 1 naming what is wrong", () => {
-    const failed = { ...report, reconciliation: { ...reconciliation, lost: 2, stateMismatchCount: 1, ok: false } } as RunReport;
+    const failed = {
+      ...report,
+      reconciliation: { ...reconciliation, lost: 2, stateMismatchCount: 1, ok: false },
+    } as RunReport;
     expect(verdict(failed)).toBe("FAIL: 2 lost, 1 table mismatches (details above).");
     expect(exitCodeOf(failed)).toBe(1);
   });
 
   it("gives no verdict on an interrupted run, and exit 130", () => {
-    const interrupted = { ...report, interrupted: true, leftInQueue: 40, reconciliation: { ...reconciliation, sent: 60, ok: false } } as RunReport;
+    const interrupted = {
+      ...report,
+      interrupted: true,
+      leftInQueue: 40,
+      reconciliation: { ...reconciliation, sent: 60, ok: false },
+    } as RunReport;
     expect(verdict(interrupted)).toMatch(/^INTERRUPTED: 60 of 100 messages were sent, 40 were still in the work queue/);
     expect(exitCodeOf(interrupted)).toBe(130);
   });
@@ -182,7 +235,11 @@ const started: Cli[] = [];
 
 function startCli(args: string[]): Cli {
   // Its own process group, so that a failed test can end it with everything it started.
-  const child = spawn(process.execPath, ["--import", "tsx", "local/cli.ts", ...args], { cwd: PROJECT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "local/cli.ts", ...args], {
+    cwd: PROJECT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const output = { stdout: "", stderr: "" };
   const waiters: (() => void)[] = [];
   for (const name of ["stdout", "stderr"] as const) {
@@ -207,7 +264,9 @@ function startCli(args: string[]): Cli {
           }
         };
         waiters.push(check);
-        void exit.then(() => reject(new Error(`exited before ${pattern} appeared on ${stream}:\n${output.stdout}\n${output.stderr}`)));
+        void exit.then(() =>
+          reject(new Error(`exited before ${pattern} appeared on ${stream}:\n${output.stdout}\n${output.stderr}`)),
+        );
         check();
       }),
     // As a terminal's Ctrl-C does: to the whole process group, the servers and containers included.
@@ -239,7 +298,9 @@ describe("npm run local, end to end", () => {
   it("rejects an unknown environment, listing the configured and synthesized ones", async () => {
     const cli = startCli(["--env", "qa"]);
     expect(await cli.exit).toBe(2);
-    expect(cli.stderr()).toMatch(/--env qa is not an environment of this project: configured in config\/environments\.ts: dev, staging, prod; synthesized in cdktf\.out\/stacks: .*dev/);
+    expect(cli.stderr()).toMatch(
+      /--env qa is not an environment of this project: configured in config\/environments\.ts: dev, staging, prod; synthesized in cdktf\.out\/stacks: .*dev/,
+    );
   });
 
   it("runs 200 messages through the dev stack and accounts for every one (exit 0)", async () => {
@@ -271,7 +332,10 @@ describe("npm run local, end to end", () => {
     const [, dynamoEndpoint] = await cli.waitFor("stdout", /^ {2}DynamoDB endpoint {4}(\S+)$/m);
     const [, queueUrl] = await cli.waitFor("stdout", /^ {2}queue URL {12}(\S+)$/m);
     const [, tableName] = await cli.waitFor("stdout", /^ {2}table {16}(\S+)$/m);
-    await cli.waitFor("stdout", /aws --endpoint-url http:\/\/127\.0\.0\.1:\d+ --region us-east-1 sqs receive-message --queue-url \S+orders-dev-dlq/);
+    await cli.waitFor(
+      "stdout",
+      /aws --endpoint-url http:\/\/127\.0\.0\.1:\d+ --region us-east-1 sqs receive-message --queue-url \S+orders-dev-dlq/,
+    );
     expect(cli.stdout()).toMatch(/^PASS: /m);
 
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -279,7 +343,9 @@ describe("npm run local, end to end", () => {
     const sqs = new SQSClient({ endpoint: sqsEndpoint, region: "eu-west-3", credentials });
     const dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region: "eu-west-3", credentials });
     try {
-      const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["All"] }));
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["All"] }),
+      );
       expect(JSON.parse(Attributes.RedrivePolicy!)).toMatchObject({ maxReceiveCount: 3 });
       const { Count } = await dynamo.send(new ScanCommand({ TableName: "orders-dev", Select: "COUNT" }));
       expect(Count).toBeGreaterThan(0);
@@ -289,19 +355,34 @@ describe("npm run local, end to end", () => {
       const orderId = `order-keep-${process.pid}-${Date.now()}`;
       const body = JSON.stringify({
         type: "order_created",
-        data: { order_id: orderId, customer_id: "customer-keep", items: [{ sku: "sku-1", quantity: 2, unit_price: 9.5 }], total: 19 },
+        data: {
+          order_id: orderId,
+          customer_id: "customer-keep",
+          items: [{ sku: "sku-1", quantity: 2, unit_price: 9.5 }],
+          total: 19,
+        },
         timestamp: new Date().toISOString(),
         correlation_id: `corr-${orderId}`,
       });
-      const sender = new SQSClient({ endpoint: sqsEndpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
-      const reader = new DynamoDBClient({ endpoint: dynamoEndpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+      const sender = new SQSClient({
+        endpoint: sqsEndpoint,
+        region: "us-east-1",
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      });
+      const reader = new DynamoDBClient({
+        endpoint: dynamoEndpoint,
+        region: "us-east-1",
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      });
       try {
         const { MessageId } = await sender.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
         expect(MessageId).toBeTruthy();
         const key = { pk: { S: `ORDER#${orderId}` }, sk: { S: "METADATA" } };
         let item: Record<string, AttributeValue> | undefined;
         for (const deadline = Date.now() + 15_000; !item && Date.now() < deadline; ) {
-          ({ Item: item } = await reader.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true })));
+          ({ Item: item } = await reader.send(
+            new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+          ));
           if (!item) await new Promise((resolve) => setTimeout(resolve, 200));
         }
         expect(item, `order ${orderId} did not reach ${tableName} within 15 s:\n${cli.stderr()}`).toBeDefined();

@@ -2,8 +2,8 @@ import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalPipeline } from "../../local/pipeline/local-pipeline.js";
-import { startLocalDynamo, startLocalSqs, type LocalDynamo, type LocalSqs } from "../../local/servers/local-servers.js";
 import { readSynthesizedStack } from "../../local/pipeline/synthesized-stack.js";
+import { type LocalDynamo, type LocalSqs, startLocalDynamo, startLocalSqs } from "../../local/servers/local-servers.js";
 import { tempDir } from "../support/synth.js";
 
 /** The hand-written minimal stack, with one edit to its JSON. */

@@ -2,9 +2,9 @@ import path from "node:path";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalResources, type LocalResources } from "../../local/servers/local-resources.js";
-import { startLocalDynamo, startLocalSqs, type LocalDynamo, type LocalSqs } from "../../local/servers/local-servers.js";
 import { readSynthesizedStack, type SynthesizedStack } from "../../local/pipeline/synthesized-stack.js";
+import { createLocalResources, type LocalResources } from "../../local/servers/local-resources.js";
+import { type LocalDynamo, type LocalSqs, startLocalDynamo, startLocalSqs } from "../../local/servers/local-servers.js";
 import { mtimeOf, stackFileOf, synthesize } from "../../local/synth-check.js";
 
 const ROOT = process.cwd();
@@ -30,7 +30,9 @@ afterAll(async () => {
 });
 
 async function attributesOf(queueUrl: string): Promise<Record<string, string>> {
-  const { Attributes } = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["All"] }));
+  const { Attributes } = await sqs.client.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["All"] }),
+  );
   return Attributes!;
 }
 
@@ -57,7 +59,10 @@ describe("createLocalResources: the dev stack's queues and table on fauxqs and d
       DelaySeconds: "0",
       ReceiveMessageWaitTimeSeconds: "20",
     });
-    const redrive = JSON.parse(attributes.RedrivePolicy!) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
+    const redrive = JSON.parse(attributes.RedrivePolicy!) as {
+      deadLetterTargetArn: string;
+      maxReceiveCount: number | string;
+    };
     expect(redrive.deadLetterTargetArn).toBe(deadLetterQueue.arn);
     expect(Number(redrive.maxReceiveCount)).toBe(3);
   });
@@ -67,7 +72,11 @@ describe("createLocalResources: the dev stack's queues and table on fauxqs and d
     const attributes = await attributesOf(deadLetterQueue.url);
 
     expect(deadLetterQueue.name).toBe("orders-dev-dlq");
-    expect(attributes).toMatchObject({ QueueArn: deadLetterQueue.arn, MessageRetentionPeriod: "1209600", VisibilityTimeout: "30" });
+    expect(attributes).toMatchObject({
+      QueueArn: deadLetterQueue.arn,
+      MessageRetentionPeriod: "1209600",
+      VisibilityTimeout: "30",
+    });
     expect(attributes.RedrivePolicy).toBeUndefined();
   });
 
@@ -104,7 +113,10 @@ describe("createLocalResources: a hand-written stack (FIFO queues, inline redriv
       ReceiveMessageWaitTimeSeconds: "5",
       MaximumMessageSize: "2048",
     });
-    const redrive = JSON.parse(attributes.RedrivePolicy!) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
+    const redrive = JSON.parse(attributes.RedrivePolicy!) as {
+      deadLetterTargetArn: string;
+      maxReceiveCount: number | string;
+    };
     expect(redrive.deadLetterTargetArn).toBe(deadLetter.arn);
     expect(Number(redrive.maxReceiveCount)).toBe(2);
     expect((await attributesOf(deadLetter.url)).FifoQueue).toBe("true");
@@ -147,7 +159,9 @@ describe("createLocalResources: resolve()", () => {
     const { Table } = await dynamo.client.send(new DescribeTableCommand({ TableName: "orders-dev" }));
 
     expect(devResources.resolve("${aws_dynamodb_table.orders-table.name}")).toBe("orders-dev");
-    expect(devResources.resolve("${aws_dynamodb_table.orders-table.arn}")).toBe("arn:aws:dynamodb:us-east-1:000000000000:table/orders-dev");
+    expect(devResources.resolve("${aws_dynamodb_table.orders-table.arn}")).toBe(
+      "arn:aws:dynamodb:us-east-1:000000000000:table/orders-dev",
+    );
     expect(devResources.resolve("${aws_dynamodb_table.orders-table.arn}")).toBe(Table!.TableArn);
   });
 
@@ -178,14 +192,24 @@ describe("createLocalResources: resolve()", () => {
     expect(() => devResources.resolve("${aws_lambda_function.order-processor_function_19A85F0C.arn}")).toThrow(
       /\$\{aws_lambda_function\.order-processor_function_19A85F0C\.arn\} can't be resolved locally: only queue url\/arn\/name and table name\/arn references are supported/,
     );
-    expect(() => devResources.resolve("${aws_sqs_queue.no-such-queue.url}")).toThrow(/\$\{aws_sqs_queue\.no-such-queue\.url\} can't be resolved locally/);
-    expect(() => devResources.resolve("${aws_dynamodb_table.orders-table.stream_arn}")).toThrow(/can't be resolved locally/);
-    expect(() => devResources.resolve("prefix-${aws_iam_role.role.arn}")).toThrow(/\$\{aws_iam_role\.role\.arn\} can't be resolved locally/);
+    expect(() => devResources.resolve("${aws_sqs_queue.no-such-queue.url}")).toThrow(
+      /\$\{aws_sqs_queue\.no-such-queue\.url\} can't be resolved locally/,
+    );
+    expect(() => devResources.resolve("${aws_dynamodb_table.orders-table.stream_arn}")).toThrow(
+      /can't be resolved locally/,
+    );
+    expect(() => devResources.resolve("prefix-${aws_iam_role.role.arn}")).toThrow(
+      /\$\{aws_iam_role\.role\.arn\} can't be resolved locally/,
+    );
   });
 
   it("throws for a data source, variable or expression reference instead of passing it to the function unresolved", () => {
-    expect(() => devResources.resolve("${data.aws_region.current.name}")).toThrow(/\$\{data\.aws_region\.current\.name\} can't be resolved locally/);
-    expect(() => devResources.resolve("${data.aws_caller_identity.current.account_id}")).toThrow(/can't be resolved locally/);
+    expect(() => devResources.resolve("${data.aws_region.current.name}")).toThrow(
+      /\$\{data\.aws_region\.current\.name\} can't be resolved locally/,
+    );
+    expect(() => devResources.resolve("${data.aws_caller_identity.current.account_id}")).toThrow(
+      /can't be resolved locally/,
+    );
     expect(() => devResources.resolve("${var.stage}")).toThrow(/\$\{var\.stage\} can't be resolved locally/);
     expect(() => devResources.resolve('${upper("dev")}')).toThrow(/can't be resolved locally/);
   });

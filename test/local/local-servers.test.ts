@@ -1,9 +1,9 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CreateTableCommand, ListTablesCommand, PutItemCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, GetItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, it } from "vitest";
-import { startLocalDynamo, startLocalSqs, type LocalDynamo, type LocalSqs } from "../../local/servers/local-servers.js";
+import { type LocalDynamo, type LocalSqs, startLocalDynamo, startLocalSqs } from "../../local/servers/local-servers.js";
 
 const started: { stop(): Promise<void> }[] = [];
 
@@ -84,7 +84,9 @@ describe("local servers with ownProcess: true", () => {
     );
     // Tables are ready at once (createTableMs: 0).
     await dynamo.client.send(new PutItemCommand({ TableName: "own-process", Item: { id: { S: "a" }, n: { N: "1" } } }));
-    const { Item } = await dynamo.client.send(new GetItemCommand({ TableName: "own-process", Key: { id: { S: "a" } } }));
+    const { Item } = await dynamo.client.send(
+      new GetItemCommand({ TableName: "own-process", Key: { id: { S: "a" } } }),
+    );
     expect(Item).toEqual({ id: { S: "a" }, n: { N: "1" } });
     expect((await dynamo.client.send(new ListTablesCommand({}))).TableNames).toEqual(["own-process"]);
 
@@ -95,7 +97,10 @@ describe("local servers with ownProcess: true", () => {
   });
 
   it("starts both at once on distinct ports; stop() twice is harmless", async () => {
-    const [sqs, dynamo] = await Promise.all([startLocalSqs({ ownProcess: true }), startLocalDynamo({ ownProcess: true })]);
+    const [sqs, dynamo] = await Promise.all([
+      startLocalSqs({ ownProcess: true }),
+      startLocalDynamo({ ownProcess: true }),
+    ]);
     started.push(sqs, dynamo);
     expect(sqs.endpoint).not.toBe(dynamo.endpoint);
 
@@ -112,7 +117,9 @@ describe("local servers with ownProcess: true", () => {
     started.push(dynamo);
     const port = Number(new URL(dynamo.endpoint).port);
 
-    await expect(startLocalDynamo({ ownProcess: true, port })).rejects.toThrow(/the local dynamodb server could not start: .*EADDRINUSE/);
+    await expect(startLocalDynamo({ ownProcess: true, port })).rejects.toThrow(
+      /the local dynamodb server could not start: .*EADDRINUSE/,
+    );
     await dynamo.stop();
   });
 });

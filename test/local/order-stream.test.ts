@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { matchesAnyPattern } from "../../functions/poller/index.js";
 import { PoisonMessageError } from "../../functions/lib/errors.js";
 import { parseOrderEvent } from "../../functions/order-processor/schema.js";
+import { matchesAnyPattern } from "../../functions/poller/index.js";
 import { expectedOrders } from "../../local/run/expected-state.js";
 import { generateOrderStream, type OrderStream } from "../../local/run/order-stream.js";
 
@@ -29,7 +29,9 @@ describe("generateOrderStream", () => {
 
   it("produces exactly count messages", () => {
     for (const count of [0, 1, 2, 3, 17, 1000]) {
-      expect(generateOrderStream({ count, poisonShare: 0.5, transientShare: 0.1, seed: count }).messages).toHaveLength(count);
+      expect(generateOrderStream({ count, poisonShare: 0.5, transientShare: 0.1, seed: count }).messages).toHaveLength(
+        count,
+      );
     }
     expect(big.messages).toHaveLength(10_000);
   });
@@ -39,7 +41,8 @@ describe("generateOrderStream", () => {
     const transientMessages = big.messages.filter((m) => big.transientOrders.has(m.orderId)).length;
     expect(transientMessages / 10_000).toBeGreaterThan(0.045);
     expect(transientMessages / 10_000).toBeLessThanOrEqual(0.05);
-    for (const kind of ["create", "update", "duplicate", "stale-update", "early-update"]) expect(kindCount(big, kind)).toBeGreaterThan(50);
+    for (const kind of ["create", "update", "duplicate", "stale-update", "early-update"])
+      expect(kindCount(big, kind)).toBeGreaterThan(50);
     expect(big.orders).toBe(kindCount(big, "create"));
   });
 
@@ -119,7 +122,9 @@ describe("generateOrderStream", () => {
       expect(sent.message.groupId).toBe(sent.orderId);
       expect(sent.message.deduplicationId).toMatch(/^[0-9a-f]{64}$/);
     }
-    expect(big.messages.every((m) => m.message.groupId === undefined && m.message.deduplicationId === undefined)).toBe(true);
+    expect(big.messages.every((m) => m.message.groupId === undefined && m.message.deduplicationId === undefined)).toBe(
+      true,
+    );
   });
 
   it("refuses impossible options", () => {

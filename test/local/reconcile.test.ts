@@ -1,18 +1,30 @@
-import { describe, expect, it } from "vitest";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { orderEventMessage, type OrderEventInput } from "../../functions/order-processor/producer.js";
-import { expectedOrders, type ExpectedOrder } from "../../local/run/expected-state.js";
+import { describe, expect, it } from "vitest";
+import { type OrderEventInput, orderEventMessage } from "../../functions/order-processor/producer.js";
+import { type ExpectedOrder, expectedOrders } from "../../local/run/expected-state.js";
 import { generateOrderStream, type OrderStream, type StreamMessage } from "../../local/run/order-stream.js";
-import { formatReconciliation, reconcile, type ReconcileInput } from "../../local/run/reconcile.js";
+import { formatReconciliation, type ReconcileInput, reconcile } from "../../local/run/reconcile.js";
 
 const ITEMS = [{ sku: "sku-mug", quantity: 2, unit_price: 15.75 }];
-function event(kind: StreamMessage["kind"], input: Omit<OrderEventInput, "correlationId">, correlationId: string): StreamMessage {
+function event(
+  kind: StreamMessage["kind"],
+  input: Omit<OrderEventInput, "correlationId">,
+  correlationId: string,
+): StreamMessage {
   const message = orderEventMessage({ ...input, correlationId }, { fifo: false });
   return { message, kind, orderId: input.data.order_id, correlationId, passesFilter: true };
 }
-const created = (order_id: string, timestamp: string) => ({ type: "order_created" as const, data: { order_id, customer_id: "cust-1", items: ITEMS, total: 31.5 }, timestamp });
-const updated = (order_id: string, status: string, timestamp: string) => ({ type: "order_updated" as const, data: { order_id, status }, timestamp });
+const created = (order_id: string, timestamp: string) => ({
+  type: "order_created" as const,
+  data: { order_id, customer_id: "cust-1", items: ITEMS, total: 31.5 },
+  timestamp,
+});
+const updated = (order_id: string, status: string, timestamp: string) => ({
+  type: "order_updated" as const,
+  data: { order_id, status },
+  timestamp,
+});
 
 describe("expectedOrders", () => {
   it("takes the create's contents and the newest update's status, whatever the arrival order", () => {
@@ -25,14 +37,38 @@ describe("expectedOrders", () => {
       event("create", created("order-b", "2026-01-01T00:00:01.000Z"), "c4"),
       event("early-update", updated("order-c", "paid", "2026-01-01T00:00:05.000Z"), "c5"),
       event("create", created("order-c", "2026-01-01T00:00:04.000Z"), "c6"),
-      { message: { body: "{not json" }, kind: "poison", orderId: "order-d", poisonReason: "malformed-json", passesFilter: false },
+      {
+        message: { body: "{not json" },
+        kind: "poison",
+        orderId: "order-d",
+        poisonReason: "malformed-json",
+        passesFilter: false,
+      },
       event("update", updated("order-e", "paid", "2026-01-01T00:00:06.000Z"), "c7"),
     ];
     const common = { customer_id: "cust-1", items: ITEMS, total: 31.5 };
     expect([...expectedOrders({ messages })]).toEqual([
-      ["order-a", { orderId: "order-a", status: "shipped", created_at: "2026-01-01T00:00:00.000Z", updated_at: "2026-01-01T00:00:03.000Z", ...common }],
+      [
+        "order-a",
+        {
+          orderId: "order-a",
+          status: "shipped",
+          created_at: "2026-01-01T00:00:00.000Z",
+          updated_at: "2026-01-01T00:00:03.000Z",
+          ...common,
+        },
+      ],
       ["order-b", { orderId: "order-b", status: "pending", created_at: "2026-01-01T00:00:01.000Z", ...common }],
-      ["order-c", { orderId: "order-c", status: "paid", created_at: "2026-01-01T00:00:04.000Z", updated_at: "2026-01-01T00:00:05.000Z", ...common }],
+      [
+        "order-c",
+        {
+          orderId: "order-c",
+          status: "paid",
+          created_at: "2026-01-01T00:00:04.000Z",
+          updated_at: "2026-01-01T00:00:05.000Z",
+          ...common,
+        },
+      ],
     ]);
   });
 });
@@ -51,8 +87,12 @@ function perfectRun(stream: OrderStream, filterActive: boolean): ReconcileInput 
       const isCreate = JSON.parse(message.body).type === "order_created";
       const ignored = kind === "duplicate" || kind === "stale-update";
       const text = isCreate
-        ? ignored ? "order already exists, create ignored" : "order created"
-        : ignored ? "stale or repeated update ignored" : "order updated";
+        ? ignored
+          ? "order already exists, create ignored"
+          : "order created"
+        : ignored
+          ? "stale or repeated update ignored"
+          : "order updated";
       return { level: "INFO", message: text, messageId: `m-${correlationId}`, correlationId, orderId };
     });
   const poison = stream.messages.filter((m) => m.kind === "poison");
@@ -60,7 +100,9 @@ function perfectRun(stream: OrderStream, filterActive: boolean): ReconcileInput 
   return {
     stream,
     tableItems: [...expectedOrders(stream).values()].map(tableItem),
-    deadLetters: poison.filter((m) => !removed.includes(m)).map((m) => ({ body: m.message.body, reason: m.poisonReason! })),
+    deadLetters: poison
+      .filter((m) => !removed.includes(m))
+      .map((m) => ({ body: m.message.body, reason: m.poisonReason! })),
     filtered: removed.length,
     functionLogs,
     filterActive,
@@ -79,7 +121,14 @@ describe("reconcile", () => {
     expect(result.filtered).toBeGreaterThan(0);
     expect(result.deadLetteredWithReason).toBe(100 - result.filtered);
     const unfiltered = reconcile(perfectRun(stream, false));
-    expect(unfiltered).toMatchObject({ ok: true, lost: 0, filtered: 0, filteredExpected: 0, deadLettered: 100, deadLetteredWithReason: 100 });
+    expect(unfiltered).toMatchObject({
+      ok: true,
+      lost: 0,
+      filtered: 0,
+      filteredExpected: 0,
+      deadLettered: 100,
+      deadLetteredWithReason: 100,
+    });
     expect(formatReconciliation(unfiltered)).toMatch(/lost: +0\n/);
     expect(formatReconciliation(unfiltered)).toMatch(/OK$/);
   });
@@ -105,7 +154,9 @@ describe("reconcile", () => {
     const extra = marshall({ pk: "ORDER#order-999999", sk: "METADATA", status: "pending" });
     const result = reconcile({ ...perfect, tableItems: [...items, extra] });
     expect(result.stateMismatchCount).toBe(3);
-    expect(result.stateMismatches.join("\n")).toMatch(/updated_at is missing.*\n.*note is "x", expected none\norder-999999: in the table but not expected/);
+    expect(result.stateMismatches.join("\n")).toMatch(
+      /updated_at is missing.*\n.*note is "x", expected none\norder-999999: in the table but not expected/,
+    );
   });
 
   it("counts a poison message missing from the dead-letter queue as lost", () => {
@@ -115,17 +166,33 @@ describe("reconcile", () => {
 
   it("counts a valid event without an outcome log line as lost, and a duplicate as accounted by its original's line", () => {
     const duplicated = stream.messages.find((m) => m.kind === "duplicate")!.correlationId;
-    const once = stream.messages.find((m) => m.kind === "update" && !stream.messages.some((d) => d.kind === "duplicate" && d.correlationId === m.correlationId))!;
+    const once = stream.messages.find(
+      (m) =>
+        m.kind === "update" &&
+        !stream.messages.some((d) => d.kind === "duplicate" && d.correlationId === m.correlationId),
+    )!;
     const withoutLines = (id: string | undefined) => perfect.functionLogs.filter((line) => line.correlationId !== id);
-    expect(reconcile({ ...perfect, functionLogs: withoutLines(once.correlationId) })).toMatchObject({ ok: false, lost: 1 });
-    expect(reconcile({ ...perfect, functionLogs: withoutLines(duplicated) })).toMatchObject({ ok: false, lost: stream.messages.filter((m) => m.correlationId === duplicated).length });
-    const keepOne = perfect.functionLogs.filter((line, index, all) => line.correlationId !== duplicated || all.findIndex((l) => l.correlationId === duplicated) === index);
+    expect(reconcile({ ...perfect, functionLogs: withoutLines(once.correlationId) })).toMatchObject({
+      ok: false,
+      lost: 1,
+    });
+    expect(reconcile({ ...perfect, functionLogs: withoutLines(duplicated) })).toMatchObject({
+      ok: false,
+      lost: stream.messages.filter((m) => m.correlationId === duplicated).length,
+    });
+    const keepOne = perfect.functionLogs.filter(
+      (line, index, all) =>
+        line.correlationId !== duplicated || all.findIndex((l) => l.correlationId === duplicated) === index,
+    );
     expect(reconcile({ ...perfect, functionLogs: keepOne })).toMatchObject({ ok: true, lost: 0 });
   });
 
   it("detects an effect logged twice for one correlation id", () => {
     const effect = perfect.functionLogs.find((line) => line.message === "order updated")!;
-    const result = reconcile({ ...perfect, functionLogs: [...perfect.functionLogs, { ...effect, messageId: "redelivered" }] });
+    const result = reconcile({
+      ...perfect,
+      functionLogs: [...perfect.functionLogs, { ...effect, messageId: "redelivered" }],
+    });
     expect(result).toMatchObject({ ok: false, duplicatedEffects: 1, lost: 0 });
   });
 
@@ -134,13 +201,23 @@ describe("reconcile", () => {
     const valid = stream.messages.find((m) => m.kind === "update")!;
     const result = reconcile({
       ...perfect,
-      deadLetters: [{ body: first!.body, reason: "rejected-by-table" }, ...rest, { body: valid.message.body, reason: "order-not-created" }],
+      deadLetters: [
+        { body: first!.body, reason: "rejected-by-table" },
+        ...rest,
+        { body: valid.message.body, reason: "order-not-created" },
+      ],
       filtered: perfect.filtered - 1,
     });
     expect(result.ok).toBe(false);
-    expect(result.wrongReasons).toEqual([expect.stringMatching(/dead-lettered as rejected-by-table, expected schema-violation$/)]);
-    expect(result.unexpectedDeadLetters).toEqual([`${valid.orderId}: a valid update (${valid.correlationId}) was dead-lettered (order-not-created)`]);
+    expect(result.wrongReasons).toEqual([
+      expect.stringMatching(/dead-lettered as rejected-by-table, expected schema-violation$/),
+    ]);
+    expect(result.unexpectedDeadLetters).toEqual([
+      `${valid.orderId}: a valid update (${valid.correlationId}) was dead-lettered (order-not-created)`,
+    ]);
     expect(result.lost).toBe(2);
-    expect(formatReconciliation(result)).toContain(`filtered:           ${perfect.filtered - 1} (expected ${perfect.filtered})`);
+    expect(formatReconciliation(result)).toContain(
+      `filtered:           ${perfect.filtered - 1} (expected ${perfect.filtered})`,
+    );
   });
 });

@@ -2,7 +2,11 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ENVIRONMENTS } from "../../config/environments.js";
-import { readSynthesizedStack, type SynthesizedProcessor, type SynthesizedStack } from "../../local/pipeline/synthesized-stack.js";
+import {
+  readSynthesizedStack,
+  type SynthesizedProcessor,
+  type SynthesizedStack,
+} from "../../local/pipeline/synthesized-stack.js";
 import { mtimeOf, stackFileOf, synthesize } from "../../local/synth-check.js";
 import { tempDir } from "../support/synth.js";
 
@@ -42,7 +46,11 @@ describe("readSynthesizedStack: the synthesized dev stack", () => {
       messageRetentionSeconds: 86_400,
       receiveWaitTimeSeconds: 20,
     });
-    expect(processor.deadLetterQueue).toMatchObject({ name: "orders-dev-dlq", fifo: false, messageRetentionSeconds: 1_209_600 });
+    expect(processor.deadLetterQueue).toMatchObject({
+      name: "orders-dev-dlq",
+      fifo: false,
+      messageRetentionSeconds: 1_209_600,
+    });
     expect(processor.maxReceiveCount).toBe(3);
     expect(processor.batchSize).toBe(10);
     expect(processor.maxBatchingWindowSeconds).toBe(1);
@@ -56,7 +64,13 @@ describe("readSynthesizedStack: the synthesized dev stack", () => {
     const { function: fn, queue, deadLetterQueue } = onlyProcessor(stack);
     const table = stack.tables[0]!;
 
-    expect(fn).toMatchObject({ name: "orders-dev-processor", handler: "index.handler", runtime: "nodejs22.x", timeoutSeconds: 30, memorySizeMb: 256 });
+    expect(fn).toMatchObject({
+      name: "orders-dev-processor",
+      handler: "index.handler",
+      runtime: "nodejs22.x",
+      timeoutSeconds: 30,
+      memorySizeMb: 256,
+    });
     expect(path.isAbsolute(fn.zipPath)).toBe(true);
     expect(fn.zipPath.startsWith(path.resolve("cdktf.out/stacks/dev"))).toBe(true);
     expect(existsSync(fn.zipPath)).toBe(true);
@@ -123,7 +137,11 @@ describe("readSynthesizedStack: a hand-written stack (test/fixtures/local/stacks
 
   it("reads the provider's region and only the SQS mappings (not a DynamoDB stream's)", () => {
     expect(stack().region).toBe("eu-west-1");
-    expect(stack().processors.map((candidate) => candidate.resourceName).sort()).toEqual(["ordered-mapping", "work-mapping"]);
+    expect(
+      stack()
+        .processors.map((candidate) => candidate.resourceName)
+        .sort(),
+    ).toEqual(["ordered-mapping", "work-mapping"]);
   });
 
   it("takes the dead-letter queue and maxReceiveCount from an inline redrive_policy", () => {
@@ -145,7 +163,10 @@ describe("readSynthesizedStack: a hand-written stack (test/fixtures/local/stacks
       delaySeconds: 2,
       receiveWaitTimeSeconds: 5,
     });
-    expect(processor("ordered-mapping").deadLetterQueue).toMatchObject({ name: "fixture-ordered-dlq.fifo", fifo: true });
+    expect(processor("ordered-mapping").deadLetterQueue).toMatchObject({
+      name: "fixture-ordered-dlq.fifo",
+      fifo: true,
+    });
   });
 
   it("gives omitted queue attributes AWS's defaults", () => {
@@ -190,7 +211,9 @@ describe("readSynthesizedStack: a hand-written stack (test/fixtures/local/stacks
       zipPath: path.join(FIXTURES, "stacks", "minimal", "assets", "worker.zip"),
       environment: { LEDGER: "${aws_dynamodb_table.ledger.name}", MODE: "fixture" },
     });
-    expect(stack().tables).toEqual([{ resourceName: "ledger", name: "fixture-ledger", hashKey: "id", attributes: [{ name: "id", type: "N" }] }]);
+    expect(stack().tables).toEqual([
+      { resourceName: "ledger", name: "fixture-ledger", hashKey: "id", attributes: [{ name: "id", type: "N" }] },
+    ]);
   });
 });
 
@@ -217,11 +240,15 @@ describe("readSynthesizedStack: errors", () => {
       JSON.stringify({
         resource: {
           aws_sqs_queue: { work: { name: "literal-work" } },
-          aws_lambda_event_source_mapping: { mapping: { event_source_arn: "${aws_sqs_queue.work.arn}", function_name: "someone-elses-function" } },
+          aws_lambda_event_source_mapping: {
+            mapping: { event_source_arn: "${aws_sqs_queue.work.arn}", function_name: "someone-elses-function" },
+          },
         },
       }),
     );
 
-    expect(() => readSynthesizedStack(outdir, "literal")).toThrow(/function_name "someone-elses-function" names no aws_lambda_function/);
+    expect(() => readSynthesizedStack(outdir, "literal")).toThrow(
+      /function_name "someone-elses-function" names no aws_lambda_function/,
+    );
   });
 });

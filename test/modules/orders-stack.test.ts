@@ -3,8 +3,8 @@ import path from "node:path";
 import { App } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENTS, environments } from "../../config/environments.js";
-import { AWS_PROVIDER_VERSION_RANGE, OrdersStack, type OrdersEnvironment } from "../../modules/orders-stack.js";
-import { SynthesizedStack, tempDir, type TerraformJson } from "../support/synth.js";
+import { AWS_PROVIDER_VERSION_RANGE, type OrdersEnvironment, OrdersStack } from "../../modules/orders-stack.js";
+import { SynthesizedStack, type TerraformJson, tempDir } from "../support/synth.js";
 
 function synthEnvironments(environments: readonly OrdersEnvironment[]): Record<string, SynthesizedStack> {
   const outdir = tempDir("orders");
@@ -25,7 +25,9 @@ const prod = stacks.prod!;
 const environment = (name: string) => ENVIRONMENTS.find((env) => env.name === name)!;
 
 function alarm(stack: SynthesizedStack, suffix: string) {
-  return Object.values(stack.resources("aws_cloudwatch_metric_alarm")).find((a) => String(a.alarm_name).endsWith(suffix))!;
+  return Object.values(stack.resources("aws_cloudwatch_metric_alarm")).find((a) =>
+    String(a.alarm_name).endsWith(suffix),
+  )!;
 }
 
 function workQueue(stack: SynthesizedStack) {
@@ -73,7 +75,9 @@ describe("OrdersStack", () => {
         maximum_batching_window_in_seconds: 5,
         scaling_config: { maximum_concurrency: 50 },
         function_response_types: ["ReportBatchItemFailures"],
-        filter_criteria: { filter: [{ pattern: JSON.stringify({ body: { type: ["order_created", "order_updated"] } }) }] },
+        filter_criteria: {
+          filter: [{ pattern: JSON.stringify({ body: { type: ["order_created", "order_updated"] } }) }],
+        },
       });
     });
 
@@ -86,7 +90,10 @@ describe("OrdersStack", () => {
     it("grants the seed's SQS actions on the queue and SendMessage on the DLQ", () => {
       const statements = prod.statements(prod.only("aws_iam_role_policy").policy);
       expect(statements.find((s) => s.sid === "ConsumeWorkQueue")!.actions).toEqual([
-        "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
       ]);
       expect(statements.find((s) => s.sid === "SendPoisonToDeadLetterQueue")!.actions).toEqual(["sqs:SendMessage"]);
     });
@@ -127,7 +134,10 @@ describe("OrdersStack", () => {
         expect(stack.only("aws_dynamodb_table")).toMatchObject({
           hash_key: "pk",
           range_key: "sk",
-          attribute: [{ name: "pk", type: "S" }, { name: "sk", type: "S" }],
+          attribute: [
+            { name: "pk", type: "S" },
+            { name: "sk", type: "S" },
+          ],
           billing_mode: "PAY_PER_REQUEST",
           point_in_time_recovery: { enabled: true },
           server_side_encryption: { enabled: true },
@@ -147,7 +157,12 @@ describe("OrdersStack", () => {
           .statements(stack.only("aws_iam_role_policy").policy)
           .filter((s) => s.actions.some((a) => a.startsWith("dynamodb:")));
         expect(tableStatements).toEqual([
-          { sid: "ApplyOrderEvents", effect: "Allow", actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [tableArn] },
+          {
+            sid: "ApplyOrderEvents",
+            effect: "Allow",
+            actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+            resources: [tableArn],
+          },
         ]);
       }
     });
@@ -163,7 +178,10 @@ describe("OrdersStack", () => {
     });
 
     it("accepts a range of provider versions, so it can sit beside other teams' modules", () => {
-      expect(prod.json.terraform!.required_providers.aws).toEqual({ source: "aws", version: AWS_PROVIDER_VERSION_RANGE });
+      expect(prod.json.terraform!.required_providers.aws).toEqual({
+        source: "aws",
+        version: AWS_PROVIDER_VERSION_RANGE,
+      });
     });
 
     it("keeps local state at the project root by a relative path", () => {
@@ -194,8 +212,17 @@ describe("OrdersStack", () => {
 
     it("outputs the URLs, ARNs and names a caller needs", () => {
       expect(Object.keys(prod.json.output!).sort()).toEqual([
-        "alarm_topic_arn", "dead_letter_queue_arn", "dead_letter_queue_url", "function_arn", "function_name",
-        "queue_arn", "queue_name", "queue_url", "role_arn", "table_arn", "table_name",
+        "alarm_topic_arn",
+        "dead_letter_queue_arn",
+        "dead_letter_queue_url",
+        "function_arn",
+        "function_name",
+        "queue_arn",
+        "queue_name",
+        "queue_url",
+        "role_arn",
+        "table_arn",
+        "table_name",
       ]);
     });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { edgeCases, edgeInputScenario, formatFigures, type EdgeInputReport } from "../../local/scenarios/index.js";
+import { type EdgeInputReport, edgeCases, edgeInputScenario, formatFigures } from "../../local/scenarios/index.js";
 import { expectReconciled } from "./expect-reconciled.js";
 
 describe("reliability: bad input at the edges (dev stack, no filter)", () => {
@@ -9,13 +9,17 @@ describe("reliability: bad input at the edges (dev stack, no filter)", () => {
     report = await edgeInputScenario();
     console.log(formatFigures(report));
     for (const result of report.cases) {
-      console.log(`  ${result.name.padEnd(34)} ${JSON.stringify(result.outcome).padEnd(76)} ${result.detail.slice(0, 140)}`);
+      console.log(
+        `  ${result.name.padEnd(34)} ${JSON.stringify(result.outcome).padEnd(76)} ${result.detail.slice(0, 140)}`,
+      );
     }
 
     const expected = edgeCases().map((edge) => [edge.name, edge.expected]);
     expect(report.cases.map((result) => [result.name, result.outcome])).toEqual(expected);
     // A reason for every refusal and every dead letter, never an empty one.
-    for (const result of report.cases.filter((c) => c.outcome.kind === "refused" || c.outcome.kind === "dead-lettered")) {
+    for (const result of report.cases.filter(
+      (c) => c.outcome.kind === "refused" || c.outcome.kind === "dead-lettered",
+    )) {
       expect(result.detail, result.name).toMatch(/\w{3,}/);
     }
 
@@ -29,7 +33,10 @@ describe("reliability: bad input at the edges (dev stack, no filter)", () => {
 
   it("stores what JSON.parse read: 2^64 rounded to the nearest double, the last of duplicate keys", () => {
     expect(report.storedItems["edge-total-2p64"]).toMatchObject({ total: { N: "18446744073709552000" } });
-    expect(report.storedItems["edge-duplicate-keys"]).toMatchObject({ customer_id: { S: "cust-last" }, status: { S: "pending" } });
+    expect(report.storedItems["edge-duplicate-keys"]).toMatchObject({
+      customer_id: { S: "cust-last" },
+      status: { S: "pending" },
+    });
     // Text the servers could take whole is stored as parsed, escapes resolved.
     expect(report.storedItems["edge-emoji-\u{1f600}-escaped"]).toBeDefined();
     expect(report.storedItems["edge-lone-surrogate-\ud800-escaped"]).toBeDefined();

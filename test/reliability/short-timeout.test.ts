@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatFigures } from "../../local/scenarios/run-support.js";
 import { shortTimeoutScenario } from "../../local/scenarios/index.js";
+import { formatFigures } from "../../local/scenarios/run-support.js";
 
 describe("reliability: a function timeout within the runtime's deadline margin", () => {
   it("a 1 s timeout (the construct allows 1-900 s; the margin is 2 s) still applies every order: none redriven to the DLQ unprocessed", async () => {

@@ -6,11 +6,19 @@ describe("reliability suite sizes", () => {
     expect(reliabilitySizes({})).toEqual({ load: DEFAULT_LOAD_COUNT, faults: 400 });
     expect(reliabilitySizes({ RELIABILITY_COUNT: "10000" })).toEqual({ load: 10_000, faults: 2000 });
     expect(reliabilitySizes({ RELIABILITY_COUNT: "500" })).toEqual({ load: 500, faults: 200 });
-    expect(reliabilitySizes({ RELIABILITY_COUNT: "100000", RELIABILITY_FAULT_COUNT: "300" })).toEqual({ load: 100_000, faults: 300 });
+    expect(reliabilitySizes({ RELIABILITY_COUNT: "100000", RELIABILITY_FAULT_COUNT: "300" })).toEqual({
+      load: 100_000,
+      faults: 300,
+    });
     expect(reliabilitySizes({ RELIABILITY_COUNT: " " })).toEqual({ load: DEFAULT_LOAD_COUNT, faults: 400 });
   });
 
-  it.each(["0", "-5", "1e4", "ten", "2.5"])("refuses RELIABILITY_COUNT=%s, naming the variable and the value", (value) => {
-    expect(() => reliabilitySizes({ RELIABILITY_COUNT: value })).toThrow(`RELIABILITY_COUNT must be a whole number from 1 to 1000000 (got "${value}")`);
-  });
+  it.each(["0", "-5", "1e4", "ten", "2.5"])(
+    "refuses RELIABILITY_COUNT=%s, naming the variable and the value",
+    (value) => {
+      expect(() => reliabilitySizes({ RELIABILITY_COUNT: value })).toThrow(
+        `RELIABILITY_COUNT must be a whole number from 1 to 1000000 (got "${value}")`,
+      );
+    },
+  );
 });

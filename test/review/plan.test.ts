@@ -21,13 +21,18 @@ describe("npm run plan", () => {
     expect(result.stdout).toContain("[offline] dev: Plan: 18 to add, 0 to change, 0 to destroy.");
 
     const stackDir = path.join(outdir, "stacks", "dev");
-    for (const file of ["plan.bin", "plan.json", "plan.txt"]) expect(existsSync(path.join(stackDir, file)), file).toBe(true);
+    for (const file of ["plan.bin", "plan.json", "plan.txt"])
+      expect(existsSync(path.join(stackDir, file)), file).toBe(true);
     const json = JSON.parse(readFileSync(path.join(stackDir, "plan.json"), "utf8")) as {
       resource_changes: { mode: string; change: { actions: string[] } }[];
     };
-    const creates = json.resource_changes.filter((change) => change.mode === "managed" && change.change.actions.join() === "create");
+    const creates = json.resource_changes.filter(
+      (change) => change.mode === "managed" && change.change.actions.join() === "create",
+    );
     expect(creates).toHaveLength(18);
-    expect(readFileSync(path.join(stackDir, "plan.txt"), "utf8")).toMatch(/^OFFLINE PLAN: .*\n\n[\s\S]*Plan: 18 to add/);
+    expect(readFileSync(path.join(stackDir, "plan.txt"), "utf8")).toMatch(
+      /^OFFLINE PLAN: .*\n\n[\s\S]*Plan: 18 to add/,
+    );
     // The dummy keys live in the scratch copy only, never in the stack a real deploy uses.
     expect(readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")).not.toContain("offline-plan-dummy");
   });

@@ -12,7 +12,11 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
-function editStack(repo: string, environment: string, edit: (stack: { resource: Record<string, Record<string, Record<string, unknown>>> }) => void) {
+function editStack(
+  repo: string,
+  environment: string,
+  edit: (stack: { resource: Record<string, Record<string, Record<string, unknown>>> }) => void,
+) {
   const file = path.join(repo, "stacks", environment, "cdk.tf.json");
   const stack = JSON.parse(readFileSync(file, "utf8"));
   edit(stack);
@@ -33,14 +37,22 @@ function fixtureRepository(): string {
     stack.resource.aws_lambda_event_source_mapping!.worker!.batch_size = 25;
     stack.resource.aws_lambda_event_source_mapping!.worker!.maximum_batching_window_in_seconds = 1;
     stack.resource.aws_cloudwatch_metric_alarm!.queue_depth = {
-      alarm_name: "fixture-dev-queue-depth", namespace: "AWS/SQS", metric_name: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: "${aws_sqs_queue.work.name}" }, statistic: "Average", period: 300, evaluation_periods: 2,
-      threshold: 100, comparison_operator: "GreaterThanThreshold",
+      alarm_name: "fixture-dev-queue-depth",
+      namespace: "AWS/SQS",
+      metric_name: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: "${aws_sqs_queue.work.name}" },
+      statistic: "Average",
+      period: 300,
+      evaluation_periods: 2,
+      threshold: 100,
+      comparison_operator: "GreaterThanThreshold",
     };
     // The function timeout doubles, and with it the derived visibility timeout.
     stack.resource.aws_lambda_function!.worker!.timeout = 60;
     stack.resource.aws_sqs_queue!.work!.visibility_timeout_seconds = 361;
-    (stack as unknown as Record<string, any>)["//"].queue_processors["fixture-dev"].derived["queue.visibilityTimeoutSeconds"].value = 361;
+    (stack as unknown as Record<string, any>)["//"].queue_processors["fixture-dev"].derived[
+      "queue.visibilityTimeoutSeconds"
+    ].value = 361;
     // The DLQ goes, with its redrive and its alarm.
     delete stack.resource.aws_sqs_queue!.dlq;
     delete stack.resource.aws_sqs_queue_redrive_policy;
@@ -59,14 +71,19 @@ describe("npm run review", () => {
 
   beforeAll(() => {
     const repo = fixtureRepository();
-    const result = spawnSync(process.execPath, [path.join(PROJECT, "scripts", "run-ts.mjs"), path.join(PROJECT, "review", "review.ts"), "--base", "HEAD~1"], {
-      cwd: repo,
-      env: withoutAwsCredentials(process.env),
-      encoding: "utf8",
-    });
+    const result = spawnSync(
+      process.execPath,
+      [path.join(PROJECT, "scripts", "run-ts.mjs"), path.join(PROJECT, "review", "review.ts"), "--base", "HEAD~1"],
+      {
+        cwd: repo,
+        env: withoutAwsCredentials(process.env),
+        encoding: "utf8",
+      },
+    );
     report = result.stdout;
     status = result.status;
-    if (!report.startsWith("# Terraform review")) throw new Error(`review failed (${status}): ${result.stderr.slice(-3000)}`);
+    if (!report.startsWith("# Terraform review"))
+      throw new Error(`review failed (${status}): ${result.stderr.slice(-3000)}`);
   });
 
   it("titles the report with the base and summarizes each environment", () => {
@@ -97,14 +114,22 @@ describe("npm run review", () => {
   });
 
   it("calls out the replaced prod table and the attribute that forces it, as terraform decides", () => {
-    expect(report).toContain("> **Replaced: `aws_dynamodb_table.orders`** (because `name` cannot change in place): its messages or data are lost.");
-    expect(report).toContain("| -/+ **replace** | `aws_dynamodb_table.orders` | `name` (forces replacement) | fixture-orders | fixture-orders-v2 |");
+    expect(report).toContain(
+      "> **Replaced: `aws_dynamodb_table.orders`** (because `name` cannot change in place): its messages or data are lost.",
+    );
+    expect(report).toContain(
+      "| -/+ **replace** | `aws_dynamodb_table.orders` | `name` (forces replacement) | fixture-orders | fixture-orders-v2 |",
+    );
   });
 
   it("blocks the removed DLQ and the replaced prod table, and exits 1", () => {
-    expect(report).toMatch(/\| \*\*blocking\*\* \| dlq-missing \| `aws_sqs_queue\.work` \| aws_sqs_queue\.work is consumed by aws_lambda_event_source_mapping\.worker but has no redrive policy/);
+    expect(report).toMatch(
+      /\| \*\*blocking\*\* \| dlq-missing \| `aws_sqs_queue\.work` \| aws_sqs_queue\.work is consumed by aws_lambda_event_source_mapping\.worker but has no redrive policy/,
+    );
     const prod = report.slice(report.indexOf("## prod"));
-    expect(prod).toMatch(/\| \*\*blocking\*\* \| stateful-destroy \| `aws_dynamodb_table\.orders` \| .*will be replaced/);
+    expect(prod).toMatch(
+      /\| \*\*blocking\*\* \| stateful-destroy \| `aws_dynamodb_table\.orders` \| .*will be replaced/,
+    );
     expect(report).toContain("**2 blocking findings: this change must not merge as it is.**");
     expect(status).toBe(1);
   });

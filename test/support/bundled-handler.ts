@@ -16,7 +16,11 @@ export type BatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBat
  * call is a new "container".
  */
 export function loadBundledHandler(entry: string, environment: Record<string, string>): BatchHandler {
-  const bundle = bundleFunction({ entry, outputDirectory: tempDir("bundle"), externalModules: RUNTIME_PROVIDED_MODULES });
+  const bundle = bundleFunction({
+    entry,
+    outputDirectory: tempDir("bundle"),
+    externalModules: RUNTIME_PROVIDED_MODULES,
+  });
   const files = unzipSync(readFileSync(bundle.zipPath));
   const dir = tempDir("container");
   for (const [name, contents] of Object.entries(files)) {

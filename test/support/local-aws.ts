@@ -1,14 +1,20 @@
-import { ReceiveMessageCommand, type SQSClient, type Message } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS, startLocalDynamo, startLocalSqs, type LocalDynamo, type LocalSqs } from "../../local/servers/local-servers.js";
+import { type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
 import { toSqsRecord } from "../../functions/poller/index.js";
+import {
+  LOCAL_CREDENTIALS,
+  type LocalDynamo,
+  type LocalSqs,
+  startLocalDynamo,
+  startLocalSqs,
+} from "../../local/servers/local-servers.js";
 
 export const REGION = "us-east-1";
 export const CREDENTIALS = LOCAL_CREDENTIALS;
 
+export { createOrdersTable, createQueuePair, type QueuePair, queueArn } from "../../local/servers/ad-hoc-resources.js";
 /** The servers and hand-made resources the tests run against: the same ones `npm run local` uses. */
-export { startLocalDynamo, startLocalSqs, type LocalDynamo, type LocalSqs };
-export { createOrdersTable, createQueuePair, queueArn, type QueuePair } from "../../local/servers/ad-hoc-resources.js";
+export { type LocalDynamo, type LocalSqs, startLocalDynamo, startLocalSqs };
 
 /** Receives until `count` messages arrived or `waitMs` passed, with every attribute. */
 export async function receiveAll(

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { App, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
-import { QueueProcessor } from "../../modules/index.js";
+import { App, TerraformStack } from "cdktf";
 import type { QueueProcessorProps } from "../../modules/index.js";
+import { QueueProcessor } from "../../modules/index.js";
 
 export const PLACEHOLDER_ENTRY = "functions/order-processor/handler.ts";
 

@@ -7,13 +7,18 @@
  * transient failures delayed with ChangeMessageVisibility, which Powertools leaves to the handler.
  * Only bundled and required by bench/runtime.
  */
-import { BatchProcessor, EventType, SqsFifoPartialProcessorAsync, processPartialResponse } from "@aws-lambda-powertools/batch";
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+  SqsFifoPartialProcessorAsync,
+} from "@aws-lambda-powertools/batch";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
-import { MetricUnit, Metrics } from "@aws-lambda-powertools/metrics";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ChangeMessageVisibilityCommand, SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { PoisonMessageError, TransientError } from "../../../functions/lib/errors.js";
 import { createOrder, updateOrder } from "../../../functions/order-processor/orders.js";
@@ -35,7 +40,12 @@ const queueUrl = process.env.QUEUE_URL;
 const logger = new Logger({ serviceName: "orders" });
 const metrics = new Metrics({ namespace: "Orders", serviceName: "orders" });
 const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: "messageId" });
-const persistenceStore = new DynamoDBPersistenceLayer({ tableName: table.tableName, keyAttr: "pk", sortKeyAttr: "sk", awsSdkV3Client: dynamo });
+const persistenceStore = new DynamoDBPersistenceLayer({
+  tableName: table.tableName,
+  keyAttr: "pk",
+  sortKeyAttr: "sk",
+  awsSdkV3Client: dynamo,
+});
 const standardProcessor = new BatchProcessor(EventType.SQS);
 const fifoProcessor = new SqsFifoPartialProcessorAsync();
 
@@ -46,20 +56,32 @@ const processOrder = makeIdempotent(
       event = parseOrderEvent(record.body);
     } catch (error) {
       if (!(error instanceof PoisonMessageError)) throw error;
-      await sqs.send(new SendMessageCommand({
-        QueueUrl: deadLetterQueueUrl,
-        MessageBody: record.body || "(empty body)",
-        MessageAttributes: { "dlq-reason": { DataType: "String", StringValue: error.reason } },
-        ...(record.eventSourceARN.endsWith(".fifo")
-          ? { MessageGroupId: record.attributes.MessageGroupId ?? "dead-letter", MessageDeduplicationId: record.messageId }
-          : {}),
-      }));
-      logger.error("poison message sent to the dead-letter queue", { messageId: record.messageId, reason: error.reason });
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: deadLetterQueueUrl,
+          MessageBody: record.body || "(empty body)",
+          MessageAttributes: { "dlq-reason": { DataType: "String", StringValue: error.reason } },
+          ...(record.eventSourceARN.endsWith(".fifo")
+            ? {
+                MessageGroupId: record.attributes.MessageGroupId ?? "dead-letter",
+                MessageDeduplicationId: record.messageId,
+              }
+            : {}),
+        }),
+      );
+      logger.error("poison message sent to the dead-letter queue", {
+        messageId: record.messageId,
+        reason: error.reason,
+      });
       metrics.addMetric("RecordsPoisoned", MetricUnit.Count, 1);
       return "poisoned";
     }
     const outcome = event.type === "order_created" ? await createOrder(table, event) : await updateOrder(table, event);
-    logger.info(`order ${outcome}`, { messageId: record.messageId, correlationId: event.correlation_id, orderId: event.data.order_id });
+    logger.info(`order ${outcome}`, {
+      messageId: record.messageId,
+      correlationId: event.correlation_id,
+      orderId: event.data.order_id,
+    });
     metrics.addMetric(outcome === "processed" ? "RecordsSucceeded" : "RecordsIgnored", MetricUnit.Count, 1);
     return outcome;
   },
@@ -76,8 +98,16 @@ async function recordHandler(record: SQSRecord): Promise<string> {
       const receiveCount = Number(record.attributes.ApproximateReceiveCount);
       const seconds = Math.min(300, 5 * 2 ** Math.min(receiveCount - 1, 10));
       await sqs
-        .send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }))
-        .catch((visibilityError: unknown) => logger.warn("visibility change failed", { error: visibilityError as Error }));
+        .send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queueUrl,
+            ReceiptHandle: record.receiptHandle,
+            VisibilityTimeout: seconds,
+          }),
+        )
+        .catch((visibilityError: unknown) =>
+          logger.warn("visibility change failed", { error: visibilityError as Error }),
+        );
     }
     throw error;
   }

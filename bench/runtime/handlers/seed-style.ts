@@ -3,8 +3,13 @@
  * and the same DynamoDB put/update per record, a sequential loop, `JSON.parse` and hand-written field
  * checks, invalid bodies sent to the dead-letter queue. Only bundled and required by bench/runtime.
  */
-import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 
 const clientOptions = { maxAttempts: 3, requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 } };
@@ -21,7 +26,8 @@ interface Item {
   unit_price?: number;
 }
 
-const isText = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= 200;
+const isText = (value: unknown): value is string =>
+  typeof value === "string" && value.length > 0 && value.length <= 200;
 
 function check(body: string) {
   let message: any;
@@ -31,18 +37,21 @@ function check(body: string) {
     throw new InvalidMessage("malformed-json");
   }
   if (typeof message !== "object" || message === null) throw new InvalidMessage("not an object");
-  if (typeof message.timestamp !== "string" || Number.isNaN(Date.parse(message.timestamp))) throw new InvalidMessage("bad timestamp");
+  if (typeof message.timestamp !== "string" || Number.isNaN(Date.parse(message.timestamp)))
+    throw new InvalidMessage("bad timestamp");
   const data = message.data;
   if (typeof data !== "object" || data === null || !isText(data.order_id)) throw new InvalidMessage("bad order_id");
   if (message.type === "order_created") {
     if (!isText(data.customer_id)) throw new InvalidMessage("bad customer_id");
     if (!Array.isArray(data.items) || data.items.length === 0) throw new InvalidMessage("bad items");
     for (const item of data.items as Item[]) {
-      if (!isText(item?.sku) || !Number.isInteger(item.quantity) || item.quantity < 1) throw new InvalidMessage("bad item");
+      if (!isText(item?.sku) || !Number.isInteger(item.quantity) || item.quantity < 1)
+        throw new InvalidMessage("bad item");
     }
     if (typeof data.total !== "number" || data.total < 0) throw new InvalidMessage("bad total");
   } else if (message.type === "order_updated") {
-    if (typeof data.status !== "string" || !/^[a-z][a-z_]{0,49}$/.test(data.status)) throw new InvalidMessage("bad status");
+    if (typeof data.status !== "string" || !/^[a-z][a-z_]{0,49}$/.test(data.status))
+      throw new InvalidMessage("bad status");
   } else {
     throw new InvalidMessage("unknown type");
   }
@@ -55,38 +64,44 @@ async function handle(record: SQSRecord): Promise<void> {
     message = check(record.body);
   } catch (error) {
     if (!(error instanceof InvalidMessage)) throw error;
-    await sqs.send(new SendMessageCommand({
-      QueueUrl: DLQ_URL,
-      MessageBody: record.body || "(empty body)",
-      MessageAttributes: { "dlq-reason": { DataType: "String", StringValue: error.message } },
-    }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: DLQ_URL,
+        MessageBody: record.body || "(empty body)",
+        MessageAttributes: { "dlq-reason": { DataType: "String", StringValue: error.message } },
+      }),
+    );
     return;
   }
   const pk = { S: `ORDER#${message.data.order_id}` };
   try {
     if (message.type === "order_created") {
-      await dynamo.send(new PutItemCommand({
-        TableName: TABLE_NAME,
-        Item: {
-          pk,
-          sk: { S: "METADATA" },
-          status: { S: "pending" },
-          created_at: { S: message.timestamp },
-          customer_id: { S: message.data.customer_id },
-          items: { S: JSON.stringify(message.data.items) },
-          total: { N: String(message.data.total) },
-        },
-        ConditionExpression: "attribute_not_exists(pk)",
-      }));
+      await dynamo.send(
+        new PutItemCommand({
+          TableName: TABLE_NAME,
+          Item: {
+            pk,
+            sk: { S: "METADATA" },
+            status: { S: "pending" },
+            created_at: { S: message.timestamp },
+            customer_id: { S: message.data.customer_id },
+            items: { S: JSON.stringify(message.data.items) },
+            total: { N: String(message.data.total) },
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
     } else {
-      await dynamo.send(new UpdateItemCommand({
-        TableName: TABLE_NAME,
-        Key: { pk, sk: { S: "METADATA" } },
-        UpdateExpression: "SET #status = :status, updated_at = :ts",
-        ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(updated_at) OR updated_at < :ts)",
-        ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: { ":status": { S: message.data.status }, ":ts": { S: message.timestamp } },
-      }));
+      await dynamo.send(
+        new UpdateItemCommand({
+          TableName: TABLE_NAME,
+          Key: { pk, sk: { S: "METADATA" } },
+          UpdateExpression: "SET #status = :status, updated_at = :ts",
+          ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(updated_at) OR updated_at < :ts)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":status": { S: message.data.status }, ":ts": { S: message.timestamp } },
+        }),
+      );
     }
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;

@@ -1,6 +1,6 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
-import type { OutgoingMessage } from "./types.js";
 import { shown } from "./options.js";
+import type { OutgoingMessage } from "./types.js";
 
 /** SQS's limit on DelaySeconds of one message (15 minutes). */
 export const MAX_DELAY_SECONDS = 900;

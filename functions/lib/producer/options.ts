@@ -120,9 +120,7 @@ export function resolveSendOptions(queueUrl: string, options: unknown): Resolved
     throw new TypeError(`sleep must be a function (ms) => Promise<void> (got ${shown(given.sleep)})`);
   }
   if (given.random !== undefined && typeof given.random !== "function") {
-    throw new TypeError(
-      `random must be a function returning a number from 0 to below 1 (got ${shown(given.random)})`,
-    );
+    throw new TypeError(`random must be a function returning a number from 0 to below 1 (got ${shown(given.random)})`);
   }
 
   return {

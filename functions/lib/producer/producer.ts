@@ -1,8 +1,8 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { checkMessage, messageBytes } from "./message-checks.js";
-import { checkArguments, resolveSendOptions, type ResolvedSendOptions } from "./options.js";
+import { checkArguments, type ResolvedSendOptions, resolveSendOptions } from "./options.js";
 import { nextBatch, type RoundState, type Slot } from "./send-batches.js";
-import { applyOutcomes, blockGroup, markFailed, settleGroup, type SendState } from "./send-outcomes.js";
+import { applyOutcomes, blockGroup, markFailed, type SendState, settleGroup } from "./send-outcomes.js";
 import { sendRequest } from "./send-request.js";
 import type { OutgoingMessage, SendMessagesOptions, SendResult } from "./types.js";
 
@@ -96,7 +96,9 @@ export async function sendMessages(
   }
   return slots.map((slot) => {
     if (slot.result === undefined) {
-      throw new Error(`sendMessages finished without a result for message ${slot.index}; this is a bug in the producer`);
+      throw new Error(
+        `sendMessages finished without a result for message ${slot.index}; this is a bug in the producer`,
+      );
     }
     return slot.result;
   });

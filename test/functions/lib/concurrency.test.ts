@@ -9,13 +9,18 @@ describe("processBatch concurrency", () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const handled: string[] = [];
-    const response = await processBatch(eventOf(...records), context(), async (r) => {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      await sleep(1);
-      inFlight--;
-      handled.push(r.messageId);
-    }, { ...quiet, concurrency: 16 });
+    const response = await processBatch(
+      eventOf(...records),
+      context(),
+      async (r) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await sleep(1);
+        inFlight--;
+        handled.push(r.messageId);
+      },
+      { ...quiet, concurrency: 16 },
+    );
 
     expect(maxInFlight).toBe(16);
     expect(inFlight).toBe(0);
@@ -30,17 +35,22 @@ describe("processBatch concurrency", () => {
     let maxGroupsInFlight = 0;
     let maxRecordsOfOneGroup = 0;
     const handledByGroup = new Map<string, string[]>();
-    const response = await processBatch(eventOf(...records), context(), async (r) => {
-      const group = r.attributes.MessageGroupId!;
-      running.set(group, (running.get(group) ?? 0) + 1);
-      maxRecordsOfOneGroup = Math.max(maxRecordsOfOneGroup, running.get(group)!);
-      maxGroupsInFlight = Math.max(maxGroupsInFlight, running.size);
-      handledByGroup.set(group, [...(handledByGroup.get(group) ?? []), r.messageId]);
-      await sleep(1);
-      const left = running.get(group)! - 1;
-      if (left === 0) running.delete(group);
-      else running.set(group, left);
-    }, { ...quiet, concurrency: 8 });
+    const response = await processBatch(
+      eventOf(...records),
+      context(),
+      async (r) => {
+        const group = r.attributes.MessageGroupId!;
+        running.set(group, (running.get(group) ?? 0) + 1);
+        maxRecordsOfOneGroup = Math.max(maxRecordsOfOneGroup, running.get(group)!);
+        maxGroupsInFlight = Math.max(maxGroupsInFlight, running.size);
+        handledByGroup.set(group, [...(handledByGroup.get(group) ?? []), r.messageId]);
+        await sleep(1);
+        const left = running.get(group)! - 1;
+        if (left === 0) running.delete(group);
+        else running.set(group, left);
+      },
+      { ...quiet, concurrency: 8 },
+    );
 
     expect(maxGroupsInFlight).toBeLessThanOrEqual(8);
     expect(maxGroupsInFlight).toBe(8);

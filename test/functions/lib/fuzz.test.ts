@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
 import type { SQSRecord } from "aws-lambda";
-import { InvalidBatchEventError, checkBatchResponse, processBatch } from "../../../functions/lib/index.js";
+import { describe, expect, it } from "vitest";
+import { checkBatchResponse, InvalidBatchEventError, processBatch } from "../../../functions/lib/index.js";
 import { parseOrderEvent } from "../../../functions/order-processor/schema.js";
 import { context, quiet, record } from "./records.js";
 
@@ -14,16 +14,39 @@ function prng(seed: number) {
   };
 }
 
-const WEIRD_VALUES: unknown[] = [undefined, null, "", 0, -1, 1e308, "x".repeat(5000), {}, [], "\u0000", "é✓", true, { MessageGroupId: 5 }];
+const WEIRD_VALUES: unknown[] = [
+  undefined,
+  null,
+  "",
+  0,
+  -1,
+  1e308,
+  "x".repeat(5000),
+  {},
+  [],
+  "\u0000",
+  "é✓",
+  true,
+  { MessageGroupId: 5 },
+];
 
 function mangle(base: SQSRecord, random: () => number): SQSRecord {
   const copy = structuredClone(base) as unknown as Record<string, unknown>;
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
   for (let i = 0; i < 3; i++) {
-    const field = pick(["body", "attributes", "messageAttributes", "eventSourceARN", "receiptHandle", "md5OfBody", "awsRegion"]);
+    const field = pick([
+      "body",
+      "attributes",
+      "messageAttributes",
+      "eventSourceARN",
+      "receiptHandle",
+      "md5OfBody",
+      "awsRegion",
+    ]);
     copy[field] = pick(WEIRD_VALUES);
   }
-  if (random() < 0.3) copy.body = pick(['{"type":"order_created"}', "[", "null", '{"type":"order_updated","data":{}}', "{}"]);
+  if (random() < 0.3)
+    copy.body = pick(['{"type":"order_created"}', "[", "null", '{"type":"order_updated","data":{}}', "{}"]);
   return copy as unknown as SQSRecord;
 }
 
@@ -37,21 +60,29 @@ describe("processBatch fuzzed with malformed records", () => {
         mangle(record(`s${seed}-r${i}`, "{}", fifo ? { groupId: `g${i % 3}` } : {}), random),
       );
       const threw = new Set<string>();
-      const response = await processBatch({ Records: records }, context(), async (r) => {
-        try {
-          // The order parser on whatever body arrived, then a random transient failure.
-          parseOrderEvent(typeof r.body === "string" ? r.body : String(r.body));
-          if (random() < 0.2) throw new Error("flaky");
-        } catch (error) {
-          threw.add(r.messageId);
-          throw error;
-        }
-      }, quiet);
+      const response = await processBatch(
+        { Records: records },
+        context(),
+        async (r) => {
+          try {
+            // The order parser on whatever body arrived, then a random transient failure.
+            parseOrderEvent(typeof r.body === "string" ? r.body : String(r.body));
+            if (random() < 0.2) throw new Error("flaky");
+          } catch (error) {
+            threw.add(r.messageId);
+            throw error;
+          }
+        },
+        quiet,
+      );
       expect(() => checkBatchResponse(response, { Records: records }), `seed ${seed}`).not.toThrow();
       // Without a dead-letter queue, every record whose handler threw (poison included) is reported
       // failed; on a standard queue exactly those, on FIFO also the rest of their groups.
       const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-      expect([...threw].filter((id) => !failed.has(id)), `seed ${seed}`).toEqual([]);
+      expect(
+        [...threw].filter((id) => !failed.has(id)),
+        `seed ${seed}`,
+      ).toEqual([]);
       if (!String(records[0]!.eventSourceARN).endsWith(".fifo")) expect(failed, `seed ${seed}`).toEqual(threw);
     }
   });
@@ -59,7 +90,9 @@ describe("processBatch fuzzed with malformed records", () => {
   it("refuses, as a whole, an event whose record has no usable messageId", async () => {
     for (const id of [undefined, null, "", 42]) {
       const bad = { ...record("x"), messageId: id } as unknown as SQSRecord;
-      await expect(processBatch({ Records: [record("ok"), bad] }, context(), async () => undefined, quiet)).rejects.toThrow(InvalidBatchEventError);
+      await expect(
+        processBatch({ Records: [record("ok"), bad] }, context(), async () => undefined, quiet),
+      ).rejects.toThrow(InvalidBatchEventError);
     }
   });
 });

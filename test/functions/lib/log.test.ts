@@ -11,7 +11,16 @@ describe("createLogger", () => {
   it("writes one JSON object per line with level, time, message and fields", () => {
     const { logger, lines } = capture();
     logger.info("order created", { messageId: "m1", correlationId: "c1" });
-    expect(lines).toEqual([{ level: "INFO", timestamp: expect.stringMatching(/Z$/), message: "order created", service: "orders", messageId: "m1", correlationId: "c1" }]);
+    expect(lines).toEqual([
+      {
+        level: "INFO",
+        timestamp: expect.stringMatching(/Z$/),
+        message: "order created",
+        service: "orders",
+        messageId: "m1",
+        correlationId: "c1",
+      },
+    ]);
   });
 
   it("drops lines below its level", () => {
@@ -33,7 +42,11 @@ describe("createLogger", () => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
     logger.warn("odd", { error: Object.assign(new Error("boom"), { reason: "table-unavailable" }), cycle, big: 10n });
-    expect(lines[0]).toMatchObject({ error: { name: "Error", message: "boom", reason: "table-unavailable" }, cycle: { self: "[circular]" }, big: "10" });
+    expect(lines[0]).toMatchObject({
+      error: { name: "Error", message: "boom", reason: "table-unavailable" },
+      cycle: { self: "[circular]" },
+      big: "10",
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PoisonMessageError } from "../../../functions/lib/index.js";
 import { sendToDeadLetterQueue } from "../../../functions/lib/poison.js";
-import { createQueuePair, receiveAll, startLocalSqs, type LocalSqs } from "../../support/local-aws.js";
+import { createQueuePair, type LocalSqs, receiveAll, startLocalSqs } from "../../support/local-aws.js";
 import { record } from "./records.js";
 
 let sqs: LocalSqs;
@@ -16,7 +16,13 @@ const poison = new PoisonMessageError("schema-violation", "data.total: must be a
 
 function withAttributes(count: number) {
   const r = record("m-1", '{"type":"order_created"}', { receiveCount: 2 });
-  for (let i = 0; i < count; i++) r.messageAttributes[`attr${i}`] = { dataType: "String", stringValue: `v${i}`, stringListValues: [], binaryListValues: [] };
+  for (let i = 0; i < count; i++)
+    r.messageAttributes[`attr${i}`] = {
+      dataType: "String",
+      stringValue: `v${i}`,
+      stringListValues: [],
+      binaryListValues: [],
+    };
   return r;
 }
 
@@ -24,8 +30,15 @@ describe("sendToDeadLetterQueue (on a real SQS server)", () => {
   it("copies the body and attributes and adds the reason and details", async () => {
     const queues = await createQueuePair(sqs.client, "poison-a");
     const r = withAttributes(1);
-    r.messageAttributes.blob = { dataType: "Binary", binaryValue: Buffer.from([1, 2, 3]).toString("base64"), stringListValues: [], binaryListValues: [] };
-    const sent = await sendToDeadLetterQueue(sqs.client, queues.deadLetterQueueUrl, r, poison, { now: Date.parse("2026-11-22T00:00:00Z") });
+    r.messageAttributes.blob = {
+      dataType: "Binary",
+      binaryValue: Buffer.from([1, 2, 3]).toString("base64"),
+      stringListValues: [],
+      binaryListValues: [],
+    };
+    const sent = await sendToDeadLetterQueue(sqs.client, queues.deadLetterQueueUrl, r, poison, {
+      now: Date.parse("2026-11-22T00:00:00Z"),
+    });
     expect(sent.reasonAttached).toBe("reason-and-details");
 
     const [copy] = await receiveAll(sqs.client, queues.deadLetterQueueUrl, 1);
@@ -45,7 +58,9 @@ describe("sendToDeadLetterQueue (on a real SQS server)", () => {
 
   it("keeps only the reason when the original's 9 attributes leave room for one more", async () => {
     const queues = await createQueuePair(sqs.client, "poison-b");
-    expect((await sendToDeadLetterQueue(sqs.client, queues.deadLetterQueueUrl, withAttributes(9), poison)).reasonAttached).toBe("reason-only");
+    expect(
+      (await sendToDeadLetterQueue(sqs.client, queues.deadLetterQueueUrl, withAttributes(9), poison)).reasonAttached,
+    ).toBe("reason-only");
     const [copy] = await receiveAll(sqs.client, queues.deadLetterQueueUrl, 1);
     expect(Object.keys(copy!.MessageAttributes!)).toHaveLength(10);
     expect(copy!.MessageAttributes!["dlq-reason"]!.StringValue).toBe("schema-violation");
@@ -53,9 +68,13 @@ describe("sendToDeadLetterQueue (on a real SQS server)", () => {
 
   it("still dead-letters a message with SQS's maximum of 10 attributes, unchanged, when no reason fits", async () => {
     const queues = await createQueuePair(sqs.client, "poison-c");
-    expect((await sendToDeadLetterQueue(sqs.client, queues.deadLetterQueueUrl, withAttributes(10), poison)).reasonAttached).toBe("none");
+    expect(
+      (await sendToDeadLetterQueue(sqs.client, queues.deadLetterQueueUrl, withAttributes(10), poison)).reasonAttached,
+    ).toBe("none");
     const [copy] = await receiveAll(sqs.client, queues.deadLetterQueueUrl, 1);
-    expect(Object.keys(copy!.MessageAttributes!).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `attr${i}`).sort());
+    expect(Object.keys(copy!.MessageAttributes!).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `attr${i}`).sort(),
+    );
   });
 
   it("throws when the dead-letter queue does not exist, so the record is reported failed", async () => {

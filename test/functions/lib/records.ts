@@ -5,7 +5,11 @@ export const STANDARD_ARN = "arn:aws:sqs:us-east-1:123456789012:orders";
 export const FIFO_ARN = "arn:aws:sqs:us-east-1:123456789012:orders.fifo";
 
 /** An in-memory record shaped like the ones Lambda delivers. */
-export function record(id: string, body = `{"n":"${id}"}`, options: { groupId?: string; arn?: string; receiveCount?: number } = {}): SQSRecord {
+export function record(
+  id: string,
+  body = `{"n":"${id}"}`,
+  options: { groupId?: string; arn?: string; receiveCount?: number } = {},
+): SQSRecord {
   return {
     messageId: id,
     receiptHandle: `handle-${id}`,
@@ -15,7 +19,9 @@ export function record(id: string, body = `{"n":"${id}"}`, options: { groupId?: 
       SentTimestamp: String(Date.now() - 1000),
       SenderId: "AIDAEXAMPLE",
       ApproximateFirstReceiveTimestamp: String(Date.now()),
-      ...(options.groupId !== undefined ? { MessageGroupId: options.groupId, SequenceNumber: "1", MessageDeduplicationId: id } : {}),
+      ...(options.groupId !== undefined
+        ? { MessageGroupId: options.groupId, SequenceNumber: "1", MessageDeduplicationId: id }
+        : {}),
     },
     messageAttributes: {},
     md5OfBody: "",
@@ -32,4 +38,15 @@ export const failedIds = (response: { batchItemFailures: { itemIdentifier: strin
   response.batchItemFailures.map((failure) => failure.itemIdentifier);
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Options that keep tests quiet: no EMF document on stdout, errors only in logs. */
-export const quiet = { metrics: false as const, logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } } };
+export const quiet = {
+  metrics: false as const,
+  logger: {
+    debug() {},
+    info() {},
+    warn() {},
+    error() {},
+    child() {
+      return this;
+    },
+  },
+};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidBatchResponseError, batchResponse, checkBatchResponse } from "../../../functions/lib/index.js";
+import { batchResponse, checkBatchResponse, InvalidBatchResponseError } from "../../../functions/lib/index.js";
 import { eventOf, record } from "./records.js";
 
 const event = eventOf(record("a"), record("b"));
@@ -11,13 +11,37 @@ describe("checkBatchResponse", () => {
   });
 
   it.each([
-    ["a misspelled key, which Lambda reads as all succeeded", { batchItemFailure: [{ itemIdentifier: "a" }] }, "batch response must be { batchItemFailures: [...] }"],
-    ["an extra key", { batchItemFailures: [], ok: true }, "batch response must have only the key batchItemFailures (got batchItemFailures, ok)"],
+    [
+      "a misspelled key, which Lambda reads as all succeeded",
+      { batchItemFailure: [{ itemIdentifier: "a" }] },
+      "batch response must be { batchItemFailures: [...] }",
+    ],
+    [
+      "an extra key",
+      { batchItemFailures: [], ok: true },
+      "batch response must have only the key batchItemFailures (got batchItemFailures, ok)",
+    ],
     ["no object at all", undefined, "batch response must be { batchItemFailures: [...] } (got undefined)"],
-    ["an empty identifier, which Lambda reads as the whole batch failed", { batchItemFailures: [{ itemIdentifier: "" }] }, 'itemIdentifier must be a non-empty messageId (got "")'],
-    ["a null identifier", { batchItemFailures: [{ itemIdentifier: null }] }, "itemIdentifier must be a non-empty messageId (got null)"],
-    ["an identifier of another batch", { batchItemFailures: [{ itemIdentifier: "zzz" }] }, 'itemIdentifier "zzz" is not a messageId of this batch'],
-    ["an identifier listed twice", { batchItemFailures: [{ itemIdentifier: "a" }, { itemIdentifier: "a" }] }, 'itemIdentifier "a" is listed twice'],
+    [
+      "an empty identifier, which Lambda reads as the whole batch failed",
+      { batchItemFailures: [{ itemIdentifier: "" }] },
+      'itemIdentifier must be a non-empty messageId (got "")',
+    ],
+    [
+      "a null identifier",
+      { batchItemFailures: [{ itemIdentifier: null }] },
+      "itemIdentifier must be a non-empty messageId (got null)",
+    ],
+    [
+      "an identifier of another batch",
+      { batchItemFailures: [{ itemIdentifier: "zzz" }] },
+      'itemIdentifier "zzz" is not a messageId of this batch',
+    ],
+    [
+      "an identifier listed twice",
+      { batchItemFailures: [{ itemIdentifier: "a" }, { itemIdentifier: "a" }] },
+      'itemIdentifier "a" is listed twice',
+    ],
   ])("rejects %s", (_title, response, message) => {
     expect(() => checkBatchResponse(response, event)).toThrow(InvalidBatchResponseError);
     expect(() => checkBatchResponse(response, event)).toThrow(message);
@@ -26,7 +50,9 @@ describe("checkBatchResponse", () => {
 
 describe("batchResponse", () => {
   it("lists each failed id once, in the order given", () => {
-    expect(batchResponse(event, ["b", "a", "b"])).toEqual({ batchItemFailures: [{ itemIdentifier: "b" }, { itemIdentifier: "a" }] });
+    expect(batchResponse(event, ["b", "a", "b"])).toEqual({
+      batchItemFailures: [{ itemIdentifier: "b" }, { itemIdentifier: "a" }],
+    });
   });
 
   it("refuses to build a response naming a message outside the batch", () => {

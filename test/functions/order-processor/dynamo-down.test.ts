@@ -1,9 +1,9 @@
-import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadBundledHandler } from "../../support/bundled-handler.js";
-import { createQueuePair, startLocalSqs, type LocalSqs } from "../../support/local-aws.js";
-import { ORDER_ENTRY, Pipeline, created, handlerEnvironment, updated } from "./support.js";
+import { createQueuePair, type LocalSqs, startLocalSqs } from "../../support/local-aws.js";
+import { created, handlerEnvironment, ORDER_ENTRY, Pipeline, updated } from "./support.js";
 
 /** A port nothing listens on: connections are refused at once, as with a DynamoDB endpoint that is down. */
 async function closedPort(): Promise<number> {
@@ -47,7 +47,12 @@ describe("order-processor handler with DynamoDB unreachable", () => {
 
     const validIds = event.Records.filter((record) => record.body !== "not json").map((record) => record.messageId);
     expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual([...validIds].sort());
-    expect(metrics[0]).toMatchObject({ RecordsReceived: 4, RecordsFailedTransient: 3, RecordsPoisoned: 1, RecordsSucceeded: 0 });
+    expect(metrics[0]).toMatchObject({
+      RecordsReceived: 4,
+      RecordsFailedTransient: 3,
+      RecordsPoisoned: 1,
+      RecordsSucceeded: 0,
+    });
     expect(await pipeline.deadLetters(1)).toMatchObject([{ body: "not json", reason: "malformed-json" }]);
     // The three failed messages stay in the queue, hidden for their backoff, to be retried.
     expect(await pipeline.queueCounts()).toEqual({ visible: 0, inFlight: 3 });

@@ -4,14 +4,14 @@ import { lambdaContext, loadBundledHandler } from "../../support/bundled-handler
 import {
   createOrdersTable,
   createQueuePair,
+  type LocalDynamo,
+  type LocalSqs,
   receiveAll,
   startLocalDynamo,
   startLocalSqs,
   toSqsEvent,
-  type LocalDynamo,
-  type LocalSqs,
 } from "../../support/local-aws.js";
-import { ORDER_ENTRY, Pipeline, created, handlerEnvironment, updated } from "./support.js";
+import { created, handlerEnvironment, ORDER_ENTRY, Pipeline, updated } from "./support.js";
 
 const TABLE = "orders-test";
 
@@ -50,7 +50,10 @@ describe("order-processor handler (bundled, on local SQS and DynamoDB)", () => {
 
   it("dead-letters every record of the seed 001 sample event, none of them an order, and fails none", async () => {
     // Seed 001's 10-record test event: "Test message" bodies and {"message": "Test message-N"}.
-    const bodies = ["Test message", ...Array.from({ length: 9 }, (_, i) => JSON.stringify({ message: `Test message-${i + 2}` }))];
+    const bodies = [
+      "Test message",
+      ...Array.from({ length: 9 }, (_, i) => JSON.stringify({ message: `Test message-${i + 2}` })),
+    ];
     await standard.send(bodies);
     const { event } = await standard.receiveEvent(10);
     const { response, metrics } = await standard.invoke(event);
@@ -62,7 +65,12 @@ describe("order-processor handler (bundled, on local SQS and DynamoDB)", () => {
     expect(dead.filter((message) => message.reason === "unknown-type")).toHaveLength(9);
     expect(await standard.queueCounts()).toEqual({ visible: 0, inFlight: 0 });
     expect(metrics).toHaveLength(1);
-    expect(metrics[0]).toMatchObject({ RecordsReceived: 10, RecordsPoisoned: 10, RecordsFailed: 0, Service: "orders-test-processor" });
+    expect(metrics[0]).toMatchObject({
+      RecordsReceived: 10,
+      RecordsPoisoned: 10,
+      RecordsFailed: 0,
+      Service: "orders-test-processor",
+    });
   });
 
   it("creates orders with seed 002's keys and fields", async () => {
@@ -73,8 +81,13 @@ describe("order-processor handler (bundled, on local SQS and DynamoDB)", () => {
     expect(response.batchItemFailures).toEqual([]);
     const orders = await standard.orders();
     expect(orders["o-100"]).toEqual({
-      pk: "ORDER#o-100", sk: "METADATA", status: "pending", created_at: "2026-11-01T10:00:00.000Z",
-      customer_id: "customer-1", items: [{ sku: "sku-1", quantity: 2, unit_price: 9.5 }], total: 19,
+      pk: "ORDER#o-100",
+      sk: "METADATA",
+      status: "pending",
+      created_at: "2026-11-01T10:00:00.000Z",
+      customer_id: "customer-1",
+      items: [{ sku: "sku-1", quantity: 2, unit_price: 9.5 }],
+      total: 19,
     });
     // A naive timestamp (the seed's Python producer) is taken as UTC.
     expect(orders["o-101"]).toMatchObject({ created_at: "2026-11-01T11:00:00.000Z", total: 42.5 });
@@ -98,9 +111,17 @@ describe("order-processor handler (bundled, on local SQS and DynamoDB)", () => {
   it("dead-letters each kind of bad message with its reason and original body, and fails none", async () => {
     const bodies = {
       "malformed-json": '{"type":"order_created","data":{',
-      "missing-fields": JSON.stringify({ type: "order_created", data: { order_id: "o-300" }, timestamp: "2026-11-01T10:00:00Z" }),
+      "missing-fields": JSON.stringify({
+        type: "order_created",
+        data: { order_id: "o-300" },
+        timestamp: "2026-11-01T10:00:00Z",
+      }),
       "wrong-types": created("o-301", "2026-11-01T10:00:00Z", { items: [{ sku: "sku-1", quantity: "2" }] }),
-      "unknown-type": JSON.stringify({ type: "order_deleted", data: { order_id: "o-302" }, timestamp: "2026-11-01T10:00:00Z" }),
+      "unknown-type": JSON.stringify({
+        type: "order_deleted",
+        data: { order_id: "o-302" },
+        timestamp: "2026-11-01T10:00:00Z",
+      }),
       "bad-timestamp": created("o-303", "yesterday"),
       "too-large": paddedOrder("o-304", 300 * 1024),
     };
@@ -143,7 +164,9 @@ describe("order-processor handler (bundled, on local SQS and DynamoDB)", () => {
     // At the maximum the body alone fills the message: no attribute fits, so the reason is logged.
     expect(copyOf(atMaximum)).toMatchObject({ reason: undefined, details: {} });
     expect(copyOf(roomForReasonOnly)).toMatchObject({ reason: "body-too-large", details: {} });
-    const logged = logs.find((line) => line.messageId === event.Records.find((r) => r.body === atMaximum)!.messageId && line.reason);
+    const logged = logs.find(
+      (line) => line.messageId === event.Records.find((r) => r.body === atMaximum)!.messageId && line.reason,
+    );
     expect(logged).toMatchObject({ level: "ERROR", reason: "body-too-large", reasonAttached: "none" });
     expect(logged!.deadLetterMessageId).toEqual(expect.any(String));
   });
@@ -164,12 +187,18 @@ describe("order-processor handler (bundled, on local SQS and DynamoDB)", () => {
     await standard.invoke((await standard.receiveEvent(1)).event);
     await standard.send([updated("o-400", "shipped", "2026-11-01T12:00:00Z")]);
     await standard.invoke((await standard.receiveEvent(1)).event);
-    await standard.send([updated("o-400", "paid", "2026-11-01T11:00:00Z"), updated("o-400", "shipped", "2026-11-01T12:00:00Z")]);
+    await standard.send([
+      updated("o-400", "paid", "2026-11-01T11:00:00Z"),
+      updated("o-400", "shipped", "2026-11-01T12:00:00Z"),
+    ]);
     const { response, metrics } = await standard.invoke((await standard.receiveEvent(2)).event);
 
     expect(response.batchItemFailures).toEqual([]);
     expect(metrics[0]).toMatchObject({ RecordsIgnored: 2, RecordsSucceeded: 0 });
-    expect((await standard.orders())["o-400"]).toMatchObject({ status: "shipped", updated_at: "2026-11-01T12:00:00.000Z" });
+    expect((await standard.orders())["o-400"]).toMatchObject({
+      status: "shipped",
+      updated_at: "2026-11-01T12:00:00.000Z",
+    });
     expect(await standard.queueCounts()).toEqual({ visible: 0, inFlight: 0 });
   });
 
@@ -192,11 +221,16 @@ describe("order-processor handler (bundled, on local SQS and DynamoDB)", () => {
     // The create and the retried update in one batch: whichever runs first, the update is retried or applied.
     let result = await standard.invoke(event);
     if (result.response.batchItemFailures.length > 0) {
-      const retried = event.Records.filter((record) => result.response.batchItemFailures.some((f) => f.itemIdentifier === record.messageId));
+      const retried = event.Records.filter((record) =>
+        result.response.batchItemFailures.some((f) => f.itemIdentifier === record.messageId),
+      );
       result = await standard.invoke({ Records: retried });
     }
     expect(result.response.batchItemFailures).toEqual([]);
-    expect((await standard.orders())["o-500"]).toMatchObject({ status: "paid", updated_at: "2026-11-01T11:00:00.000Z" });
+    expect((await standard.orders())["o-500"]).toMatchObject({
+      status: "paid",
+      updated_at: "2026-11-01T11:00:00.000Z",
+    });
   });
 
   it("stops starting records at the deadline, reports the rest failed and makes them visible again at once", async () => {
@@ -213,7 +247,9 @@ describe("order-processor handler (bundled, on local SQS and DynamoDB)", () => {
     );
     expect(metrics[0]).toMatchObject({ RecordsSucceeded: 4, RecordsFailedDeadline: 6 });
     const orders = await standard.orders();
-    const createdIds = event.Records.filter((record) => started.includes(record.messageId)).map((record) => JSON.parse(record.body).data.order_id);
+    const createdIds = event.Records.filter((record) => started.includes(record.messageId)).map(
+      (record) => JSON.parse(record.body).data.order_id,
+    );
     expect(createdIds.every((id: string) => id in orders)).toBe(true);
     expect(Object.keys(orders).filter((id) => id.startsWith("o-6"))).toHaveLength(4);
     expect(await standard.queueCounts()).toEqual({ visible: 6, inFlight: 0 });
@@ -234,7 +270,9 @@ describe("order-processor handler on a FIFO queue", () => {
       const batch = await receiveAll(sqs.client, fifo.queues.queueUrl, 1, 2000);
       if (batch.length === 0) break;
       messages.push(...batch);
-      await sqs.client.send(new DeleteMessageCommand({ QueueUrl: fifo.queues.queueUrl, ReceiptHandle: batch[0]!.ReceiptHandle }));
+      await sqs.client.send(
+        new DeleteMessageCommand({ QueueUrl: fifo.queues.queueUrl, ReceiptHandle: batch[0]!.ReceiptHandle }),
+      );
     }
     return messages;
   }
@@ -249,7 +287,10 @@ describe("order-processor handler on a FIFO queue", () => {
       { group: "B", body: updated("fb-1", "paid", "2026-11-01T11:00:00Z") },
       { group: "C", body: updated("fc-1", "paid", "2026-11-01T11:00:00Z") },
     ];
-    await fifo.send(plan.map((step) => step.body), (index) => ({ group: plan[index]!.group, dedup: `d-${index}` }));
+    await fifo.send(
+      plan.map((step) => step.body),
+      (index) => ({ group: plan[index]!.group, dedup: `d-${index}` }),
+    );
     const messages = await receiveInOrder(plan.length);
     // Within each group, the batch holds the messages in the order they were sent.
     for (const group of ["A", "B", "C"]) {
@@ -261,7 +302,10 @@ describe("order-processor handler on a FIFO queue", () => {
     const { response, metrics } = await fifo.invoke(event);
 
     const idOf = (body: string) => event.Records.find((record) => record.body === body)!.messageId;
-    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual([idOf(plan[2]!.body), idOf(plan[4]!.body)]);
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual([
+      idOf(plan[2]!.body),
+      idOf(plan[4]!.body),
+    ]);
     expect(metrics[0]).toMatchObject({ RecordsSucceeded: 5, RecordsFailedTransient: 1, RecordsShortCircuited: 1 });
     const orders = await fifo.orders();
     expect(orders["fa-1"]).toBeDefined();

@@ -5,14 +5,14 @@ import { loadBundledHandler } from "../../support/bundled-handler.js";
 import {
   createOrdersTable,
   createQueuePair,
+  type LocalDynamo,
+  type LocalSqs,
   receiveAll,
   startLocalDynamo,
   startLocalSqs,
   toSqsEvent,
-  type LocalDynamo,
-  type LocalSqs,
 } from "../../support/local-aws.js";
-import { ORDER_ENTRY, Pipeline, handlerEnvironment } from "./support.js";
+import { handlerEnvironment, ORDER_ENTRY, Pipeline } from "./support.js";
 
 const TABLE = "orders-producer";
 let sqs: LocalSqs;
@@ -55,7 +55,11 @@ describe("sendOrderEvents", () => {
 
     const { event } = await p.receiveEvent(12);
     const body = JSON.parse(event.Records[0]!.body);
-    expect(body).toMatchObject({ type: "order_created", timestamp: "2026-11-01T10:00:00Z", correlation_id: expect.any(String) });
+    expect(body).toMatchObject({
+      type: "order_created",
+      timestamp: "2026-11-01T10:00:00Z",
+      correlation_id: expect.any(String),
+    });
     expect((await p.invoke(event)).response.batchItemFailures).toEqual([]);
     const orders = await p.orders();
     expect(events.every((e) => e.data.order_id in orders)).toBe(true);
@@ -72,7 +76,9 @@ describe("sendOrderEvents", () => {
     for (let i = 0; i < 3; i++) {
       const [message] = await receiveAll(sqs.client, p.queues.queueUrl, 1);
       messages.push(message!);
-      await sqs.client.send(new DeleteMessageCommand({ QueueUrl: p.queues.queueUrl, ReceiptHandle: message!.ReceiptHandle }));
+      await sqs.client.send(
+        new DeleteMessageCommand({ QueueUrl: p.queues.queueUrl, ReceiptHandle: message!.ReceiptHandle }),
+      );
     }
     expect(messages.map((m) => m.Attributes?.MessageGroupId)).toEqual(["f-1", "f-1", "f-1"]);
     expect(messages.map((m) => JSON.parse(m.Body!).type)).toEqual(["order_created", "order_updated", "order_updated"]);
@@ -94,14 +100,19 @@ describe("orderEventMessage", () => {
   it("sets group and deduplication ids on FIFO queues only", () => {
     const event = createEvent("m-1", "2026-11-01T10:00:00Z");
     expect(orderEventMessage(event, { fifo: false })).toEqual({ body: expect.any(String) });
-    expect(orderEventMessage(event, { fifo: true })).toMatchObject({ groupId: "m-1", deduplicationId: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(orderEventMessage(event, { fifo: true })).toMatchObject({
+      groupId: "m-1",
+      deduplicationId: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
   });
 });
 
 describe("sendOrderEvent", () => {
   it("rejects with the reason when the event cannot be sent", async () => {
-    await expect(sendOrderEvent(sqs.client, `${sqs.endpoint}/000000000000/missing`, createEvent("x", "2026-11-01T10:00:00Z"), { maxAttempts: 1 })).rejects.toThrow(
-      /order event order_created for x was not sent: /,
-    );
+    await expect(
+      sendOrderEvent(sqs.client, `${sqs.endpoint}/000000000000/missing`, createEvent("x", "2026-11-01T10:00:00Z"), {
+        maxAttempts: 1,
+      }),
+    ).rejects.toThrow(/order event order_created for x was not sent: /);
   });
 });

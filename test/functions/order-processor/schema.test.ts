@@ -15,8 +15,14 @@ function reasonOf(body: string): string | undefined {
 
 describe("parseOrderEvent", () => {
   it("accepts seed 002's two messages and normalizes their timestamps to UTC", () => {
-    expect(parseOrderEvent(created("o-1", "2026-11-01T10:00:00+02:00"))).toMatchObject({ type: "order_created", timestamp: "2026-11-01T08:00:00.000Z" });
-    expect(parseOrderEvent(updated("o-1", "paid", "2026-11-01T10:00:00.123456"))).toMatchObject({ type: "order_updated", timestamp: "2026-11-01T10:00:00.123Z" });
+    expect(parseOrderEvent(created("o-1", "2026-11-01T10:00:00+02:00"))).toMatchObject({
+      type: "order_created",
+      timestamp: "2026-11-01T08:00:00.000Z",
+    });
+    expect(parseOrderEvent(updated("o-1", "paid", "2026-11-01T10:00:00.123456"))).toMatchObject({
+      type: "order_updated",
+      timestamp: "2026-11-01T10:00:00.123Z",
+    });
   });
 
   it.each([
@@ -27,9 +33,17 @@ describe("parseOrderEvent", () => {
     ["deep but small JSON", "unknown-type", "[".repeat(5000) + "]".repeat(5000)],
     ["a JSON array", "unknown-type", "[]"],
     ["an unknown type", "unknown-type", JSON.stringify({ type: "order_deleted" })],
-    ["a missing field", "schema-violation", JSON.stringify({ type: "order_created", data: { order_id: "o" }, timestamp: "2026-11-01T10:00:00Z" })],
+    [
+      "a missing field",
+      "schema-violation",
+      JSON.stringify({ type: "order_created", data: { order_id: "o" }, timestamp: "2026-11-01T10:00:00Z" }),
+    ],
     ["a number too large for a double", "schema-violation", created("o-2").replace('"total":19', '"total":1e400')],
-    ["a quantity given as a string", "schema-violation", created("o-3", undefined, { items: [{ sku: "s", quantity: "2" }] })],
+    [
+      "a quantity given as a string",
+      "schema-violation",
+      created("o-3", undefined, { items: [{ sku: "s", quantity: "2" }] }),
+    ],
     ["an impossible date", "schema-violation", created("o-4", "2026-02-31T10:00:00Z")],
     ["an empty order id", "schema-violation", created("")],
   ])("calls %s poison (%s)", (_title, reason, body) => {
@@ -42,7 +56,7 @@ describe("parseOrderEvent", () => {
   });
 
   it("accepts an order id with odd characters: it is a key, not a name", () => {
-    expect(parseOrderEvent(created("ORD/é#1 ✓ \"quoted\""))).toMatchObject({ data: { order_id: 'ORD/é#1 ✓ "quoted"' } });
+    expect(parseOrderEvent(created('ORD/é#1 ✓ "quoted"'))).toMatchObject({ data: { order_id: 'ORD/é#1 ✓ "quoted"' } });
   });
 
   it("keeps the correlation id on a poison error for the logs", () => {

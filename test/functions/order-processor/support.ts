@@ -1,18 +1,17 @@
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
+  type Message,
   PurgeQueueCommand,
   SendMessageCommand,
-  type Message,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { ScanCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import type { Context } from "aws-lambda";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { vi } from "vitest";
-import { lambdaContext, type BatchHandler } from "../../support/bundled-handler.js";
 import { queueCounts } from "../../../local/run/run-inspection.js";
-import { receiveAll, toSqsEvent, type QueuePair } from "../../support/local-aws.js";
+import { type BatchHandler, lambdaContext } from "../../support/bundled-handler.js";
+import { type QueuePair, receiveAll, toSqsEvent } from "../../support/local-aws.js";
 
 export const ORDER_ENTRY = "functions/order-processor/handler.ts";
 
@@ -40,13 +39,24 @@ export function handlerEnvironment(options: {
 export const created = (orderId: string, timestamp = "2026-11-01T10:00:00.000Z", data: Record<string, unknown> = {}) =>
   JSON.stringify({
     type: "order_created",
-    data: { order_id: orderId, customer_id: "customer-1", items: [{ sku: "sku-1", quantity: 2, unit_price: 9.5 }], total: 19, ...data },
+    data: {
+      order_id: orderId,
+      customer_id: "customer-1",
+      items: [{ sku: "sku-1", quantity: 2, unit_price: 9.5 }],
+      total: 19,
+      ...data,
+    },
     timestamp,
     correlation_id: `corr-${orderId}`,
   });
 
 export const updated = (orderId: string, status: string, timestamp: string) =>
-  JSON.stringify({ type: "order_updated", data: { order_id: orderId, status }, timestamp, correlation_id: `corr-${orderId}-${status}` });
+  JSON.stringify({
+    type: "order_updated",
+    data: { order_id: orderId, status },
+    timestamp,
+    correlation_id: `corr-${orderId}-${status}`,
+  });
 
 /** A queue pair with its handler, and the checks a test makes on the queues and the table afterwards. */
 export class Pipeline {
@@ -100,10 +110,15 @@ export class Pipeline {
     const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
     for (const record of event.Records) {
       if (!failed.has(record.messageId)) {
-        await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.queues.queueUrl, ReceiptHandle: record.receiptHandle })).catch(() => undefined);
+        await this.sqs
+          .send(new DeleteMessageCommand({ QueueUrl: this.queues.queueUrl, ReceiptHandle: record.receiptHandle }))
+          .catch(() => undefined);
       }
     }
-    const json = lines.flatMap((line) => line.split("\n")).filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, any>);
+    const json = lines
+      .flatMap((line) => line.split("\n"))
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, any>);
     return { response, metrics: json.filter((line) => "_aws" in line), logs: json.filter((line) => !("_aws" in line)) };
   }
 
@@ -111,7 +126,9 @@ export class Pipeline {
   async deadLetters(expected: number) {
     const messages = await receiveAll(this.sqs, this.queues.deadLetterQueueUrl, expected, expected === 0 ? 300 : 3000);
     for (const message of messages) {
-      await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.queues.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle }));
+      await this.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: this.queues.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
     }
     return messages.map((message) => ({
       body: message.Body!,
@@ -126,7 +143,13 @@ export class Pipeline {
   }
 
   async makeVisible(receiptHandle: string): Promise<void> {
-    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queues.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }));
+    await this.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.queues.queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
   }
 
   async purge(): Promise<void> {

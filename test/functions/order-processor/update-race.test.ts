@@ -1,9 +1,9 @@
-import { GetItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TransientError } from "../../../functions/lib/errors.js";
-import { createOrder, updateOrder, type OrdersTable } from "../../../functions/order-processor/orders.js";
-import { parseOrderEvent, type OrderCreated, type OrderUpdated } from "../../../functions/order-processor/schema.js";
-import { createOrdersTable, startLocalDynamo, type LocalDynamo } from "../../support/local-aws.js";
+import { createOrder, type OrdersTable, updateOrder } from "../../../functions/order-processor/orders.js";
+import { type OrderCreated, type OrderUpdated, parseOrderEvent } from "../../../functions/order-processor/schema.js";
+import { createOrdersTable, type LocalDynamo, startLocalDynamo } from "../../support/local-aws.js";
 
 const TABLE = "orders-update-race";
 
@@ -11,7 +11,12 @@ function createdEvent(orderId: string, timestamp: string): OrderCreated {
   const event = parseOrderEvent(
     JSON.stringify({
       type: "order_created",
-      data: { order_id: orderId, customer_id: "customer-1", items: [{ sku: "sku-1", quantity: 1, unit_price: 5 }], total: 5 },
+      data: {
+        order_id: orderId,
+        customer_id: "customer-1",
+        items: [{ sku: "sku-1", quantity: 1, unit_price: 5 }],
+        total: 5,
+      },
       timestamp,
       correlation_id: `corr-${orderId}`,
     }),
@@ -22,7 +27,12 @@ function createdEvent(orderId: string, timestamp: string): OrderCreated {
 
 function updatedEvent(orderId: string, status: string, timestamp: string): OrderUpdated {
   const event = parseOrderEvent(
-    JSON.stringify({ type: "order_updated", data: { order_id: orderId, status }, timestamp, correlation_id: `corr-${orderId}-${status}` }),
+    JSON.stringify({
+      type: "order_updated",
+      data: { order_id: orderId, status },
+      timestamp,
+      correlation_id: `corr-${orderId}-${status}`,
+    }),
   );
   if (event.type !== "order_updated") throw new Error("expected an order_updated event");
   return event;
@@ -55,7 +65,11 @@ function clientRunningBeforeFirstGet(client: DynamoDBClient, beforeFirstGet: () 
 
 async function storedOrder(orderId: string) {
   const { Item } = await dynamo.client.send(
-    new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `ORDER#${orderId}` }, sk: { S: "METADATA" } }, ConsistentRead: true }),
+    new GetItemCommand({
+      TableName: TABLE,
+      Key: { pk: { S: `ORDER#${orderId}` }, sk: { S: "METADATA" } },
+      ConsistentRead: true,
+    }),
   );
   return Item;
 }
@@ -109,7 +123,10 @@ describe("updateOrder against dynalite: the create racing an early update", () =
 
   it("throws TransientError order-not-created for an update whose order is never created, and writes nothing", async () => {
     const watching = clientRunningBeforeFirstGet(dynamo.client, async () => {});
-    const attempt = updateOrder({ client: watching.client, tableName: TABLE }, updatedEvent("never-1", "paid", "2026-11-01T11:00:00.000Z"));
+    const attempt = updateOrder(
+      { client: watching.client, tableName: TABLE },
+      updatedEvent("never-1", "paid", "2026-11-01T11:00:00.000Z"),
+    );
 
     const error = await attempt.then(
       () => undefined,

@@ -1,23 +1,23 @@
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { runConsumer, type ConsumerOptions, type ConsumerStopped } from "../../../functions/poller/consumer.js";
 import { consumerConfigFromEnvironment } from "../../../functions/order-processor/consumer.js";
-import { ORDER_ENTRY, Pipeline, created, handlerEnvironment, updated } from "../order-processor/support.js";
-import { loadBundledHandler, type BatchHandler } from "../../support/bundled-handler.js";
+import { type ConsumerOptions, type ConsumerStopped, runConsumer } from "../../../functions/poller/consumer.js";
+import { type BatchHandler, loadBundledHandler } from "../../support/bundled-handler.js";
 import {
   createOrdersTable,
   createQueuePair,
-  receiveAll,
-  startLocalDynamo,
-  startLocalSqs,
   type LocalDynamo,
   type LocalSqs,
   type QueuePair,
+  receiveAll,
+  startLocalDynamo,
+  startLocalSqs,
 } from "../../support/local-aws.js";
+import { created, handlerEnvironment, ORDER_ENTRY, Pipeline, updated } from "../order-processor/support.js";
 
 const TABLE = "orders-consumer";
 
@@ -33,7 +33,12 @@ beforeAll(async () => {
   [sqs, dynamo] = await Promise.all([startLocalSqs(), startLocalDynamo()]);
   await createOrdersTable(dynamo.client, TABLE);
   queues = await createQueuePair(sqs.client, "consumer");
-  environment = handlerEnvironment({ sqsEndpoint: sqs.endpoint, dynamoEndpoint: dynamo.endpoint, tableName: TABLE, queues });
+  environment = handlerEnvironment({
+    sqsEndpoint: sqs.endpoint,
+    dynamoEndpoint: dynamo.endpoint,
+    tableName: TABLE,
+    queues,
+  });
   orders = new Pipeline(sqs.client, dynamo.client, queues, loadBundledHandler(ORDER_ENTRY, environment), TABLE);
 });
 
@@ -51,9 +56,11 @@ async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 
 }
 
 /** Starts a consumer of the orders queue that listens to no process signal, only to the returned controller. */
-function consume(
-  options: Partial<ConsumerOptions> = {},
-): { controller: AbortController; done: Promise<ConsumerStopped>; settled: () => boolean } {
+function consume(options: Partial<ConsumerOptions> = {}): {
+  controller: AbortController;
+  done: Promise<ConsumerStopped>;
+  settled: () => boolean;
+} {
   const controller = new AbortController();
   let settled = false;
   const done = runConsumer({
@@ -115,7 +122,11 @@ describe("runConsumer", () => {
     expect(await first.done).toEqual({ stoppedBy: "abort" });
 
     const delivered = slow.events.map((event) => JSON.parse(event.Records[0]!.body).data.order_id as string);
-    expect(Object.keys(await orders.orders()).filter((id) => id.startsWith("d-")).sort()).toEqual(delivered.sort());
+    expect(
+      Object.keys(await orders.orders())
+        .filter((id) => id.startsWith("d-"))
+        .sort(),
+    ).toEqual(delivered.sort());
     expect(await orders.queueCounts()).toEqual({ visible: 4, inFlight: 0 });
 
     const second = consume();
@@ -129,7 +140,11 @@ describe("runConsumer", () => {
     const shortLived = await createQueuePair(sqs.client, "consumer-timeout", { visibilityTimeoutSeconds: 2 });
     await sqs.client.send(new SendMessageCommand({ QueueUrl: shortLived.queueUrl, MessageBody: "hangs" }));
     const hung = gated(async () => ({ batchItemFailures: [] }));
-    const { controller, done } = consume({ queueUrl: shortLived.queueUrl, handler: hung.handler, functionTimeoutSeconds: 1 });
+    const { controller, done } = consume({
+      queueUrl: shortLived.queueUrl,
+      handler: hung.handler,
+      functionTimeoutSeconds: 1,
+    });
     await waitFor(() => hung.events.length === 1);
 
     const abortedAt = performance.now();
@@ -146,7 +161,12 @@ describe("runConsumer", () => {
   it("drains on SIGTERM and removes its signal listeners when it resolves", async () => {
     const before = { term: process.listenerCount("SIGTERM"), int: process.listenerCount("SIGINT") };
     const slow = gated(orders.handler);
-    const done = runConsumer({ client: sqs.client, queueUrl: queues.queueUrl, queueArn: queues.queueArn, handler: slow.handler });
+    const done = runConsumer({
+      client: sqs.client,
+      queueUrl: queues.queueUrl,
+      queueArn: queues.queueArn,
+      handler: slow.handler,
+    });
     expect(process.listenerCount("SIGTERM")).toBe(before.term + 1);
     expect(process.listenerCount("SIGINT")).toBe(before.int + 1);
     await orders.send([created("s-1")]);
@@ -163,9 +183,9 @@ describe("runConsumer", () => {
 
   it("rejects options outside AWS's limits and an unreadable queue before polling, leaving no listener behind", async () => {
     const before = process.listenerCount("SIGTERM");
-    await expect(runConsumer({ client: sqs.client, queueUrl: queues.queueUrl, handler: orders.handler, maxConcurrency: 1 })).rejects.toThrow(
-      "maxConcurrency must be an integer from 2 to 1000 (got 1)",
-    );
+    await expect(
+      runConsumer({ client: sqs.client, queueUrl: queues.queueUrl, handler: orders.handler, maxConcurrency: 1 }),
+    ).rejects.toThrow("maxConcurrency must be an integer from 2 to 1000 (got 1)");
     const missing = queues.queueUrl.replace(/consumer-queue$/, "no-such-queue");
     await expect(runConsumer({ client: sqs.client, queueUrl: missing, handler: orders.handler })).rejects.toThrow(
       `cannot read the ARN of queue ${missing}`,
@@ -178,7 +198,12 @@ describe("order-processor consumer entry", () => {
   it("reads QUEUE_URL and the optional limits from the environment, an empty variable counting as unset", () => {
     expect(consumerConfigFromEnvironment({ QUEUE_URL: queues.queueUrl })).toEqual({ queueUrl: queues.queueUrl });
     expect(
-      consumerConfigFromEnvironment({ QUEUE_URL: queues.queueUrl, BATCH_SIZE: "5", MAX_CONCURRENCY: "", FUNCTION_TIMEOUT_SECONDS: "60" }),
+      consumerConfigFromEnvironment({
+        QUEUE_URL: queues.queueUrl,
+        BATCH_SIZE: "5",
+        MAX_CONCURRENCY: "",
+        FUNCTION_TIMEOUT_SECONDS: "60",
+      }),
     ).toEqual({ queueUrl: queues.queueUrl, batchSize: 5, functionTimeoutSeconds: 60 });
   });
 
@@ -199,10 +224,14 @@ describe("order-processor consumer entry", () => {
     // fauxqs's queue URLs name the host sqs.us-east-1.localhost: the child maps it to 127.0.0.1 as
     // startLocalSqs does in this process (a developer's resolver would too).
     const resolveLocalhost = `data:text/javascript,import { interceptLocalhostDns } from ${JSON.stringify(import.meta.resolve("fauxqs"))}; interceptLocalhostDns();`;
-    const child = spawn(process.execPath, ["--import", resolveLocalhost, "--import", "tsx", "functions/order-processor/consumer.ts"], {
-      env: { ...process.env, ...environment, LOG_LEVEL: "INFO" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", resolveLocalhost, "--import", "tsx", "functions/order-processor/consumer.ts"],
+      {
+        env: { ...process.env, ...environment, LOG_LEVEL: "INFO" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
@@ -218,9 +247,16 @@ describe("order-processor consumer entry", () => {
     }
     const [code] = await exited;
     expect(code, output).toBe(0);
-    const logs = output.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(logs.map((line) => line.message)).toEqual(expect.arrayContaining(["consumer started", "consumer stopped after draining"]));
-    expect(logs.find((line) => line.message === "consumer stopped after draining")).toMatchObject({ stoppedBy: "SIGTERM" });
+    const logs = output
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logs.map((line) => line.message)).toEqual(
+      expect.arrayContaining(["consumer started", "consumer stopped after draining"]),
+    );
+    expect(logs.find((line) => line.message === "consumer stopped after draining")).toMatchObject({
+      stoppedBy: "SIGTERM",
+    });
     expect(await orders.queueCounts()).toEqual({ visible: 0, inFlight: 0 });
   });
 });

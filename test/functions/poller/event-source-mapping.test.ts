@@ -1,14 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
   createEventSourceMapping,
-  type InvocationInfo,
   type EventSourceMapping,
+  type InvocationInfo,
   type MappingOptions,
 } from "../../../functions/poller/index.js";
-import { createQueuePair, receiveAll, startLocalSqs, type LocalSqs, type QueuePair } from "../../support/local-aws.js";
+import { createQueuePair, type LocalSqs, type QueuePair, receiveAll, startLocalSqs } from "../../support/local-aws.js";
 
 let sqs: LocalSqs;
 let mapping: EventSourceMapping | undefined;
@@ -31,7 +36,12 @@ async function queue(options: Parameters<typeof createQueuePair>[2] = {}): Promi
 }
 
 /** Sends bodies in order (batches of 10), with a group id on a FIFO queue. */
-async function send(client: SQSClient, queueUrl: string, bodies: readonly string[], groupOf?: (index: number) => string): Promise<void> {
+async function send(
+  client: SQSClient,
+  queueUrl: string,
+  bodies: readonly string[],
+  groupOf?: (index: number) => string,
+): Promise<void> {
   for (let i = 0; i < bodies.length; i += 10) {
     await client.send(
       new SendMessageBatchCommand({
@@ -104,9 +114,13 @@ describe("local SQS event source mapping", () => {
       }),
     );
     let remainingTime = -1;
-    const { events, infos } = run(pair, async (_event, context) => {
-      remainingTime = context.getRemainingTimeInMillis();
-    }, { batchSize: 4 });
+    const { events, infos } = run(
+      pair,
+      async (_event, context) => {
+        remainingTime = context.getRemainingTimeInMillis();
+      },
+      { batchSize: 4 },
+    );
 
     await waitFor(() => infos.reduce((n, info) => n + info.records, 0) >= 26);
     await mapping!.stop();
@@ -145,17 +159,25 @@ describe("local SQS event source mapping", () => {
 
   it("never runs more than maxConcurrency invocations at once, and reaches it", async () => {
     const pair = await queue();
-    await send(sqs.client, pair.queueUrl, Array.from({ length: 12 }, (_, i) => `c${i}`));
+    await send(
+      sqs.client,
+      pair.queueUrl,
+      Array.from({ length: 12 }, (_, i) => `c${i}`),
+    );
     let current = 0;
     let max = 0;
     let maxReported = 0;
-    const { infos } = run(pair, async () => {
-      current++;
-      max = Math.max(max, current);
-      maxReported = Math.max(maxReported, mapping!.inFlight);
-      await sleep(250);
-      current--;
-    }, { batchSize: 1, maxConcurrency: 3 });
+    const { infos } = run(
+      pair,
+      async () => {
+        current++;
+        max = Math.max(max, current);
+        maxReported = Math.max(maxReported, mapping!.inFlight);
+        await sleep(250);
+        current--;
+      },
+      { batchSize: 1, maxConcurrency: 3 },
+    );
 
     await waitFor(() => infos.length >= 12);
     expect(max).toBe(3);
@@ -194,7 +216,11 @@ describe("local SQS event source mapping", () => {
 
   it("calls onFiltered after deleting the messages that match no filter pattern, with how many it deleted, and keeps polling when it throws", async () => {
     const pair = await queue();
-    await send(sqs.client, pair.queueUrl, Array.from({ length: 6 }, (_, i) => JSON.stringify({ type: "other", n: i })));
+    await send(
+      sqs.client,
+      pair.queueUrl,
+      Array.from({ length: 6 }, (_, i) => JSON.stringify({ type: "other", n: i })),
+    );
     const counts: number[] = [];
     const leftWhenCalled: Promise<number>[] = [];
     const { events } = run(pair, async () => undefined, {
@@ -220,11 +246,14 @@ describe("local SQS event source mapping", () => {
   it("with ReportBatchItemFailures, keeps the listed records (redelivered with ApproximateReceiveCount 2 after the visibility timeout) and deletes the others", async () => {
     const pair = await queue({ visibilityTimeoutSeconds: 1 });
     await send(sqs.client, pair.queueUrl, ["ok-1", "fail-1", "ok-2", "fail-2"]);
-    const { events, infos } = run(pair, async (event): Promise<SQSBatchResponse> => ({
-      batchItemFailures: event.Records
-        .filter((r) => r.body.startsWith("fail") && receiveCount(r) === "1")
-        .map((r) => ({ itemIdentifier: r.messageId })),
-    }));
+    const { events, infos } = run(
+      pair,
+      async (event): Promise<SQSBatchResponse> => ({
+        batchItemFailures: event.Records.filter((r) => r.body.startsWith("fail") && receiveCount(r) === "1").map(
+          (r) => ({ itemIdentifier: r.messageId }),
+        ),
+      }),
+    );
 
     await waitFor(async () => (await remaining(pair.queueUrl)) === 0);
     await mapping!.stop();
@@ -263,15 +292,23 @@ describe("local SQS event source mapping", () => {
     expect(deliveries.sort()).toEqual(["x#1", "x#2", "y#1", "y#2", "z#1", "z#2"]);
     expect(infos.every((info) => info.outcome === "error" && info.failed === info.records)).toBe(true);
     expect(await remaining(pair.queueUrl)).toBe(0);
-    expect((await receiveAll(sqs.client, pair.deadLetterQueueUrl, 3)).map((m) => m.Body).sort()).toEqual(["x", "y", "z"]);
+    expect((await receiveAll(sqs.client, pair.deadLetterQueueUrl, 3)).map((m) => m.Body).sort()).toEqual([
+      "x",
+      "y",
+      "z",
+    ]);
   });
 
   it("counts an invocation running past functionTimeoutSeconds as failed and retries the whole batch", async () => {
     const pair = await queue({ visibilityTimeoutSeconds: 2 });
     await send(sqs.client, pair.queueUrl, ["slow-1", "slow-2"]);
-    const { events, infos } = run(pair, async (event) => {
-      if (receiveCount(event.Records[0]!) === "1") await sleep(1500);
-    }, { functionTimeoutSeconds: 1 });
+    const { events, infos } = run(
+      pair,
+      async (event) => {
+        if (receiveCount(event.Records[0]!) === "1") await sleep(1500);
+      },
+      { functionTimeoutSeconds: 1 },
+    );
 
     await waitFor(async () => (await remaining(pair.queueUrl)) === 0);
     await mapping!.stop();
@@ -293,18 +330,22 @@ describe("local SQS event source mapping", () => {
     let maxPerGroup = 0;
     let maxInvocations = 0;
     let current = 0;
-    const { events } = run(pair, async (event) => {
-      const groups = new Set(event.Records.map((r) => r.attributes.MessageGroupId!));
-      current++;
-      maxInvocations = Math.max(maxInvocations, current);
-      for (const group of groups) {
-        busy.set(group, (busy.get(group) ?? 0) + 1);
-        maxPerGroup = Math.max(maxPerGroup, busy.get(group)!);
-      }
-      await sleep(100);
-      for (const group of groups) busy.set(group, busy.get(group)! - 1);
-      current--;
-    }, { batchSize: 1 });
+    const { events } = run(
+      pair,
+      async (event) => {
+        const groups = new Set(event.Records.map((r) => r.attributes.MessageGroupId!));
+        current++;
+        maxInvocations = Math.max(maxInvocations, current);
+        for (const group of groups) {
+          busy.set(group, (busy.get(group) ?? 0) + 1);
+          maxPerGroup = Math.max(maxPerGroup, busy.get(group)!);
+        }
+        await sleep(100);
+        for (const group of groups) busy.set(group, busy.get(group)! - 1);
+        current--;
+      },
+      { batchSize: 1 },
+    );
 
     await waitFor(async () => (await remaining(pair.queueUrl)) === 0);
     await mapping!.stop();
@@ -319,29 +360,50 @@ describe("local SQS event source mapping", () => {
     await send(sqs.client, pair.queueUrl, ["A0", "A1"], () => "A");
     let current = 0;
     let max = 0;
-    const { events } = run(pair, async (event) => {
-      current++;
-      max = Math.max(max, current);
-      if (event.Records[0]!.body === "A0" && receiveCount(event.Records[0]!) === "1") await sleep(1600);
-      current--;
-    }, { batchSize: 1 });
+    const { events } = run(
+      pair,
+      async (event) => {
+        current++;
+        max = Math.max(max, current);
+        if (event.Records[0]!.body === "A0" && receiveCount(event.Records[0]!) === "1") await sleep(1600);
+        current--;
+      },
+      { batchSize: 1 },
+    );
 
     await waitFor(async () => (await remaining(pair.queueUrl)) === 0);
     await mapping!.stop();
     expect(max).toBe(1);
     // A0's second receive (after its visibility lapsed) was held back; the late delete used a stale
     // receipt handle, so A0 comes once more before A1.
-    expect(events.map((event) => `${event.Records[0]!.body}#${receiveCount(event.Records[0]!)}`)).toEqual(["A0#1", "A0#3", "A1#1"]);
+    expect(events.map((event) => `${event.Records[0]!.body}#${receiveCount(event.Records[0]!)}`)).toEqual([
+      "A0#1",
+      "A0#3",
+      "A1#1",
+    ]);
   });
 
   it("rejects options outside AWS's limits", async () => {
     const pair = await queue();
     const fifo = await queue({ fifo: true });
-    const base = { client: sqs.client, queueUrl: pair.queueUrl, queueArn: pair.queueArn, handler: async () => undefined };
+    const base = {
+      client: sqs.client,
+      queueUrl: pair.queueUrl,
+      queueArn: pair.queueArn,
+      handler: async () => undefined,
+    };
     expect(() => createEventSourceMapping({ ...base, maxConcurrency: 1 })).toThrow(RangeError);
     expect(() => createEventSourceMapping({ ...base, batchSize: 0 })).toThrow(RangeError);
     expect(() => createEventSourceMapping({ ...base, batchSize: 11 })).toThrow(/maxBatchingWindowSeconds/);
     expect(() => createEventSourceMapping({ ...base, batchSize: 11, maxBatchingWindowSeconds: 1 })).not.toThrow();
-    expect(() => createEventSourceMapping({ ...base, queueUrl: fifo.queueUrl, queueArn: fifo.queueArn, batchSize: 11, maxBatchingWindowSeconds: 1 })).toThrow(RangeError);
+    expect(() =>
+      createEventSourceMapping({
+        ...base,
+        queueUrl: fifo.queueUrl,
+        queueArn: fifo.queueArn,
+        batchSize: 11,
+        maxBatchingWindowSeconds: 1,
+      }),
+    ).toThrow(RangeError);
   });
 });

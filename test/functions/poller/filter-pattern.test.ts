@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { matchesAnyPattern } from "../../../functions/poller/filter-pattern.js";
 
 const matches = (body: unknown, ...patterns: Record<string, unknown>[]): boolean =>
-  matchesAnyPattern(typeof body === "string" ? body : JSON.stringify(body), patterns.map((p) => ({ body: p })));
+  matchesAnyPattern(
+    typeof body === "string" ? body : JSON.stringify(body),
+    patterns.map((p) => ({ body: p })),
+  );
 
 describe("filter patterns on the message body", () => {
   it("matches any value of an exact-value list", () => {

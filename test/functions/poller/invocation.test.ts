@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { FunctionTimeoutError } from "../../../local/containers/function-containers.js";
 import { invokeHandler } from "../../../functions/poller/invocation.js";
 import { resolveSettings } from "../../../functions/poller/settings.js";
+import { FunctionTimeoutError } from "../../../local/containers/function-containers.js";
 
 const queueArn = "arn:aws:sqs:us-east-1:000000000000:findings";
 const message = { MessageId: "m-1", ReceiptHandle: "handle-1", Body: "{}", Attributes: {} };

@@ -25,13 +25,21 @@ function otherCheckout(): string {
 describe("bundleFunction", () => {
   it("gives the same zip bytes from another checkout at another path", () => {
     const here = bundleFunction({ entry: FIXTURE, outputDirectory: tempDir("bundle-a") });
-    const there = bundleFunction({ entry: FIXTURE, outputDirectory: tempDir("bundle-b"), workingDirectory: otherCheckout() });
+    const there = bundleFunction({
+      entry: FIXTURE,
+      outputDirectory: tempDir("bundle-b"),
+      workingDirectory: otherCheckout(),
+    });
     expect(there.sha256Hex).toBe(here.sha256Hex);
     expect(readFileSync(there.zipPath).equals(readFileSync(here.zipPath))).toBe(true);
   });
 
   it("keeps package sources in the source map as node_modules/... paths", () => {
-    const bundle = bundleFunction({ entry: FIXTURE, outputDirectory: tempDir("bundle-c"), workingDirectory: otherCheckout() });
+    const bundle = bundleFunction({
+      entry: FIXTURE,
+      outputDirectory: tempDir("bundle-c"),
+      workingDirectory: otherCheckout(),
+    });
     const map = JSON.parse(Buffer.from(unzipSync(readFileSync(bundle.zipPath))["index.js.map"]!).toString("utf8"));
     expect([...map.sources].sort()).toEqual([FIXTURE, "node_modules/fflate/esm/index.mjs"].sort());
   });
@@ -47,6 +55,8 @@ describe("bundleFunction", () => {
   });
 
   it("names the entry when the file does not exist", () => {
-    expect(() => bundleFunction({ entry: "functions/missing.ts", outputDirectory: tempDir("bundle-e") })).toThrow(BundleError);
+    expect(() => bundleFunction({ entry: "functions/missing.ts", outputDirectory: tempDir("bundle-e") })).toThrow(
+      BundleError,
+    );
   });
 });

@@ -3,9 +3,9 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { QueueProcessorConfigError } from "../../../modules/index.js";
 import { BundleError } from "../../../modules/bundle/bundle.js";
-import { PLACEHOLDER_ENTRY, synthProcessor, type Statement } from "../../support/synth.js";
+import { QueueProcessorConfigError } from "../../../modules/index.js";
+import { PLACEHOLDER_ENTRY, type Statement, synthProcessor } from "../../support/synth.js";
 
 const KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:platform-alarms";
@@ -14,7 +14,11 @@ function queues(synth: ReturnType<typeof synthProcessor>["synth"]) {
   const all = Object.values(synth.resources("aws_sqs_queue"));
   const work = all.find((queue) => String(queue.name).includes("-queue"))!;
   const deadLetter = all.find((queue) => String(queue.name).includes("-dlq"))!;
-  return { work, deadLetter, refs: { work: synth.ref("aws_sqs_queue", work, "arn"), deadLetter: synth.ref("aws_sqs_queue", deadLetter, "arn") } };
+  return {
+    work,
+    deadLetter,
+    refs: { work: synth.ref("aws_sqs_queue", work, "arn"), deadLetter: synth.ref("aws_sqs_queue", deadLetter, "arn") },
+  };
 }
 
 function roleStatements(synth: ReturnType<typeof synthProcessor>["synth"]): Statement[] {
@@ -67,7 +71,10 @@ describe("QueueProcessor", () => {
       const { deadLetter, refs } = queues(synth);
       const allow = synth.only("aws_sqs_queue_redrive_allow_policy");
       expect(allow.queue_url).toBe(synth.ref("aws_sqs_queue", deadLetter, "url"));
-      expect(JSON.parse(allow.redrive_allow_policy)).toEqual({ redrivePermission: "byQueue", sourceQueueArns: [refs.work] });
+      expect(JSON.parse(allow.redrive_allow_policy)).toEqual({
+        redrivePermission: "byQueue",
+        sourceQueueArns: [refs.work],
+      });
     });
 
     it("denies every request to either queue that is not made over TLS", () => {
@@ -153,7 +160,9 @@ describe("QueueProcessor", () => {
 
     it("leaves the AWS SDK to the Lambda runtime by default, and bundles it when asked", () => {
       const codeOf = (synth: ReturnType<typeof synthProcessor>["synth"]) =>
-        Buffer.from(unzipSync(readFileSync(path.join(synth.stackDir, synth.only("aws_lambda_function").filename)))["index.js"]!).toString("utf8");
+        Buffer.from(
+          unzipSync(readFileSync(path.join(synth.stackDir, synth.only("aws_lambda_function").filename)))["index.js"]!,
+        ).toString("utf8");
       const lean = codeOf(synthProcessor().synth);
       expect(lean).toContain('require("@aws-sdk/client-sqs")');
       expect(lean.length).toBeLessThan(100_000);
@@ -223,14 +232,24 @@ describe("QueueProcessor", () => {
           actions: ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
           resources: [refs.work],
         },
-        { sid: "SendPoisonToDeadLetterQueue", effect: "Allow", actions: ["sqs:SendMessage"], resources: [refs.deadLetter] },
+        {
+          sid: "SendPoisonToDeadLetterQueue",
+          effect: "Allow",
+          actions: ["sqs:SendMessage"],
+          resources: [refs.deadLetter],
+        },
         {
           sid: "WriteOwnLogs",
           effect: "Allow",
           actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
           resources: [`${logGroup}:log-stream:*`],
         },
-        { sid: "WriteTraces", effect: "Allow", actions: ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], resources: ["*"] },
+        {
+          sid: "WriteTraces",
+          effect: "Allow",
+          actions: ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+          resources: ["*"],
+        },
       ]);
     });
 
@@ -270,7 +289,10 @@ describe("QueueProcessor", () => {
         }
       });
       expect(caught).toBeInstanceOf(QueueProcessorConfigError);
-      expect((caught as QueueProcessorConfigError).codes).toEqual(["policy-action-wildcard", "policy-resource-wildcard"]);
+      expect((caught as QueueProcessorConfigError).codes).toEqual([
+        "policy-action-wildcard",
+        "policy-resource-wildcard",
+      ]);
       expect((caught as QueueProcessorConfigError).message).toContain(
         'addToRolePolicy: actions must be exact "service:Action" names, no wildcards (got "dynamodb:*")',
       );
@@ -279,7 +301,11 @@ describe("QueueProcessor", () => {
     it("refuses a statement id already used in the policy", () => {
       expect(() =>
         synthProcessor({}, (processor) =>
-          processor.addToRolePolicy({ sid: "ConsumeWorkQueue", actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:us-east-1:123456789012:x"] }),
+          processor.addToRolePolicy({
+            sid: "ConsumeWorkQueue",
+            actions: ["sqs:SendMessage"],
+            resources: ["arn:aws:sqs:us-east-1:123456789012:x"],
+          }),
         ),
       ).toThrow('addToRolePolicy: sid "ConsumeWorkQueue" is already used in this role\'s policy');
     });
@@ -357,17 +383,35 @@ describe("QueueProcessor", () => {
         "orders-test-queue-depth",
       ]);
       expect(alarms["orders-test-queue-depth"]).toMatchObject({
-        namespace: "AWS/SQS", metric_name: "ApproximateNumberOfMessagesVisible", statistic: "Average",
-        threshold: 400, period: 300, evaluation_periods: 2,
+        namespace: "AWS/SQS",
+        metric_name: "ApproximateNumberOfMessagesVisible",
+        statistic: "Average",
+        threshold: 400,
+        period: 300,
+        evaluation_periods: 2,
       });
       expect(alarms["orders-test-dlq-not-empty"]).toMatchObject({
-        metric_name: "ApproximateNumberOfMessagesVisible", statistic: "Maximum", threshold: 0, period: 60, evaluation_periods: 1,
+        metric_name: "ApproximateNumberOfMessagesVisible",
+        statistic: "Maximum",
+        threshold: 0,
+        period: 60,
+        evaluation_periods: 1,
       });
       expect(alarms["orders-test-oldest-message-age"]).toMatchObject({
-        metric_name: "ApproximateAgeOfOldestMessage", statistic: "Maximum", threshold: 4 * 180,
+        metric_name: "ApproximateAgeOfOldestMessage",
+        statistic: "Maximum",
+        threshold: 4 * 180,
       });
-      expect(alarms["orders-test-processor-errors"]).toMatchObject({ namespace: "AWS/Lambda", metric_name: "Errors", threshold: 10 });
-      expect(alarms["orders-test-processor-throttles"]).toMatchObject({ namespace: "AWS/Lambda", metric_name: "Throttles", threshold: 0 });
+      expect(alarms["orders-test-processor-errors"]).toMatchObject({
+        namespace: "AWS/Lambda",
+        metric_name: "Errors",
+        threshold: 10,
+      });
+      expect(alarms["orders-test-processor-throttles"]).toMatchObject({
+        namespace: "AWS/Lambda",
+        metric_name: "Throttles",
+        threshold: 0,
+      });
       for (const alarm of Object.values(alarms)) {
         expect(alarm.alarm_actions).toEqual([topicRef]);
         expect(alarm.ok_actions).toEqual([topicRef]);
@@ -380,8 +424,12 @@ describe("QueueProcessor", () => {
       const { synth } = synthProcessor();
       const { work, deadLetter } = queues(synth);
       const alarms = alarmsByName(synth);
-      expect(alarms["orders-test-dlq-not-empty"]!.dimensions).toEqual({ QueueName: synth.ref("aws_sqs_queue", deadLetter, "name") });
-      expect(alarms["orders-test-queue-depth"]!.dimensions).toEqual({ QueueName: synth.ref("aws_sqs_queue", work, "name") });
+      expect(alarms["orders-test-dlq-not-empty"]!.dimensions).toEqual({
+        QueueName: synth.ref("aws_sqs_queue", deadLetter, "name"),
+      });
+      expect(alarms["orders-test-queue-depth"]!.dimensions).toEqual({
+        QueueName: synth.ref("aws_sqs_queue", work, "name"),
+      });
     });
 
     it("caps the oldest-message default at half the retention", () => {
@@ -433,30 +481,55 @@ describe("QueueProcessor", () => {
 
     it("records AWS advice the configuration ignores as synth warnings", () => {
       const { processor } = synthProcessor({ queue: { maxReceiveCount: 3 } });
-      const warnings = processor.node.metadata.filter((entry) => entry.type === "@cdktf/warn").map((entry) => entry.data);
-      expect(warnings).toEqual([expect.stringMatching(/^\[max-receive-count-below-advice\] queue\.maxReceiveCount is below/)]);
+      const warnings = processor.node.metadata
+        .filter((entry) => entry.type === "@cdktf/warn")
+        .map((entry) => entry.data);
+      expect(warnings).toEqual([
+        expect.stringMatching(/^\[max-receive-count-below-advice\] queue\.maxReceiveCount is below/),
+      ]);
     });
 
     it("exposes the resolved configuration and every resource a caller wires to", () => {
       const { processor } = synthProcessor();
       expect(processor.config.queue.visibilityTimeoutSeconds).toBe(180);
-      for (const part of [processor.queue, processor.deadLetterQueue, processor.function, processor.role, processor.logGroup, processor.eventSourceMapping, processor.alarmTopic]) {
+      for (const part of [
+        processor.queue,
+        processor.deadLetterQueue,
+        processor.function,
+        processor.role,
+        processor.logGroup,
+        processor.eventSourceMapping,
+        processor.alarmTopic,
+      ]) {
         expect(part).toBeDefined();
       }
       expect(Object.keys(processor.alarms)).toHaveLength(5);
     });
 
     it("records the values it derived, with their rules, in the stack's comment block for reviews", () => {
-      const { synth } = synthProcessor({ handler: { entry: PLACEHOLDER_ENTRY, timeoutSeconds: 40 }, alarms: { queueDepth: { threshold: 7 } } });
+      const { synth } = synthProcessor({
+        handler: { entry: PLACEHOLDER_ENTRY, timeoutSeconds: 40 },
+        alarms: { queueDepth: { threshold: 7 } },
+      });
       const derived = (synth.json as Record<string, any>)["//"].queue_processors["orders-test"].derived;
-      expect(derived["queue.visibilityTimeoutSeconds"]).toEqual({ value: 240, rule: "6 x handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds" });
+      expect(derived["queue.visibilityTimeoutSeconds"]).toEqual({
+        value: 240,
+        rule: "6 x handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds",
+      });
       expect(derived["alarms.oldestMessageAge.threshold"].value).toBe(5 * 240);
       expect(derived["alarms.queueDepth.threshold"]).toBeUndefined();
     });
 
     it("tags every resource it creates with the given tags", () => {
       const { synth } = synthProcessor({ tags: { team: "orders" } });
-      for (const type of ["aws_sqs_queue", "aws_lambda_function", "aws_iam_role", "aws_cloudwatch_log_group", "aws_sns_topic", "aws_cloudwatch_metric_alarm"]) {
+      for (const type of [
+        "aws_sqs_queue",
+        "aws_lambda_function",
+        "aws_iam_role",
+        "aws_cloudwatch_log_group",
+        "aws_sns_topic",
+        "aws_cloudwatch_metric_alarm",
+      ]) {
         for (const resource of Object.values(synth.resources(type))) expect(resource.tags).toEqual({ team: "orders" });
       }
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { QueueProcessorConfigError, checkQueueProcessorProps } from "../../../modules/index.js";
 import type { QueueProcessorProps } from "../../../modules/index.js";
+import { checkQueueProcessorProps, QueueProcessorConfigError } from "../../../modules/index.js";
 import { RULES } from "../../../modules/queue-processor/validate.js";
 
 const BASE: QueueProcessorProps = {
@@ -39,19 +39,22 @@ const ERROR_CASES: readonly ErrorCase[] = [
     code: "unknown-property",
     title: "rejects a misspelled key and suggests the right one",
     props: props({ eventSource: { batchsize: 10 } }),
-    message: "eventSource.batchsize is not a known property (allowed: batchSize, maxBatchingWindowSeconds, maxConcurrency, filterPatterns); did you mean eventSource.batchSize?",
+    message:
+      "eventSource.batchsize is not a known property (allowed: batchSize, maxBatchingWindowSeconds, maxConcurrency, filterPatterns); did you mean eventSource.batchSize?",
   },
   {
     code: "name-invalid",
     title: "rejects a name with characters AWS names do not allow",
     props: props({ name: "orders queue" }),
-    message: 'name must be 1-49 characters of A-Z, a-z, 0-9, "-" or "_", so that derived names such as "<name>-processor-role" fit IAM\'s 64-character limit (got "orders queue")',
+    message:
+      'name must be 1-49 characters of A-Z, a-z, 0-9, "-" or "_", so that derived names such as "<name>-processor-role" fit IAM\'s 64-character limit (got "orders queue")',
   },
   {
     code: "handler-entry-invalid",
     title: "rejects an entry that is not a source file",
     props: props({ handler: { entry: "functions/order-processor" } }),
-    message: 'handler.entry must be the path of a .ts or .js file that exports "handler" (got "functions/order-processor")',
+    message:
+      'handler.entry must be the path of a .ts or .js file that exports "handler" (got "functions/order-processor")',
   },
   {
     code: "timeout-range",
@@ -69,7 +72,8 @@ const ERROR_CASES: readonly ErrorCase[] = [
     code: "reserved-concurrency-range",
     title: "rejects a reserved concurrency of 0, which would strand messages",
     props: props({ handler: { ...BASE.handler, reservedConcurrency: 0 } }),
-    message: "handler.reservedConcurrency must be 1 or more: 0 stops the function, and messages would expire from the queue unprocessed after retentionSeconds (got 0)",
+    message:
+      "handler.reservedConcurrency must be 1 or more: 0 stops the function, and messages would expire from the queue unprocessed after retentionSeconds (got 0)",
   },
   {
     code: "architecture-invalid",
@@ -81,7 +85,8 @@ const ERROR_CASES: readonly ErrorCase[] = [
     code: "log-retention-invalid",
     title: "rejects a log retention CloudWatch does not offer",
     props: props({ handler: { ...BASE.handler, logRetentionDays: 10 } }),
-    message: "handler.logRetentionDays must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 10)",
+    message:
+      "handler.logRetentionDays must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 10)",
   },
   {
     code: "environment-invalid",
@@ -123,7 +128,8 @@ const ERROR_CASES: readonly ErrorCase[] = [
     code: "fifo-only-option",
     title: "rejects FIFO options on a standard queue",
     props: props({ queue: { contentBasedDeduplication: true } }),
-    message: "queue.contentBasedDeduplication applies only to FIFO queues; set queue.fifo to true or remove it (got true)",
+    message:
+      "queue.contentBasedDeduplication applies only to FIFO queues; set queue.fifo to true or remove it (got true)",
   },
   {
     code: "visibility-timeout-range",
@@ -171,7 +177,8 @@ const ERROR_CASES: readonly ErrorCase[] = [
     code: "kms-key-arn-invalid",
     title: "rejects a KMS alias where a key ARN is needed",
     props: props({ queue: { kmsKeyArn: "alias/orders" } }),
-    message: 'queue.kmsKeyArn must be a KMS key ARN like arn:aws:kms:<region>:<account>:key/<key-id> (aliases cannot be scoped in IAM) (got "alias/orders")',
+    message:
+      'queue.kmsKeyArn must be a KMS key ARN like arn:aws:kms:<region>:<account>:key/<key-id> (aliases cannot be scoped in IAM) (got "alias/orders")',
   },
   {
     code: "visibility-below-timeout",
@@ -181,13 +188,15 @@ const ERROR_CASES: readonly ErrorCase[] = [
       queue: { visibilityTimeoutSeconds: 62 },
       eventSource: { maxBatchingWindowSeconds: 5 },
     }),
-    message: "queue.visibilityTimeoutSeconds must be at least handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds = 65, or messages reappear while still being processed (got 62)",
+    message:
+      "queue.visibilityTimeoutSeconds must be at least handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds = 65, or messages reappear while still being processed (got 62)",
   },
   {
     code: "dlq-retention-below-source",
     title: "rejects a dead-letter queue that keeps messages for less time than the work queue",
     props: props({ queue: { retentionSeconds: 1_209_600, deadLetterRetentionSeconds: 345_600 } }),
-    message: "queue.deadLetterRetentionSeconds must be at least queue.retentionSeconds = 1,209,600: a message keeps its original enqueue time in the DLQ and would expire early (got 345,600)",
+    message:
+      "queue.deadLetterRetentionSeconds must be at least queue.retentionSeconds = 1,209,600: a message keeps its original enqueue time in the DLQ and would expire early (got 345,600)",
   },
   {
     code: "batch-size-range",
@@ -205,7 +214,8 @@ const ERROR_CASES: readonly ErrorCase[] = [
     code: "batching-window-required",
     title: "rejects a batch size above 10 without a batching window",
     props: props({ eventSource: { batchSize: 100, maxBatchingWindowSeconds: 0 } }),
-    message: "eventSource.maxBatchingWindowSeconds must be at least 1 when eventSource.batchSize is above 10 (batchSize 100) (got 0)",
+    message:
+      "eventSource.maxBatchingWindowSeconds must be at least 1 when eventSource.batchSize is above 10 (batchSize 100) (got 0)",
   },
   {
     code: "batching-window-fifo",
@@ -223,7 +233,8 @@ const ERROR_CASES: readonly ErrorCase[] = [
     code: "max-concurrency-above-reserved",
     title: "rejects a maximum concurrency above the reserved concurrency",
     props: props({ handler: { ...BASE.handler, reservedConcurrency: 10 }, eventSource: { maxConcurrency: 50 } }),
-    message: "eventSource.maxConcurrency must not exceed handler.reservedConcurrency = 10: the extra pollers would only be throttled, and throttles use up receives (got 50)",
+    message:
+      "eventSource.maxConcurrency must not exceed handler.reservedConcurrency = 10: the extra pollers would only be throttled, and throttles use up receives (got 50)",
   },
   {
     code: "filter-pattern-count",
@@ -235,13 +246,15 @@ const ERROR_CASES: readonly ErrorCase[] = [
     code: "filter-pattern-invalid",
     title: "rejects a filter pattern on anything but the body",
     props: props({ eventSource: { filterPatterns: [{ attributes: { SenderId: ["x"] } }] } }),
-    message: 'eventSource.filterPatterns[0] may only filter on "body" for SQS (found "attributes") (got {"attributes":{"SenderId":["x"]}})',
+    message:
+      'eventSource.filterPatterns[0] may only filter on "body" for SQS (found "attributes") (got {"attributes":{"SenderId":["x"]}})',
   },
   {
     code: "alarm-topic-arn-invalid",
     title: "rejects an alarm topic that is not an SNS ARN",
     props: props({ alarms: { topicArn: "orders-alarms" } }),
-    message: 'alarms.topicArn must be an SNS topic ARN like arn:aws:sns:<region>:<account>:<topic> (got "orders-alarms")',
+    message:
+      'alarms.topicArn must be an SNS topic ARN like arn:aws:sns:<region>:<account>:<topic> (got "orders-alarms")',
   },
   {
     code: "alarm-setting-invalid",
@@ -273,25 +286,29 @@ const WARNING_CASES: readonly WarningCase[] = [
       queue: { visibilityTimeoutSeconds: 300 },
       eventSource: { maxBatchingWindowSeconds: 5 },
     }),
-    message: "queue.visibilityTimeoutSeconds is below AWS's advice of 6 x handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds = 305; throttled or retried batches may be received again while still in flight (got 300)",
+    message:
+      "queue.visibilityTimeoutSeconds is below AWS's advice of 6 x handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds = 305; throttled or retried batches may be received again while still in flight (got 300)",
   },
   {
     code: "max-receive-count-below-advice",
     title: "warns when maxReceiveCount is below 5",
     props: props({ queue: { maxReceiveCount: 3 } }),
-    message: "queue.maxReceiveCount is below AWS's advice of 5 for Lambda consumers; throttled invocations count as receives and can move healthy messages to the DLQ (got 3)",
+    message:
+      "queue.maxReceiveCount is below AWS's advice of 5 for Lambda consumers; throttled invocations count as receives and can move healthy messages to the DLQ (got 3)",
   },
   {
     code: "filter-deletes-unmatched",
     title: "warns that filtered-out records are deleted, not dead-lettered",
     props: props({ eventSource: { filterPatterns: [{ body: { type: ["order_created"] } }] } }),
-    message: "eventSource.filterPatterns: records that match no pattern (including malformed JSON) are deleted by Lambda without reaching the function or the DLQ",
+    message:
+      "eventSource.filterPatterns: records that match no pattern (including malformed JSON) are deleted by Lambda without reaching the function or the DLQ",
   },
   {
     code: "filter-patterns-above-default-quota",
     title: "warns when more than 5 filter patterns need a quota increase",
     props: props({ eventSource: { filterPatterns: Array.from({ length: 6 }, (_, i) => ({ body: { n: [i] } })) } }),
-    message: "eventSource.filterPatterns holds more than the default quota of 5 patterns per mapping; the account needs a quota increase (got 6)",
+    message:
+      "eventSource.filterPatterns holds more than the default quota of 5 patterns per mapping; the account needs a quota increase (got 6)",
   },
 ];
 
@@ -335,10 +352,12 @@ describe("checkQueueProcessorProps", () => {
   });
 
   it("allows a batch of up to 10,000 on a standard queue with a window", () => {
-    expect(() => checkQueueProcessorProps(props({ eventSource: { batchSize: 10_000, maxBatchingWindowSeconds: 10 } }))).not.toThrow();
-    expect(errorOf(props({ eventSource: { batchSize: 10_001, maxBatchingWindowSeconds: 10 } })).issues[0]!.message).toBe(
-      "eventSource.batchSize must be a whole number between 1 and 10,000 for standard queues (got 10001)",
-    );
+    expect(() =>
+      checkQueueProcessorProps(props({ eventSource: { batchSize: 10_000, maxBatchingWindowSeconds: 10 } })),
+    ).not.toThrow();
+    expect(
+      errorOf(props({ eventSource: { batchSize: 10_001, maxBatchingWindowSeconds: 10 } })).issues[0]!.message,
+    ).toBe("eventSource.batchSize must be a whole number between 1 and 10,000 for standard queues (got 10001)");
   });
 
   it("gives a batch above 10 a 1 s window by default instead of failing", () => {
@@ -348,7 +367,9 @@ describe("checkQueueProcessorProps", () => {
 
   it("rejects a filter pattern longer than 4,096 characters", () => {
     const error = errorOf(props({ eventSource: { filterPatterns: [{ body: { id: ["x".repeat(4100)] } }] } }));
-    expect(error.issues[0]!.message).toBe("eventSource.filterPatterns[0] must be at most 4,096 characters as JSON (got 4,120)");
+    expect(error.issues[0]!.message).toBe(
+      "eventSource.filterPatterns[0] must be at most 4,096 characters as JSON (got 4,120)",
+    );
   });
 
   it("rejects an empty body pattern", () => {
@@ -358,7 +379,9 @@ describe("checkQueueProcessorProps", () => {
   });
 
   it("rejects an alarm evaluated over more than a day", () => {
-    expect(errorOf(props({ alarms: { functionErrors: { periodSeconds: 3600, evaluationPeriods: 25 } } })).issues[0]!.message).toBe(
+    expect(
+      errorOf(props({ alarms: { functionErrors: { periodSeconds: 3600, evaluationPeriods: 25 } } })).issues[0]!.message,
+    ).toBe(
       "alarms.functionErrors.evaluationPeriods x periodSeconds must be at most 86,400 seconds (got 25 x 3600 = 90,000)",
     );
   });

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { RULES, checkPlan, type CheckOptions, type Finding } from "../../../review/policy/index.js";
+import { type CheckOptions, checkPlan, type Finding, RULES } from "../../../review/policy/index.js";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const FIXTURES = path.join(REPO, "test/fixtures/plans");
@@ -45,7 +45,16 @@ const CASES: readonly RuleCase[] = [
     severity: "blocking",
     fail: "dlq-missing-fail",
     what: "a queue consumed by a mapping, without a redrive",
-    expected: [{ address: "aws_sqs_queue.work", words: ["aws_lambda_event_source_mapping.work", "no redrive policy", "expected a redrive to a dead-letter queue"] }],
+    expected: [
+      {
+        address: "aws_sqs_queue.work",
+        words: [
+          "aws_lambda_event_source_mapping.work",
+          "no redrive policy",
+          "expected a redrive to a dead-letter queue",
+        ],
+      },
+    ],
     pass: "dlq-missing-pass",
     passWhat: "an aws_sqs_queue_redrive_policy whose queue_url refers to the queue",
   },
@@ -54,7 +63,12 @@ const CASES: readonly RuleCase[] = [
     severity: "blocking",
     fail: "dlq-type-mismatch-fail",
     what: "a FIFO queue whose inline redrive_policy targets a standard queue",
-    expected: [{ address: "aws_sqs_queue.work", words: ["FIFO queue", "aws_sqs_queue.dlq, a standard queue", "expected a FIFO dead-letter queue"] }],
+    expected: [
+      {
+        address: "aws_sqs_queue.work",
+        words: ["FIFO queue", "aws_sqs_queue.dlq, a standard queue", "expected a FIFO dead-letter queue"],
+      },
+    ],
     pass: "dlq-type-mismatch-pass",
     passWhat: "a FIFO queue redriving to a FIFO queue",
   },
@@ -66,7 +80,11 @@ const CASES: readonly RuleCase[] = [
     expected: [
       {
         address: "aws_sqs_queue.work",
-        words: ["visibility_timeout_seconds is 30 (unset: the default)", "aws_lambda_function.processor timeout 60 s", "expected at least 60 s"],
+        words: [
+          "visibility_timeout_seconds is 30 (unset: the default)",
+          "aws_lambda_function.processor timeout 60 s",
+          "expected at least 60 s",
+        ],
       },
     ],
     pass: "visibility-below-timeout-pass",
@@ -77,7 +95,12 @@ const CASES: readonly RuleCase[] = [
     severity: "warning",
     fail: "visibility-below-advice-fail",
     what: "120 s against a 30 s function and a 5 s batching window",
-    expected: [{ address: "aws_sqs_queue.work", words: ["visibility_timeout_seconds is 120", "batching window 5 s", "expected at least 185 s"] }],
+    expected: [
+      {
+        address: "aws_sqs_queue.work",
+        words: ["visibility_timeout_seconds is 120", "batching window 5 s", "expected at least 185 s"],
+      },
+    ],
     pass: "visibility-below-advice-pass",
     passWhat: "exactly 6 x 30 s + 5 s = 185 s",
   },
@@ -86,7 +109,12 @@ const CASES: readonly RuleCase[] = [
     severity: "blocking",
     fail: "partial-batch-responses-off-fail",
     what: "an SQS mapping without function_response_types",
-    expected: [{ address: "aws_lambda_event_source_mapping.work", words: ["function_response_types is unset", 'expected ["ReportBatchItemFailures"]'] }],
+    expected: [
+      {
+        address: "aws_lambda_event_source_mapping.work",
+        words: ["function_response_types is unset", 'expected ["ReportBatchItemFailures"]'],
+      },
+    ],
     pass: "partial-batch-responses-off-pass",
     passWhat: "ReportBatchItemFailures on",
   },
@@ -95,7 +123,16 @@ const CASES: readonly RuleCase[] = [
     severity: "blocking",
     fail: "encryption-off-fail",
     what: "sqs_managed_sse_enabled = false and no KMS key",
-    expected: [{ address: "aws_sqs_queue.work", words: ["sqs_managed_sse_enabled is false", "kms_master_key_id is unset", "expected sqs_managed_sse_enabled = true"] }],
+    expected: [
+      {
+        address: "aws_sqs_queue.work",
+        words: [
+          "sqs_managed_sse_enabled is false",
+          "kms_master_key_id is unset",
+          "expected sqs_managed_sse_enabled = true",
+        ],
+      },
+    ],
     pass: "encryption-off-pass",
     passWhat: "one queue with SQS-managed SSE, one with a KMS key",
   },
@@ -104,7 +141,12 @@ const CASES: readonly RuleCase[] = [
     severity: "warning",
     fail: "non-tls-allowed-fail",
     what: "a queue policy (from a policy document) that only allows a producer",
-    expected: [{ address: "aws_sqs_queue.work", words: ["aws_sqs_queue_policy.work", "without such a Deny", "aws:SecureTransport"] }],
+    expected: [
+      {
+        address: "aws_sqs_queue.work",
+        words: ["aws_sqs_queue_policy.work", "without such a Deny", "aws:SecureTransport"],
+      },
+    ],
     pass: "non-tls-allowed-pass",
     passWhat: "an inline queue policy denying aws:SecureTransport = false",
   },
@@ -116,8 +158,14 @@ const CASES: readonly RuleCase[] = [
     expected: [
       { address: "aws_iam_policy.reader", words: ['action "dynamodb:Get*"', '"ReadTable"', "expected exact actions"] },
       { address: "aws_iam_role.processor", words: ['resource "*"', '"logs:PutLogEvents"', '"Logs"'] },
-      { address: "aws_iam_role_policy.processor", words: ['action "sqs:*"', '"ConsumeWorkQueue"', "data.aws_iam_policy_document.permissions"] },
-      { address: "aws_iam_role_policy.processor", words: ['resource "*"', '"sqs:SendMessage"', '"SendAnywhere"', "data.aws_iam_policy_document.permissions"] },
+      {
+        address: "aws_iam_role_policy.processor",
+        words: ['action "sqs:*"', '"ConsumeWorkQueue"', "data.aws_iam_policy_document.permissions"],
+      },
+      {
+        address: "aws_iam_role_policy.processor",
+        words: ['resource "*"', '"sqs:SendMessage"', '"SendAnywhere"', "data.aws_iam_policy_document.permissions"],
+      },
     ],
     pass: "iam-wildcard-pass",
     passWhat: "exact actions and ARNs, X-Ray's write actions on *, a Deny with sqs:*",
@@ -130,7 +178,11 @@ const CASES: readonly RuleCase[] = [
     expected: [
       {
         address: "aws_lambda_event_source_mapping.work",
-        words: ["maximum_concurrency is 10", "aws_lambda_function.processor reserved_concurrent_executions 5", "expected at most 5"],
+        words: [
+          "maximum_concurrency is 10",
+          "aws_lambda_function.processor reserved_concurrent_executions 5",
+          "expected at most 5",
+        ],
       },
     ],
     pass: "max-concurrency-above-reserved-pass",
@@ -141,7 +193,12 @@ const CASES: readonly RuleCase[] = [
     severity: "warning",
     fail: "dlq-alarm-missing-fail",
     what: "a DLQ whose only neighbour alarm watches the work queue",
-    expected: [{ address: "aws_sqs_queue.dlq", words: ["dead-letter queue of aws_sqs_queue.work", "ApproximateNumberOfMessagesVisible", "expected an alarm"] }],
+    expected: [
+      {
+        address: "aws_sqs_queue.dlq",
+        words: ["dead-letter queue of aws_sqs_queue.work", "ApproximateNumberOfMessagesVisible", "expected an alarm"],
+      },
+    ],
     pass: "dlq-alarm-missing-pass",
     passWhat: "an alarm whose QueueName refers to the DLQ (its name unknown until apply)",
   },
@@ -150,7 +207,12 @@ const CASES: readonly RuleCase[] = [
     severity: "warning",
     fail: "log-retention-unset-fail",
     what: "a log group without retention_in_days",
-    expected: [{ address: "aws_cloudwatch_log_group.processor", words: ["retention_in_days is unset", "never expire", "expected a retention"] }],
+    expected: [
+      {
+        address: "aws_cloudwatch_log_group.processor",
+        words: ["retention_in_days is unset", "never expire", "expected a retention"],
+      },
+    ],
     pass: "log-retention-unset-pass",
     passWhat: "30 days",
   },
@@ -161,8 +223,14 @@ const CASES: readonly RuleCase[] = [
     fail: "stateful-destroy-fail",
     what: "a queue replaced (renamed) and a table destroyed, in prod",
     expected: [
-      { address: "aws_dynamodb_table.orders", words: ['"fixture-orders"', "destroyed", "configuration was removed", "items are lost"] },
-      { address: "aws_sqs_queue.orders", words: ["replaced (destroyed, then created)", "name cannot change in place", "messages are lost"] },
+      {
+        address: "aws_dynamodb_table.orders",
+        words: ['"fixture-orders"', "destroyed", "configuration was removed", "items are lost"],
+      },
+      {
+        address: "aws_sqs_queue.orders",
+        words: ["replaced (destroyed, then created)", "name cannot change in place", "messages are lost"],
+      },
     ],
     pass: "stateful-destroy-pass",
     passWhat: "the same prior state, the queue updated in place and the table unchanged",
@@ -222,8 +290,13 @@ describe("linking resources in plans with unknown values", () => {
   const ROLE_POLICY = "aws_iam_role_policy.order-processor_execution-role_policy_3DE309A7";
   type Change = { address: string; type: string; change: Record<string, any> };
   type Config = { address: string; expressions: Record<string, any> };
-  const ordersProd = () => structuredClone(plan("orders-prod")) as { resource_changes: Change[]; configuration: { root_module: { resources: Config[] } } };
-  const rules = (input: unknown) => checkPlan(input, { environment: "prod" }).map((finding) => [finding.rule, finding.address]);
+  const ordersProd = () =>
+    structuredClone(plan("orders-prod")) as {
+      resource_changes: Change[];
+      configuration: { root_module: { resources: Config[] } };
+    };
+  const rules = (input: unknown) =>
+    checkPlan(input, { environment: "prod" }).map((finding) => [finding.rule, finding.address]);
 
   it("reads a role policy from its policy document's planned statements while the document's json is unknown", () => {
     const input = ordersProd();
@@ -247,13 +320,18 @@ describe("linking resources in plans with unknown values", () => {
   it("links the redrive, queue policies and DLQ alarm through configuration references", () => {
     const without = (type: string) => {
       const input = ordersProd();
-      input.resource_changes = input.resource_changes.filter((change) => change.type !== type && !change.address.includes(type));
+      input.resource_changes = input.resource_changes.filter(
+        (change) => change.type !== type && !change.address.includes(type),
+      );
       return rules(input).filter(([rule]) => rule !== "visibility-below-advice");
     };
     const QUEUE = "aws_sqs_queue.order-processor_queues_queue_1D4BF4B6";
     const DLQ = "aws_sqs_queue.order-processor_queues_dead-letter-queue_DD2A779B";
     expect(without("aws_sqs_queue_redrive_policy")).toEqual([["dlq-missing", QUEUE]]);
-    expect(without("aws_sqs_queue_policy")).toEqual([["non-tls-allowed", DLQ], ["non-tls-allowed", QUEUE]]);
+    expect(without("aws_sqs_queue_policy")).toEqual([
+      ["non-tls-allowed", DLQ],
+      ["non-tls-allowed", QUEUE],
+    ]);
     expect(without("deadLetterQueueNotEmpty")).toEqual([["dlq-alarm-missing", DLQ]]);
   });
 
@@ -273,8 +351,17 @@ describe("linking resources in plans with unknown values", () => {
           function_name: "arn:aws:lambda:us-east-1:123456789012:function:orders-fn",
           function_response_types: [],
         }),
-        change("aws_lambda_function.f", ["update"], { function_name: "orders-fn", timeout: 60, reserved_concurrent_executions: -1 }),
-        change("aws_sqs_queue.q", ["no-op"], { name: "orders", visibility_timeout_seconds: 30, sqs_managed_sse_enabled: true, redrive_policy: "" }),
+        change("aws_lambda_function.f", ["update"], {
+          function_name: "orders-fn",
+          timeout: 60,
+          reserved_concurrent_executions: -1,
+        }),
+        change("aws_sqs_queue.q", ["no-op"], {
+          name: "orders",
+          visibility_timeout_seconds: 30,
+          sqs_managed_sse_enabled: true,
+          redrive_policy: "",
+        }),
       ],
     };
     expect(checkPlan(known).map((finding) => [finding.rule, finding.address])).toEqual([
@@ -299,9 +386,11 @@ describe("linking resources in plans with unknown values", () => {
 
 describe("RULES", () => {
   const emitted = new Set(
-    [...CASES.map((c) => [c.fail, c.options] as const), ["hand-written-hcl", undefined] as const, ["orders-prod", undefined] as const].flatMap(
-      ([name, options]) => findings(name, options).map((finding) => finding.rule),
-    ),
+    [
+      ...CASES.map((c) => [c.fail, c.options] as const),
+      ["hand-written-hcl", undefined] as const,
+      ["orders-prod", undefined] as const,
+    ].flatMap(([name, options]) => findings(name, options).map((finding) => finding.rule)),
   );
 
   it("lists every rule id the checks emit, once, each with its severity and a one-line reason", () => {
@@ -327,7 +416,9 @@ describe("orders-prod (our own stack, npm run synth, planned by terraform)", () 
     expect(found.map((finding) => [finding.rule, finding.address])).toEqual([
       ["visibility-below-advice", "aws_sqs_queue.order-processor_queues_queue_1D4BF4B6"],
     ]);
-    expect(found[0]!.message).toContain("visibility_timeout_seconds is 300, below the advised 6 x timeout + window = 305 s");
+    expect(found[0]!.message).toContain(
+      "visibility_timeout_seconds is 300, below the advised 6 x timeout + window = 305 s",
+    );
   });
 });
 
@@ -363,7 +454,9 @@ describe("cli", () => {
     const result = cli(fixture("orders-prod"), "--environment", "prod");
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("| rule | severity | address | message |");
-    expect(result.stdout).toContain("| visibility-below-advice | warning | `aws_sqs_queue.order-processor_queues_queue_1D4BF4B6` |");
+    expect(result.stdout).toContain(
+      "| visibility-below-advice | warning | `aws_sqs_queue.order-processor_queues_queue_1D4BF4B6` |",
+    );
   });
 
   it('exits 0 and prints "no findings" for a clean plan', () => {

@@ -1,21 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SQSClient,
   type BatchResultErrorEntry,
+  DeleteMessageBatchCommand,
   type Message,
+  ReceiveMessageCommand,
   type SendMessageBatchCommandInput,
   type SendMessageBatchRequestEntry,
   type SendMessageBatchResult,
+  SQSClient,
 } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  sendMessages,
   type OutgoingMessage,
   type SendMessagesOptions,
   type SendResult,
+  sendMessages,
 } from "../../../../functions/lib/producer/index.js";
-import { CREDENTIALS, REGION, createQueuePair, receiveAll, startLocalSqs, type LocalSqs } from "../../../support/local-aws.js";
+import {
+  CREDENTIALS,
+  createQueuePair,
+  type LocalSqs,
+  REGION,
+  receiveAll,
+  startLocalSqs,
+} from "../../../support/local-aws.js";
 
 let sqs: LocalSqs;
 const clients: SQSClient[] = [];
@@ -44,7 +51,10 @@ function recordingClient(): { client: SQSClient; requests: SendMessageBatchComma
   return { client, requests };
 }
 
-type Respond = (input: SendMessageBatchCommandInput, call: number) => SendMessageBatchResult | Promise<SendMessageBatchResult>;
+type Respond = (
+  input: SendMessageBatchCommandInput,
+  call: number,
+) => SendMessageBatchResult | Promise<SendMessageBatchResult>;
 
 /**
  * A client whose SendMessageBatch never reaches a server: `respond` answers (or throws) in its place,
@@ -67,8 +77,13 @@ function mockedClient(respond: Respond): { client: SQSClient; requests: SendMess
 }
 
 const entries = (input: SendMessageBatchCommandInput): SendMessageBatchRequestEntry[] => input.Entries ?? [];
-const bodies = (input: SendMessageBatchCommandInput): string[] => entries(input).map((entry) => entry.MessageBody ?? "");
-const accepted = (entry: SendMessageBatchRequestEntry) => ({ Id: entry.Id, MessageId: `id-${entry.MessageBody}`, MD5OfMessageBody: "" });
+const bodies = (input: SendMessageBatchCommandInput): string[] =>
+  entries(input).map((entry) => entry.MessageBody ?? "");
+const accepted = (entry: SendMessageBatchRequestEntry) => ({
+  Id: entry.Id,
+  MessageId: `id-${entry.MessageBody}`,
+  MD5OfMessageBody: "",
+});
 const rejected = (entry: SendMessageBatchRequestEntry, code: string, senderFault: boolean): BatchResultErrorEntry => ({
   Id: entry.Id,
   Code: code,
@@ -77,7 +92,10 @@ const rejected = (entry: SendMessageBatchRequestEntry, code: string, senderFault
 });
 
 /** Accepts every entry except those `fails` returns a failure for. */
-function answer(input: SendMessageBatchCommandInput, fails: (entry: SendMessageBatchRequestEntry) => BatchResultErrorEntry | undefined): SendMessageBatchResult {
+function answer(
+  input: SendMessageBatchCommandInput,
+  fails: (entry: SendMessageBatchRequestEntry) => BatchResultErrorEntry | undefined,
+): SendMessageBatchResult {
   const Successful = [];
   const Failed = [];
   for (const entry of entries(input)) {
@@ -89,7 +107,11 @@ function answer(input: SendMessageBatchCommandInput, fails: (entry: SendMessageB
 }
 
 const immediate = { sleep: async () => {}, random: () => 0.5 } satisfies SendMessagesOptions;
-const fifoMessage = (body: string): OutgoingMessage => ({ body, groupId: body.slice(0, 1), deduplicationId: `dedup-${body}` });
+const fifoMessage = (body: string): OutgoingMessage => ({
+  body,
+  groupId: body.slice(0, 1),
+  deduplicationId: `dedup-${body}`,
+});
 const statuses = (results: readonly SendResult[]) => results.map((result) => [result.index, result.status]);
 
 /** FIFO groups are read back one message per group per receive on fauxqs, so receive and delete until done. */
@@ -190,7 +212,13 @@ describe("sendMessages on a real SQS server (fauxqs)", () => {
       attempts: 0,
       senderFault: true,
     });
-    expect(results[3]).toMatchObject({ index: 3, status: "failed", code: "empty-body", attempts: 0, senderFault: true });
+    expect(results[3]).toMatchObject({
+      index: 3,
+      status: "failed",
+      code: "empty-body",
+      attempts: 0,
+      senderFault: true,
+    });
     expect(results[4]).toMatchObject({
       index: 4,
       status: "failed",
@@ -198,7 +226,14 @@ describe("sendMessages on a real SQS server (fauxqs)", () => {
       reason: "delaySeconds must be a whole number between 0 and 900 (got 901)",
       attempts: 0,
     });
-    expect(statuses(results)).toEqual([[0, "sent"], [1, "failed"], [2, "sent"], [3, "failed"], [4, "failed"], [5, "sent"]]);
+    expect(statuses(results)).toEqual([
+      [0, "sent"],
+      [1, "failed"],
+      [2, "sent"],
+      [3, "failed"],
+      [4, "failed"],
+      [5, "sent"],
+    ]);
     expect(requests.flatMap(bodies)).toEqual(["first", "second", "fourth"]);
     const received = await receiveAll(sqs.client, queueUrl, 3);
     expect(received.map((message) => message.Body).sort()).toEqual(["first", "fourth", "second"]);
@@ -226,7 +261,13 @@ describe("sendMessages on a real SQS server (fauxqs)", () => {
       senderFault: true,
     });
     expect(results[3]).toMatchObject({ status: "failed", code: "invalid-delay", attempts: 0 });
-    expect(statuses(results)).toEqual([[0, "sent"], [1, "failed"], [2, "sent"], [3, "failed"], [4, "sent"]]);
+    expect(statuses(results)).toEqual([
+      [0, "sent"],
+      [1, "failed"],
+      [2, "sent"],
+      [3, "failed"],
+      [4, "sent"],
+    ]);
     expect(requests.flatMap(bodies)).toEqual(["A1", "B1", "A2"]);
     const received = await drainFifo(sqs.client, queueUrl, 3);
     expect(received.map((message) => message.Body).sort()).toEqual(["A1", "A2", "B1"]);
@@ -243,7 +284,11 @@ describe("sendMessages on a real SQS server (fauxqs)", () => {
     const results = await sendMessages(client, queueUrl, messages);
 
     expect(results.every((result, index) => result.index === index && result.status === "sent")).toBe(true);
-    expect(requests.flatMap(entries).every((entry) => entry.MessageGroupId !== undefined && entry.MessageDeduplicationId !== undefined)).toBe(true);
+    expect(
+      requests
+        .flatMap(entries)
+        .every((entry) => entry.MessageGroupId !== undefined && entry.MessageDeduplicationId !== undefined),
+    ).toBe(true);
     const received = await drainFifo(sqs.client, queueUrl, 15);
     expect(received).toHaveLength(15);
     for (const message of received) {
@@ -251,7 +296,9 @@ describe("sendMessages on a real SQS server (fauxqs)", () => {
       expect(message.Attributes?.MessageDeduplicationId).toBe(`dedup-${message.Body}`);
     }
     for (const group of ["A", "B", "C"]) {
-      const order = received.filter((message) => message.Attributes?.MessageGroupId === group).map((message) => message.Body);
+      const order = received
+        .filter((message) => message.Attributes?.MessageGroupId === group)
+        .map((message) => message.Body);
       expect(order).toEqual([1, 2, 3, 4, 5].map((position) => `${group}${position}`));
     }
   });
@@ -259,28 +306,94 @@ describe("sendMessages on a real SQS server (fauxqs)", () => {
 
 describe("sendMessages option validation", () => {
   const cases: ReadonlyArray<{ readonly title: string; readonly options: unknown; readonly message: string }> = [
-    { title: "maxBatchBytes 0", options: { maxBatchBytes: 0 }, message: "maxBatchBytes must be a whole number between 1024 and 1048576 (got 0)" },
-    { title: "maxBatchBytes above 1 MiB", options: { maxBatchBytes: 1_048_577 }, message: "maxBatchBytes must be a whole number between 1024 and 1048576 (got 1048577)" },
-    { title: "a fractional maxBatchBytes", options: { maxBatchBytes: 2048.5 }, message: "maxBatchBytes must be a whole number between 1024 and 1048576 (got 2048.5)" },
-    { title: "maxAttempts 0", options: { maxAttempts: 0 }, message: "maxAttempts must be a whole number between 1 and 20 (got 0)" },
-    { title: "maxAttempts 21", options: { maxAttempts: 21 }, message: "maxAttempts must be a whole number between 1 and 20 (got 21)" },
-    { title: "maxAttempts given as a string", options: { maxAttempts: "3" }, message: 'maxAttempts must be a whole number between 1 and 20 (got "3")' },
-    { title: "backoff.baseMs 0", options: { backoff: { baseMs: 0 } }, message: "backoff.baseMs must be a whole number between 1 and 15000 (got 0)" },
-    { title: "backoff.maxMs above 15 s", options: { backoff: { maxMs: 16_000 } }, message: "backoff.maxMs must be a whole number between 50 and 15000 (at least backoff.baseMs) (got 16000)" },
-    { title: "backoff.maxMs below backoff.baseMs", options: { backoff: { baseMs: 500, maxMs: 100 } }, message: "backoff.maxMs must be a whole number between 500 and 15000 (at least backoff.baseMs) (got 100)" },
-    { title: "backoff that is not an object", options: { backoff: 5 }, message: "backoff must be an object with baseMs and/or maxMs (got 5)" },
-    { title: "an unknown backoff key", options: { backoff: { base: 5 } }, message: "backoff.base is not a known option (allowed: baseMs, maxMs) (got 5)" },
-    { title: "an unknown option", options: { maxBatchSize: 10 }, message: "maxBatchSize is not a known option (allowed: maxBatchBytes, maxAttempts, backoff, fifo, sleep, random) (got 10)" },
-    { title: "fifo that is not a boolean", options: { fifo: "yes" }, message: 'fifo must be true or false (got "yes")' },
-    { title: "sleep that is not a function", options: { sleep: 5 }, message: "sleep must be a function (ms) => Promise<void> (got 5)" },
-    { title: "random that is not a function", options: { random: 0.5 }, message: "random must be a function returning a number from 0 to below 1 (got 0.5)" },
+    {
+      title: "maxBatchBytes 0",
+      options: { maxBatchBytes: 0 },
+      message: "maxBatchBytes must be a whole number between 1024 and 1048576 (got 0)",
+    },
+    {
+      title: "maxBatchBytes above 1 MiB",
+      options: { maxBatchBytes: 1_048_577 },
+      message: "maxBatchBytes must be a whole number between 1024 and 1048576 (got 1048577)",
+    },
+    {
+      title: "a fractional maxBatchBytes",
+      options: { maxBatchBytes: 2048.5 },
+      message: "maxBatchBytes must be a whole number between 1024 and 1048576 (got 2048.5)",
+    },
+    {
+      title: "maxAttempts 0",
+      options: { maxAttempts: 0 },
+      message: "maxAttempts must be a whole number between 1 and 20 (got 0)",
+    },
+    {
+      title: "maxAttempts 21",
+      options: { maxAttempts: 21 },
+      message: "maxAttempts must be a whole number between 1 and 20 (got 21)",
+    },
+    {
+      title: "maxAttempts given as a string",
+      options: { maxAttempts: "3" },
+      message: 'maxAttempts must be a whole number between 1 and 20 (got "3")',
+    },
+    {
+      title: "backoff.baseMs 0",
+      options: { backoff: { baseMs: 0 } },
+      message: "backoff.baseMs must be a whole number between 1 and 15000 (got 0)",
+    },
+    {
+      title: "backoff.maxMs above 15 s",
+      options: { backoff: { maxMs: 16_000 } },
+      message: "backoff.maxMs must be a whole number between 50 and 15000 (at least backoff.baseMs) (got 16000)",
+    },
+    {
+      title: "backoff.maxMs below backoff.baseMs",
+      options: { backoff: { baseMs: 500, maxMs: 100 } },
+      message: "backoff.maxMs must be a whole number between 500 and 15000 (at least backoff.baseMs) (got 100)",
+    },
+    {
+      title: "backoff that is not an object",
+      options: { backoff: 5 },
+      message: "backoff must be an object with baseMs and/or maxMs (got 5)",
+    },
+    {
+      title: "an unknown backoff key",
+      options: { backoff: { base: 5 } },
+      message: "backoff.base is not a known option (allowed: baseMs, maxMs) (got 5)",
+    },
+    {
+      title: "an unknown option",
+      options: { maxBatchSize: 10 },
+      message:
+        "maxBatchSize is not a known option (allowed: maxBatchBytes, maxAttempts, backoff, fifo, sleep, random) (got 10)",
+    },
+    {
+      title: "fifo that is not a boolean",
+      options: { fifo: "yes" },
+      message: 'fifo must be true or false (got "yes")',
+    },
+    {
+      title: "sleep that is not a function",
+      options: { sleep: 5 },
+      message: "sleep must be a function (ms) => Promise<void> (got 5)",
+    },
+    {
+      title: "random that is not a function",
+      options: { random: 0.5 },
+      message: "random must be a function returning a number from 0 to below 1 (got 0.5)",
+    },
     { title: "options that are not an object", options: "fast", message: 'options must be an object (got "fast")' },
   ];
 
   for (const { title, options, message } of cases) {
     it(`rejects ${title} with a TypeError naming the option, the value and what is allowed, before sending anything`, async () => {
       const { client, requests } = mockedClient((input) => answer(input, () => undefined));
-      const error = await sendMessages(client, "https://sqs.local/queue", [{ body: "x" }], options as SendMessagesOptions).catch((caught: unknown) => caught);
+      const error = await sendMessages(
+        client,
+        "https://sqs.local/queue",
+        [{ body: "x" }],
+        options as SendMessagesOptions,
+      ).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(TypeError);
       expect((error as TypeError).message).toBe(message);
       expect(requests).toHaveLength(0);
@@ -289,19 +402,28 @@ describe("sendMessages option validation", () => {
 
   it("rejects an empty queueUrl and messages that are not an array with a TypeError naming the argument and the value", async () => {
     const { client } = mockedClient((input) => answer(input, () => undefined));
-    await expect(sendMessages(client, "", [])).rejects.toThrow(new TypeError(`queueUrl must be a non-empty string, the queue's URL (got "")`));
-    await expect(sendMessages(client, "https://sqs.local/queue", "body" as unknown as OutgoingMessage[])).rejects.toThrow(
-      new TypeError(`messages must be an array of messages (got "body")`),
+    await expect(sendMessages(client, "", [])).rejects.toThrow(
+      new TypeError(`queueUrl must be a non-empty string, the queue's URL (got "")`),
     );
+    await expect(
+      sendMessages(client, "https://sqs.local/queue", "body" as unknown as OutgoingMessage[]),
+    ).rejects.toThrow(new TypeError(`messages must be an array of messages (got "body")`));
   });
 });
 
 describe("sendMessages retries (mocked SQS, which fails on demand)", () => {
   it("(mocked SQS: partial failure) retries an entry failed with SenderFault false and reports it sent after 2 attempts; the others are not re-sent", async () => {
     const { client, requests } = mockedClient((input, call) =>
-      answer(input, (entry) => (call === 1 && entry.MessageBody === "b" ? rejected(entry, "InternalError", false) : undefined)),
+      answer(input, (entry) =>
+        call === 1 && entry.MessageBody === "b" ? rejected(entry, "InternalError", false) : undefined,
+      ),
     );
-    const results = await sendMessages(client, "https://sqs.local/queue", [{ body: "a" }, { body: "b" }, { body: "c" }], immediate);
+    const results = await sendMessages(
+      client,
+      "https://sqs.local/queue",
+      [{ body: "a" }, { body: "b" }, { body: "c" }],
+      immediate,
+    );
 
     expect(requests.map(bodies)).toEqual([["a", "b", "c"], ["b"]]);
     expect(results).toEqual([
@@ -313,7 +435,9 @@ describe("sendMessages retries (mocked SQS, which fails on demand)", () => {
 
   it("(mocked SQS: sender fault) fails an entry with SenderFault true at once, with SQS's code and message, and never retries it", async () => {
     const { client, requests } = mockedClient((input) =>
-      answer(input, (entry) => (entry.MessageBody === "bad" ? rejected(entry, "InvalidMessageContents", true) : undefined)),
+      answer(input, (entry) =>
+        entry.MessageBody === "bad" ? rejected(entry, "InvalidMessageContents", true) : undefined,
+      ),
     );
     const results = await sendMessages(client, "https://sqs.local/queue", [{ body: "ok" }, { body: "bad" }], immediate);
 
@@ -330,7 +454,9 @@ describe("sendMessages retries (mocked SQS, which fails on demand)", () => {
   });
 
   it("(mocked SQS: persistent failure) fails an entry with SQS's code once maxAttempts run out, backing off between rounds with a delay that grows and stays under maxMs", async () => {
-    const { client, requests } = mockedClient((input) => answer(input, (entry) => rejected(entry, "ServiceUnavailable", false)));
+    const { client, requests } = mockedClient((input) =>
+      answer(input, (entry) => rejected(entry, "ServiceUnavailable", false)),
+    );
     const delays: number[] = [];
     const results = await sendMessages(client, "https://sqs.local/queue", [{ body: "doomed" }], {
       maxAttempts: 8,
@@ -343,7 +469,14 @@ describe("sendMessages retries (mocked SQS, which fails on demand)", () => {
 
     expect(requests).toHaveLength(8);
     expect(results).toEqual([
-      { index: 0, status: "failed", code: "ServiceUnavailable", reason: "ServiceUnavailable for doomed", attempts: 8, senderFault: false },
+      {
+        index: 0,
+        status: "failed",
+        code: "ServiceUnavailable",
+        reason: "ServiceUnavailable for doomed",
+        attempts: 8,
+        senderFault: false,
+      },
     ]);
     // Equal jitter at random 0.5: three quarters of min(maxMs, baseMs * 2^(round-1)).
     expect(delays).toEqual([75, 150, 300, 600, 750, 750, 750]);
@@ -351,7 +484,9 @@ describe("sendMessages retries (mocked SQS, which fails on demand)", () => {
 
   it("(mocked SQS: jitter) keeps every backoff between half and all of min(maxMs, baseMs * 2^(round-1)) for any random value", async () => {
     for (const value of [0, 0.25, 0.999_999]) {
-      const { client } = mockedClient((input) => answer(input, (entry) => rejected(entry, "ServiceUnavailable", false)));
+      const { client } = mockedClient((input) =>
+        answer(input, (entry) => rejected(entry, "ServiceUnavailable", false)),
+      );
       const delays: number[] = [];
       await sendMessages(client, "https://sqs.local/queue", [{ body: "doomed" }], {
         maxAttempts: 10,
@@ -376,7 +511,10 @@ describe("sendMessages retries (mocked SQS, which fails on demand)", () => {
     });
     const results = await sendMessages(client, "https://sqs.local/queue", [{ body: "a" }, { body: "b" }], immediate);
 
-    expect(requests.map(bodies)).toEqual([["a", "b"], ["a", "b"]]);
+    expect(requests.map(bodies)).toEqual([
+      ["a", "b"],
+      ["a", "b"],
+    ]);
     expect(results).toEqual([
       { index: 0, status: "sent", messageId: "id-a", attempts: 2 },
       { index: 1, status: "sent", messageId: "id-b", attempts: 2 },
@@ -387,7 +525,10 @@ describe("sendMessages retries (mocked SQS, which fails on demand)", () => {
     const { client, requests } = mockedClient(() => {
       throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { name: "NetworkingError" });
     });
-    const results = await sendMessages(client, "https://sqs.local/queue", [{ body: "a" }, { body: "b" }], { ...immediate, maxAttempts: 3 });
+    const results = await sendMessages(client, "https://sqs.local/queue", [{ body: "a" }, { body: "b" }], {
+      ...immediate,
+      maxAttempts: 3,
+    });
 
     expect(requests).toHaveLength(3);
     for (const [index, result] of results.entries()) {
@@ -404,12 +545,17 @@ describe("sendMessages retries (mocked SQS, which fails on demand)", () => {
 
   it("(mocked SQS: FIFO partial failure) re-sends A2 and then A3, though A3 had succeeded, with the same deduplication ids, and does not re-send B1", async () => {
     const { client, requests } = mockedClient((input, call) =>
-      answer(input, (entry) => (call === 1 && entry.MessageBody === "A2" ? rejected(entry, "InternalError", false) : undefined)),
+      answer(input, (entry) =>
+        call === 1 && entry.MessageBody === "A2" ? rejected(entry, "InternalError", false) : undefined,
+      ),
     );
     const messages = ["A1", "A2", "A3", "B1"].map(fifoMessage);
     const results = await sendMessages(client, "https://sqs.local/queue.fifo", messages, immediate);
 
-    expect(requests.map(bodies)).toEqual([["A1", "A2", "A3", "B1"], ["A2", "A3"]]);
+    expect(requests.map(bodies)).toEqual([
+      ["A1", "A2", "A3", "B1"],
+      ["A2", "A3"],
+    ]);
     expect(entries(requests[1]!).map((entry) => entry.MessageDeduplicationId)).toEqual(["dedup-A2", "dedup-A3"]);
     expect(results).toEqual([
       { index: 0, status: "sent", messageId: "id-A1", attempts: 1 },
@@ -433,29 +579,54 @@ describe("sendMessages retries (mocked SQS, which fails on demand)", () => {
       });
     });
     const messages = ["A1", "A2", "A3", "B1", "A4", "B2"].map(fifoMessage);
-    const results = await sendMessages(client, "https://sqs.local/queue.fifo", messages, { ...immediate, maxAttempts: 3 });
+    const results = await sendMessages(client, "https://sqs.local/queue.fifo", messages, {
+      ...immediate,
+      maxAttempts: 3,
+    });
 
     // A2's last attempt travels alone, so nothing later of group A is ever sent with or after it.
     expect(requests.map(bodies)).toEqual([["A1", "A2", "A3", "B1", "A4", "B2"], ["A2", "A3", "A4"], ["A2"]]);
-    expect(results[1]).toEqual({ index: 1, status: "failed", code: "ServiceUnavailable", reason: "ServiceUnavailable for A2", attempts: 3, senderFault: false });
+    expect(results[1]).toEqual({
+      index: 1,
+      status: "failed",
+      code: "ServiceUnavailable",
+      reason: "ServiceUnavailable for A2",
+      attempts: 3,
+      senderFault: false,
+    });
     for (const index of [2, 4]) {
       expect(results[index]).toEqual({
         index,
         status: "failed",
         code: "group-blocked",
-        reason: 'not sent: message 1 of FIFO group "A" failed for good (ServiceUnavailable), and a group\'s later messages are never sent after a failed one',
+        reason:
+          'not sent: message 1 of FIFO group "A" failed for good (ServiceUnavailable), and a group\'s later messages are never sent after a failed one',
         attempts: 2,
         senderFault: false,
       });
     }
-    expect(statuses(results)).toEqual([[0, "sent"], [1, "failed"], [2, "failed"], [3, "sent"], [4, "failed"], [5, "sent"]]);
+    expect(statuses(results)).toEqual([
+      [0, "sent"],
+      [1, "failed"],
+      [2, "failed"],
+      [3, "sent"],
+      [4, "failed"],
+      [5, "sent"],
+    ]);
   });
 
   it("(mocked SQS: FIFO last attempt) sends a retry on its last attempt without the later messages of its group, and does not re-send one SQS already accepted once the retry succeeds", async () => {
     const { client, requests } = mockedClient((input, call) =>
-      answer(input, (entry) => (call === 1 && entry.MessageBody === "A2" ? rejected(entry, "InternalError", false) : undefined)),
+      answer(input, (entry) =>
+        call === 1 && entry.MessageBody === "A2" ? rejected(entry, "InternalError", false) : undefined,
+      ),
     );
-    const results = await sendMessages(client, "https://sqs.local/queue.fifo", ["A1", "A2", "A3", "B1"].map(fifoMessage), { ...immediate, maxAttempts: 2 });
+    const results = await sendMessages(
+      client,
+      "https://sqs.local/queue.fifo",
+      ["A1", "A2", "A3", "B1"].map(fifoMessage),
+      { ...immediate, maxAttempts: 2 },
+    );
 
     expect(requests.map(bodies)).toEqual([["A1", "A2", "A3", "B1"], ["A2"]]);
     expect(results).toEqual([
@@ -478,23 +649,52 @@ describe("sendMessages retries (mocked SQS, which fails on demand)", () => {
         return failedGroups.has(group) ? rejected(entry, "ServiceUnavailable", false) : undefined;
       });
     });
-    const results = await sendMessages(client, "https://sqs.local/queue.fifo", ["A1", "A2", "A3", "B1"].map(fifoMessage), immediate);
+    const results = await sendMessages(
+      client,
+      "https://sqs.local/queue.fifo",
+      ["A1", "A2", "A3", "B1"].map(fifoMessage),
+      immediate,
+    );
 
     expect(requests).toHaveLength(1);
-    expect(results[1]).toMatchObject({ status: "failed", code: "InvalidParameterValue", senderFault: true, attempts: 1 });
+    expect(results[1]).toMatchObject({
+      status: "failed",
+      code: "InvalidParameterValue",
+      senderFault: true,
+      attempts: 1,
+    });
     expect(results[2]).toMatchObject({ status: "failed", code: "group-blocked", attempts: 1 });
-    expect(statuses(results)).toEqual([[0, "sent"], [1, "failed"], [2, "failed"], [3, "sent"]]);
+    expect(statuses(results)).toEqual([
+      [0, "sent"],
+      [1, "failed"],
+      [2, "failed"],
+      [3, "sent"],
+    ]);
   });
 
   it("(mocked SQS: FIFO entry accepted before a failure) reports A3 sent when SQS accepted it in the request where A2 failed for good, since it is already in the queue", async () => {
     const { client } = mockedClient((input) =>
-      answer(input, (entry) => (entry.MessageBody === "A2" ? rejected(entry, "InvalidParameterValue", true) : undefined)),
+      answer(input, (entry) =>
+        entry.MessageBody === "A2" ? rejected(entry, "InvalidParameterValue", true) : undefined,
+      ),
     );
-    const results = await sendMessages(client, "https://sqs.local/queue.fifo", ["A1", "A2", "A3"].map(fifoMessage), immediate);
+    const results = await sendMessages(
+      client,
+      "https://sqs.local/queue.fifo",
+      ["A1", "A2", "A3"].map(fifoMessage),
+      immediate,
+    );
 
     expect(results).toEqual([
       { index: 0, status: "sent", messageId: "id-A1", attempts: 1 },
-      { index: 1, status: "failed", code: "InvalidParameterValue", reason: "InvalidParameterValue for A2", attempts: 1, senderFault: true },
+      {
+        index: 1,
+        status: "failed",
+        code: "InvalidParameterValue",
+        reason: "InvalidParameterValue for A2",
+        attempts: 1,
+        senderFault: true,
+      },
       { index: 2, status: "sent", messageId: "id-A3", attempts: 1 },
     ]);
   });
@@ -571,7 +771,9 @@ async function fuzzRun(seed: number, model: ServerModel): Promise<FuzzRun> {
     const group = groups[Math.floor(random() * groups.length)] ?? "g0";
     const body = size === 0 ? "" : `${index}:${group}:`.padEnd(size, "x");
     if (!fifo) return { body };
-    return random() < 0.03 ? { body, deduplicationId: `d${index}` } : { body, groupId: group, deduplicationId: `d${index}` };
+    return random() < 0.03
+      ? { body, deduplicationId: `d${index}` }
+      : { body, groupId: group, deduplicationId: `d${index}` };
   });
   const groupOf = (index: number): string | undefined => messages[index]?.groupId;
 
@@ -587,9 +789,14 @@ async function fuzzRun(seed: number, model: ServerModel): Promise<FuzzRun> {
     requests.push(sent);
     const ids = entries(input).map((entry) => entry.Id ?? "");
     if (sent.length > 10) violations.push(`request of ${sent.length} entries`);
-    if (new Set(ids).size !== ids.length || ids.some((id) => !/^[A-Za-z0-9_-]{1,80}$/.test(id))) violations.push(`bad ids ${ids.join(",")}`);
+    if (new Set(ids).size !== ids.length || ids.some((id) => !/^[A-Za-z0-9_-]{1,80}$/.test(id)))
+      violations.push(`bad ids ${ids.join(",")}`);
     if (requestBytes(input) > maxBatchBytes) violations.push(`request of ${requestBytes(input)} bytes`);
-    const requestGroups = new Set(entries(input).map((entry) => entry.MessageGroupId).filter((group) => group !== undefined));
+    const requestGroups = new Set(
+      entries(input)
+        .map((entry) => entry.MessageGroupId)
+        .filter((group) => group !== undefined),
+    );
     for (const group of requestGroups) {
       if (busy.has(group)) violations.push(`group ${group} in two requests at once`);
       busy.add(group);
@@ -608,7 +815,8 @@ async function fuzzRun(seed: number, model: ServerModel): Promise<FuzzRun> {
     }
     inFlight += 1;
     mostInFlight = Math.max(mostInFlight, inFlight);
-    for (let turn = Math.floor(random() * 4); turn > 0; turn -= 1) await new Promise((resolve) => setImmediate(resolve));
+    for (let turn = Math.floor(random() * 4); turn > 0; turn -= 1)
+      await new Promise((resolve) => setImmediate(resolve));
     inFlight -= 1;
     for (const group of requestGroups) busy.delete(group);
     if (random() < 0.05) throw Object.assign(new Error("socket hang up"), { name: "NetworkingError" });
@@ -616,7 +824,8 @@ async function fuzzRun(seed: number, model: ServerModel): Promise<FuzzRun> {
     return answer(input, (entry) => {
       const group = entry.MessageGroupId ?? "";
       const body = entry.MessageBody ?? "";
-      if (model === "fifo-keeps-group-order" && failedGroups.has(group)) return rejected(entry, "ServiceUnavailable", false);
+      if (model === "fifo-keeps-group-order" && failedGroups.has(group))
+        return rejected(entry, "ServiceUnavailable", false);
       const roll = random();
       if (roll < 0.18) {
         failedGroups.add(group);
@@ -629,19 +838,27 @@ async function fuzzRun(seed: number, model: ServerModel): Promise<FuzzRun> {
       return undefined;
     });
   });
-  const results = await sendMessages(client, fifo ? "https://sqs.local/fuzz.fifo" : "https://sqs.local/fuzz", messages, {
-    maxBatchBytes,
-    maxAttempts: 1 + Math.floor(random() * 5),
-    sleep: async () => {},
-    random,
-  });
+  const results = await sendMessages(
+    client,
+    fifo ? "https://sqs.local/fuzz.fifo" : "https://sqs.local/fuzz",
+    messages,
+    {
+      maxBatchBytes,
+      maxAttempts: 1 + Math.floor(random() * 5),
+      sleep: async () => {},
+      random,
+    },
+  );
   return { messages, results, requests, violations, stored, queued, mostInFlight };
 }
 
 describe("sendMessages property test (mocked SQS failing at random, seeded)", () => {
   const models: ReadonlyArray<readonly [ServerModel, string]> = [
     ["standard", "and never re-sends a message the queue accepted"],
-    ["fifo-independent", "and never sends a message before the earlier ones of its group are in the queue or ahead of it in the request"],
+    [
+      "fifo-independent",
+      "and never sends a message before the earlier ones of its group are in the queue or ahead of it in the request",
+    ],
     ["fifo-keeps-group-order", "and leaves each group in the queue in input order"],
   ];
   for (const [model, promise] of models) {
@@ -651,17 +868,25 @@ describe("sendMessages property test (mocked SQS failing at random, seeded)", ()
         const context = `seed ${seed * 7919}`;
         expect(run.violations, context).toEqual([]);
         expect(run.mostInFlight, context).toBeLessThanOrEqual(4);
-        expect(run.results.map((result) => result.index), context).toEqual(run.messages.map((_, index) => index));
+        expect(
+          run.results.map((result) => result.index),
+          context,
+        ).toEqual(run.messages.map((_, index) => index));
         for (const result of run.results) {
           const body = run.messages[result.index]?.body ?? "";
           const carried = run.requests.filter((request) => request.includes(body)).length;
           expect(result.attempts, `${context}, message ${result.index}`).toBe(carried);
           if (result.status === "sent") expect(run.stored.get(body), context).toBe(result.messageId);
-          else expect(run.stored.has(body), `${context}, message ${result.index} failed but is in the queue`).toBe(false);
+          else
+            expect(run.stored.has(body), `${context}, message ${result.index} failed but is in the queue`).toBe(false);
           if (result.status === "failed" && result.code === "group-blocked") {
             const group = run.messages[result.index]?.groupId;
             const blocker = run.results.find(
-              (other) => other.index < result.index && other.status === "failed" && other.code !== "group-blocked" && run.messages[other.index]?.groupId === group,
+              (other) =>
+                other.index < result.index &&
+                other.status === "failed" &&
+                other.code !== "group-blocked" &&
+                run.messages[other.index]?.groupId === group,
             );
             expect(blocker, context).toBeDefined();
           }
