@@ -12,12 +12,10 @@ export async function runBounded<T>(
     await Promise.all(items.map(worker));
     return;
   }
-  let next = 0;
+  // One iterator shared by every lane: each lane takes the next item as soon as its previous one is done.
+  const queue = items.entries();
   const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      await worker(items[index]!, index);
-    }
+    for (const [index, item] of queue) await worker(item, index);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }

@@ -2,7 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import { backoffSeconds } from "./backoff.js";
 import { createDeadline, type Deadline } from "./deadline.js";
 import { InvalidBatchEventError, PoisonMessageError, TransientError } from "./errors.js";
-import { groupIndexesByMessageGroup, isFifoSource } from "./fifo.js";
+import { groupByMessageGroup, isFifoSource } from "./fifo.js";
 import { createLogger, type Logger, parseLogLevel } from "./log.js";
 import { type BatchCounts, emptyCounts, failedTotal, metricsDocument } from "./metrics.js";
 import { type BatchOptions, queueUrlFromArn, type ResolvedBatchOptions, resolveBatchOptions } from "./options.js";
@@ -11,10 +11,13 @@ import { runBounded } from "./pool.js";
 import { batchResponse } from "./response.js";
 import { changeVisibility, type VisibilityChange } from "./visibility.js";
 
-/** What became of a record the handler returned from; `void` means processed. */
+/** What became of a record the handler returned from; returning nothing means processed. */
 export type RecordOutcome = "processed" | "duplicate" | "ignored";
-/** Processes one record. Throw {@link PoisonMessageError} or {@link TransientError} to say how it failed. */
-export type RecordHandler = (record: SQSRecord, context: Context) => Promise<RecordOutcome | void>;
+/**
+ * Processes one record. Throw {@link PoisonMessageError} or {@link TransientError} to say how it failed.
+ * `Promise<void>` is its own member so that a handler with no `return` (typed `Promise<void>`) still fits.
+ */
+export type RecordHandler = (record: SQSRecord, context: Context) => Promise<RecordOutcome | undefined> | Promise<void>;
 
 type FailureReason = "transient" | "error" | "deadline" | "dead-letter" | "short-circuit";
 type RecordResult =
@@ -62,12 +65,10 @@ async function runBatch(
   const run = (record: SQSRecord) => runRecord(record, context, handler, options, deadline, logger);
   const work = isFifoSource(records[0])
     ? // One group's records strictly in order; a failure fails the rest of its group; groups in parallel.
-      runBounded(groupIndexesByMessageGroup(records), options.concurrency, async (group) => {
+      runBounded(groupByMessageGroup(records), options.concurrency, async (group) => {
         let blocked = false;
-        for (const index of group) {
-          const result: RecordResult = blocked
-            ? { status: "failed", reason: "short-circuit" }
-            : await run(records[index]!);
+        for (const { index, record } of group) {
+          const result: RecordResult = blocked ? { status: "failed", reason: "short-circuit" } : await run(record);
           results[index] ??= result;
           blocked ||= result.status === "failed";
         }

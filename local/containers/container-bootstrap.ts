@@ -12,12 +12,13 @@ import type { ContainerReply, ContainerRequest } from "./container-protocol.js";
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 routeLocalhostNames();
+const send = parentChannel();
 const handler = loadHandler();
 
 process.on("message", (request: ContainerRequest) => {
-  void invoke(request).then((reply) => process.send!(reply));
+  void invoke(request).then(send);
 });
-process.send!({ type: "ready" } satisfies ContainerReply);
+send({ type: "ready" });
 // A terminal's Ctrl-C reaches the whole process group; the parent decides when this process ends.
 process.on("SIGINT", () => undefined);
 // Shut down like a Lambda sandbox being retired: exit now; exit handlers (a --cpu-prof) still run.
@@ -35,7 +36,10 @@ async function invoke(request: ContainerRequest): Promise<ContainerReply> {
 }
 
 function loadHandler(): Handler {
-  const directory = process.env.LOCAL_FUNCTION_DIRECTORY!;
+  const directory = process.env.LOCAL_FUNCTION_DIRECTORY;
+  if (directory === undefined) {
+    throw new Error("LOCAL_FUNCTION_DIRECTORY is not set: start containers with createFunctionContainers");
+  }
   const [file, exported] = splitHandler(process.env.LOCAL_FUNCTION_HANDLER ?? "index.handler");
   // The bundle is CommonJS, as Lambda loads a .js file without "type": "module" beside it.
   const loaded = createRequire(path.join(directory, "bootstrap"))(path.join(directory, file)) as Record<
@@ -49,6 +53,17 @@ function loadHandler(): Handler {
     );
   }
   return handler as Handler;
+}
+
+/** The IPC channel to the parent; without one (not started by createFunctionContainers) nobody could invoke us. */
+function parentChannel(): (reply: ContainerReply) => void {
+  const send = process.send?.bind(process);
+  if (send === undefined) {
+    throw new Error("no IPC channel to the parent: start containers with createFunctionContainers");
+  }
+  return (reply) => {
+    send(reply);
+  };
 }
 
 function splitHandler(setting: string): [string, string] {

@@ -101,7 +101,11 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
     });
-    for (const stream of [child.stdout!, child.stderr!]) {
+    // Invariant: stdio "pipe" above always gives the child both streams.
+    if (child.stdout === null || child.stderr === null) {
+      throw new Error("a function container started without its output pipes");
+    }
+    for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => options.onOutput?.(line));
     }
     let markReady!: () => void;

@@ -85,7 +85,9 @@ export async function createLocalPipeline(options: LocalPipelineOptions): Promis
       if (creator !== options.sqs.client) creator.destroy();
     },
   );
-  const queue = resources.queues.get(processor.queue.resourceName)!;
+  const queue = resources.queues.get(processor.queue.resourceName);
+  // Invariant: createLocalResources creates every queue of the stack, and the processor's queue is one of them.
+  if (!queue) throw new Error(`queue ${processor.queue.resourceName} was not created locally`);
   const deadLetterQueue = processor.deadLetterQueue
     ? resources.queues.get(processor.deadLetterQueue.resourceName)
     : undefined;

@@ -61,7 +61,64 @@ export interface SynthesizedStack {
   readonly processors: readonly SynthesizedProcessor[];
 }
 
-type Resources = Record<string, Record<string, Record<string, any>>>;
+/**
+ * The parts of cdktf's Terraform JSON read here, by resource type then resource name. Attributes are
+ * optional as in Terraform; those checked at run time before use are `unknown`.
+ */
+interface Resources {
+  readonly aws_sqs_queue?: Readonly<Record<string, QueueBlock>>;
+  readonly aws_sqs_queue_redrive_policy?: Readonly<Record<string, RedrivePolicyBlock>>;
+  readonly aws_dynamodb_table?: Readonly<Record<string, TableBlock>>;
+  readonly aws_lambda_event_source_mapping?: Readonly<Record<string, MappingBlock>>;
+  readonly aws_lambda_function?: Readonly<Record<string, FunctionBlock>>;
+}
+
+interface QueueBlock {
+  readonly name?: string;
+  readonly fifo_queue?: unknown;
+  readonly content_based_deduplication?: unknown;
+  readonly visibility_timeout_seconds?: number;
+  readonly message_retention_seconds?: number;
+  readonly max_message_size?: number;
+  readonly delay_seconds?: number;
+  readonly receive_wait_time_seconds?: number;
+  /** JSON text. */
+  readonly redrive_policy?: unknown;
+}
+
+interface RedrivePolicyBlock {
+  readonly queue_url?: unknown;
+  /** JSON text. */
+  readonly redrive_policy?: unknown;
+}
+
+interface TableBlock {
+  readonly name?: string;
+  readonly hash_key?: string;
+  readonly range_key?: string;
+  readonly attribute?: readonly { readonly name: string; readonly type: "S" | "N" | "B" }[];
+}
+
+interface MappingBlock {
+  readonly event_source_arn?: unknown;
+  readonly function_name?: unknown;
+  readonly enabled?: unknown;
+  readonly batch_size?: number;
+  readonly maximum_batching_window_in_seconds?: number;
+  readonly scaling_config?: { readonly maximum_concurrency?: number };
+  readonly filter_criteria?: { readonly filter?: readonly { readonly pattern: string }[] };
+  readonly function_response_types?: readonly string[];
+}
+
+interface FunctionBlock {
+  readonly function_name?: string;
+  readonly handler?: string;
+  readonly runtime?: string;
+  readonly timeout?: number;
+  readonly memory_size?: number;
+  readonly filename?: string;
+  readonly environment?: { readonly variables?: Readonly<Record<string, string>> };
+}
 
 function synthesizedStackFile(outdir: string, stack: string): string {
   return path.resolve(outdir, "stacks", stack, "cdk.tf.json");
@@ -87,7 +144,7 @@ export function readSynthesizedStack(outdir: string, stack: string): Synthesized
   return { name: stack, region: json.provider?.aws?.[0]?.region ?? "us-east-1", queues, tables, processors };
 }
 
-function toQueue(resourceName: string, queue: Record<string, any>): SynthesizedQueue {
+function toQueue(resourceName: string, queue: QueueBlock): SynthesizedQueue {
   const name = String(queue.name ?? resourceName);
   return {
     resourceName,
@@ -103,29 +160,30 @@ function toQueue(resourceName: string, queue: Record<string, any>): SynthesizedQ
   };
 }
 
-function toTable(resourceName: string, table: Record<string, any>): SynthesizedTable {
+function toTable(resourceName: string, table: TableBlock): SynthesizedTable {
   return {
     resourceName,
     name: String(table.name),
     hashKey: String(table.hash_key),
     ...(table.range_key ? { rangeKey: String(table.range_key) } : {}),
-    attributes: (table.attribute ?? []).map((attribute: { name: string; type: "S" | "N" | "B" }) => ({
-      name: attribute.name,
-      type: attribute.type,
-    })),
+    attributes: (table.attribute ?? []).map((attribute) => ({ name: attribute.name, type: attribute.type })),
   };
 }
 
 function toProcessor(
   resourceName: string,
-  mapping: Record<string, any>,
+  mapping: MappingBlock,
   resources: Resources,
   queues: readonly SynthesizedQueue[],
   stackDirectory: string,
 ): SynthesizedProcessor {
-  const queue = queues.find(
-    (candidate) => candidate.resourceName === referencedResource(mapping.event_source_arn, "aws_sqs_queue"),
-  )!;
+  const queueName = referencedResource(mapping.event_source_arn, "aws_sqs_queue");
+  const queue = queues.find((candidate) => candidate.resourceName === queueName);
+  if (!queue) {
+    throw new Error(
+      `event source mapping ${resourceName}: event_source_arn ${JSON.stringify(mapping.event_source_arn)} names no aws_sqs_queue of the stack`,
+    );
+  }
   const functionName = referencedResource(mapping.function_name, "aws_lambda_function");
   const fn = functionName ? resources.aws_lambda_function?.[functionName] : undefined;
   if (!fn || !functionName) {
@@ -151,7 +209,7 @@ function toProcessor(
       ? { maxConcurrency: mapping.scaling_config.maximum_concurrency }
       : {}),
     filterPatterns: (mapping.filter_criteria?.filter ?? []).map(
-      (filter: { pattern: string }) => JSON.parse(filter.pattern) as BodyFilterPattern,
+      (filter) => JSON.parse(filter.pattern) as BodyFilterPattern,
     ),
     reportBatchItemFailures: (mapping.function_response_types ?? []).includes("ReportBatchItemFailures"),
     function: {

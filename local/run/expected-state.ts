@@ -18,16 +18,24 @@ export interface ExpectedOrder {
   readonly updated_at?: string;
 }
 
-interface SentEvent {
-  readonly type: string;
+/** The stream's valid events: creates and updates (its poison is skipped before parsing). */
+type SentEvent = SentCreate | SentUpdate;
+
+interface SentCreate {
+  readonly type: "order_created";
   readonly timestamp: string;
   readonly data: {
     readonly order_id: string;
-    readonly status?: string;
-    readonly customer_id?: string;
-    readonly items?: ExpectedItem[];
-    readonly total?: number;
+    readonly customer_id: string;
+    readonly items: readonly ExpectedItem[];
+    readonly total: number;
   };
+}
+
+interface SentUpdate {
+  readonly type: "order_updated";
+  readonly timestamp: string;
+  readonly data: { readonly order_id: string; readonly status: string };
 }
 
 /**
@@ -37,8 +45,8 @@ interface SentEvent {
  * create are absent: their updates can never apply.
  */
 export function expectedOrders(stream: Pick<OrderStream, "messages">): Map<string, ExpectedOrder> {
-  const creates = new Map<string, SentEvent>();
-  const newestUpdates = new Map<string, SentEvent>();
+  const creates = new Map<string, SentCreate>();
+  const newestUpdates = new Map<string, SentUpdate>();
   for (const { kind, message } of stream.messages) {
     if (kind === "poison") continue;
     const event = JSON.parse(message.body) as SentEvent;
@@ -59,9 +67,9 @@ export function expectedOrders(stream: Pick<OrderStream, "messages">): Map<strin
       orderId,
       status: update?.data.status ?? "pending",
       created_at: created.timestamp,
-      customer_id: created.data.customer_id!,
-      items: created.data.items!,
-      total: created.data.total!,
+      customer_id: created.data.customer_id,
+      items: created.data.items,
+      total: created.data.total,
       ...(update !== undefined ? { updated_at: update.timestamp } : {}),
     });
   }

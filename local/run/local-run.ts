@@ -24,6 +24,9 @@ export type { LocalRun, LocalRunOptions, RunControls, RunReport } from "./run-ty
  */
 export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   const stack = readSynthesizedStack(options.outdir ?? "cdktf.out", options.environment);
+  // Checked before any server starts: the reconciliation reads the orders back from this table.
+  const ordersTable = stack.tables[0];
+  if (!ordersTable) throw new Error(`stack ${stack.name} has no DynamoDB table to reconcile the orders against`);
   const started = performance.now();
   const sqs = await startLocalSqs({ region: stack.region });
   // The table is the busiest server: in its own process it gets a core instead of sharing the poller's.
@@ -89,22 +92,27 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     );
   }, options.progressIntervalMs ?? 500);
   const stopped = () => options.signal?.aborted === true;
-  const controls: RunControls = {
-    table: tableProxy!,
-    sqs: sqsProxy!,
-    pipeline,
-    stream,
-    progress: () => tracker.snapshot(),
-    async until(predicate) {
-      for (;;) {
-        const progress = await tracker.snapshot();
-        if (predicate(progress) || stopped()) return progress;
-        await sleep(50);
-      }
-    },
+  const runScenario = (scenario: NonNullable<LocalRunOptions["scenario"]>) => {
+    // Invariant: a scenario always sets injectFaults above, so both proxies are in the function's path.
+    if (!tableProxy || !sqsProxy) throw new Error("a scenario needs the fault proxies, which were not started");
+    const controls: RunControls = {
+      table: tableProxy,
+      sqs: sqsProxy,
+      pipeline: activePipeline,
+      stream,
+      progress: () => tracker.snapshot(),
+      async until(predicate) {
+        for (;;) {
+          const progress = await tracker.snapshot();
+          if (predicate(progress) || stopped()) return progress;
+          await sleep(50);
+        }
+      },
+    };
+    return scenario(controls);
   };
-  const scenario = options.scenario?.(controls);
   try {
+    const scenario = options.scenario && runScenario(options.scenario);
     // Slices keep the progress moving; the producer itself overlaps requests within a slice.
     const SLICE = 200;
     for (let start = 0; start < stream.messages.length && !stopped(); start += SLICE) {
@@ -114,8 +122,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
         queue.url,
         slice.map((entry) => entry.message),
       );
-      results.forEach((result, index) => {
-        if (result.status === "sent") sentMessages.push(slice[index]!);
+      // sendMessages gives exactly one result per message, in order.
+      slice.forEach((entry, index) => {
+        if (results[index]?.status === "sent") sentMessages.push(entry);
         else sendFailures += 1;
       });
       sent += slice.length;
@@ -139,7 +148,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
 
   const sentStream: OrderStream = { ...stream, messages: sentMessages };
   const deadLetters = deadLetterQueue ? await readDeadLetters(sqs.client, deadLetterQueue.url) : [];
-  const tableItems = await scanTable(dynamo.client, pipeline.tableNames[0]!);
+  const tableItems = await scanTable(dynamo.client, ordersTable.name);
   const reconciliation = reconcile({
     stream: sentStream,
     tableItems,

@@ -118,7 +118,10 @@ export function generateOrderStream(options: OrderStreamOptions): OrderStream {
   let orderNumber = 0;
   let correlationNumber = 0;
   // The clock only moves forward, so every event's timestamp is distinct and an order's events increase.
-  const tick = () => new Date((clock += between(1, 2000))).toISOString();
+  const tick = () => {
+    clock += between(1, 2000);
+    return new Date(clock).toISOString();
+  };
   const newOrderId = () => `order-${String(++orderNumber).padStart(6, "0")}`;
   const newCorrelationId = () => `corr-${(seed >>> 0).toString(16)}-${String(++correlationNumber).padStart(6, "0")}`;
 
@@ -137,7 +140,8 @@ export function generateOrderStream(options: OrderStreamOptions): OrderStream {
   };
   const updateEvent = (order: ActiveOrder, timestamp: string) => ({
     type: "order_updated" as const,
-    data: { order_id: order.id, status: LIFECYCLE[order.sent++]! },
+    // Invariant: an order plans at most LIFECYCLE.length updates, and none is sent past its plan.
+    data: { order_id: order.id, status: itemAt(LIFECYCLE, order.sent++) },
     timestamp,
   });
 
@@ -168,8 +172,7 @@ export function generateOrderStream(options: OrderStreamOptions): OrderStream {
     if (order.sent === order.planned) active.splice(active.indexOf(order), 1);
   };
   const duplicate = () => {
-    const original = recent[Math.floor(random() * recent.length)]!;
-    messages.push({ ...original, kind: "duplicate" });
+    messages.push({ ...pick(recent, random), kind: "duplicate" });
   };
 
   // Poison goes where the remaining slots say, so there is exactly round(count x poisonShare) of it.
@@ -189,7 +192,7 @@ export function generateOrderStream(options: OrderStreamOptions): OrderStream {
     } else if (roll < 0.37 && recent.length > 0) {
       duplicate();
     } else {
-      update(active[Math.floor(random() * active.length)]!, pairAllowed && roll < 0.45);
+      update(pick(active, random), pairAllowed && roll < 0.45);
     }
   }
   const transientOrders = chooseTransientOrders(messages, earlyOrders, Math.round(count * transientShare), random);
@@ -203,7 +206,7 @@ function orderContents(random: () => number): { customer_id: string; items: obje
   const items: object[] = [];
   let cents = 0;
   for (let line = 0; line < lines; line++) {
-    const [sku, price] = CATALOG[(first + line) % CATALOG.length]!;
+    const [sku, price] = itemAt(CATALOG, (first + line) % CATALOG.length);
     const quantity = 1 + Math.floor(random() * 4);
     cents += quantity * price;
     // unit_price is optional in the schema; leaving it out now and then keeps that path exercised.
@@ -236,7 +239,7 @@ function poisonMessage(
     const poison = unknownType ? { correlationId, poisonReason: "unknown-type" } : { poisonReason: "malformed-json" };
     return { message: { body, ...ids }, kind: "poison", orderId, ...poison, passesFilter: false };
   }
-  const template = SCHEMA_VIOLATIONS[Math.floor(random() * SCHEMA_VIOLATIONS.length)]!;
+  const template = pick(SCHEMA_VIOLATIONS, random);
   const message = orderEventMessage({ ...template(orderId, timestamp), correlationId }, { fifo });
   return { message, kind: "poison", orderId, correlationId, poisonReason: "schema-violation", passesFilter: true };
 }
@@ -251,18 +254,29 @@ function chooseTransientOrders(
   const perOrder = new Map<string, number>();
   for (const { kind, orderId } of messages)
     if (kind !== "poison") perOrder.set(orderId, (perOrder.get(orderId) ?? 0) + 1);
-  const candidates = [...perOrder.keys()].filter((id) => !excluded.has(id));
+  const candidates = [...perOrder].filter(([id]) => !excluded.has(id));
   for (let i = candidates.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
+    [candidates[i], candidates[j]] = [itemAt(candidates, j), itemAt(candidates, i)];
   }
   const chosen = new Set<string>();
   let covered = 0;
-  for (const id of candidates) {
-    const size = perOrder.get(id)!;
+  for (const [id, size] of candidates) {
     if (covered + size > target) continue;
     chosen.add(id);
     covered += size;
   }
   return chosen;
+}
+
+/** One of `items`, chosen by `random`: callers only pick from lists they know are not empty. */
+function pick<T>(items: readonly T[], random: () => number): T {
+  return itemAt(items, Math.floor(random() * items.length));
+}
+
+/** `items[index]` for an index the caller knows is in range; fails loudly if that ever stops being true. */
+function itemAt<T>(items: readonly T[], index: number): T {
+  const item = items[index];
+  if (item === undefined) throw new RangeError(`index ${index} is outside a list of ${items.length}`);
+  return item;
 }

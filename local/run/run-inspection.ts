@@ -44,13 +44,16 @@ export async function readDeadLetters(client: SQSClient, queueUrl: string): Prom
       }),
     );
     empty = Messages.length === 0 ? empty + 1 : 0;
-    for (const message of Messages) {
-      handles.push({ id: message.MessageId!, handle: message.ReceiptHandle! });
-      const reason = message.MessageAttributes?.["dlq-reason"]?.StringValue;
-      const details = message.MessageAttributes?.["dlq-details"]?.StringValue;
-      found.set(message.MessageId!, {
-        messageId: message.MessageId!,
-        body: message.Body ?? "",
+    for (const { MessageId: id, ReceiptHandle: handle, MessageAttributes, Body } of Messages) {
+      // SQS gives every received message both; without them it could be neither counted nor made visible.
+      if (id === undefined || handle === undefined)
+        throw new Error(`${queueUrl} returned a message without an id or receipt handle`);
+      handles.push({ id, handle });
+      const reason = MessageAttributes?.["dlq-reason"]?.StringValue;
+      const details = MessageAttributes?.["dlq-details"]?.StringValue;
+      found.set(id, {
+        messageId: id,
+        body: Body ?? "",
         ...(reason !== undefined ? { reason } : {}),
         ...(details !== undefined ? { details } : {}),
       });

@@ -61,13 +61,13 @@ export function createProgressView(output: ProgressOutput, options: ProgressView
   let printedAt = -Infinity;
   let drawn = false;
 
-  const fit = (line: string) => {
+  const fitToWidth = (line: string) => {
     const width = output.columns ?? 0;
     return width > 1 && line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line;
   };
   const draw = () => {
     if (last === undefined) return;
-    output.write(`${CLEAR_LINE}${fit(last)}`);
+    output.write(`${CLEAR_LINE}${fitToWidth(last)}`);
     drawn = true;
   };
   const print = (line: string) => {

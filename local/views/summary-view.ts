@@ -90,11 +90,11 @@ export function formatSummary(report: RunReport, context: SummaryContext): strin
       "throughput",
       `${Math.round(report.messagesPerSecond)} msg/s (messages sent / wall time, retry backoff included)`,
     ),
-    ...(report.firstPassMs !== undefined
+    ...(report.firstPassMs !== undefined && report.firstPassMessagesPerSecond !== undefined
       ? [
           row(
             "first pass",
-            `${(report.firstPassMs / 1000).toFixed(1)} s, ${Math.round(report.firstPassMessagesPerSecond!)} msg/s (until every message had been through the function once)`,
+            `${(report.firstPassMs / 1000).toFixed(1)} s, ${Math.round(report.firstPassMessagesPerSecond)} msg/s (until every message had been through the function once)`,
           ),
         ]
       : []),

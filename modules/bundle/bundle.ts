@@ -97,7 +97,8 @@ export function bundleFunction(options: BundleOptions): FunctionBundle {
   const code = files[CODE_FILE];
   if (!code) throw new BundleError(`esbuild produced no ${CODE_FILE} for ${entry}`);
   // With an external map esbuild adds no sourceMappingURL comment; the runtime finds the map by it.
-  files[CODE_FILE] = Buffer.concat([code, Buffer.from(`\n//# sourceMappingURL=${CODE_FILE}.map\n`)]);
+  const codeWithMapLink = Buffer.concat([code, Buffer.from(`\n//# sourceMappingURL=${CODE_FILE}.map\n`)]);
+  files[CODE_FILE] = codeWithMapLink;
 
   const zip = deterministicZip(files);
   const digest = createHash("sha256").update(zip);
@@ -112,7 +113,7 @@ export function bundleFunction(options: BundleOptions): FunctionBundle {
     sha256Base64,
     sha256Hex,
     zipBytes: zip.byteLength,
-    codeBytes: files[CODE_FILE]!.byteLength,
+    codeBytes: codeWithMapLink.byteLength,
     handler: "index.handler",
   };
   cache.set(key, bundle);

@@ -13,8 +13,10 @@ const UNIX = 3;
 /** A zip whose bytes depend only on the entries' names and contents: sorted, fixed times and modes. */
 export function deterministicZip(files: Readonly<Record<string, Uint8Array>>): Uint8Array {
   const entries: Zippable = {};
-  for (const name of Object.keys(files).sort()) {
-    entries[name] = [files[name]!, { mtime: FIXED_MTIME, os: UNIX, attrs: FILE_MODE << 16, level: 9 }];
+  // By code unit, as Array.prototype.sort orders strings by default.
+  const byName = Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [name, contents] of byName) {
+    entries[name] = [contents, { mtime: FIXED_MTIME, os: UNIX, attrs: FILE_MODE << 16, level: 9 }];
   }
   return zipSync(entries);
 }
