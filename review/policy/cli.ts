@@ -8,8 +8,8 @@
  * 2 usage error, unreadable file or not a plan JSON.
  */
 import { readFileSync } from "node:fs";
-import { PlanFormatError } from "./plan.js";
-import { checkPlan } from "./rules.js";
+import { PlanFormatError } from "./plan-graph.js";
+import { checkPlan } from "./rules/queues.js";
 import type { Finding } from "./types.js";
 
 const USAGE = "usage: node --import tsx review/policy/cli.ts <plan.json> [--environment <name>]";

@@ -1,2 +1,2 @@
-export { checkPlan, RULES } from "./rules.js";
+export { checkPlan, RULES } from "./rules/queues.js";
 export type { CheckOptions, Finding, Severity } from "./types.js";

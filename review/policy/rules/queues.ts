@@ -3,9 +3,9 @@
  * Resources are linked through configuration `references` (values such as ARNs and URLs are unknown
  * until apply in a plan of new resources) and through known values (ARNs, URLs, names) otherwise.
  */
-import { constantOf, holdsUnknown, PlanGraph, type ResourceNode, replaceInterpolations } from "./plan.js";
-import { attributeStatements, type Statement } from "./policy.js";
-import type { CheckOptions, Finding, Severity } from "./types.js";
+import { constantOf, holdsUnknown, PlanGraph, type ResourceNode, replaceInterpolations } from "../plan-graph.js";
+import { attributeStatements, type Statement } from "../policy-statements.js";
+import type { CheckOptions, Finding, Severity } from "../types.js";
 
 const RULE_LIST = [
   {

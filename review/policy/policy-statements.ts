@@ -4,7 +4,7 @@
  * or its configuration), since that document's `json` is only known at apply in a plan of new
  * resources.
  */
-import { constantOf, holdsUnknown, type PlanGraph, type ResourceNode, replaceInterpolations } from "./plan.js";
+import { constantOf, holdsUnknown, type PlanGraph, type ResourceNode, replaceInterpolations } from "./plan-graph.js";
 
 /** One statement; `undefined` in a list marks an element known only at apply. */
 export interface Statement {
