@@ -1,3 +1,6 @@
+/** What the policy reports. */
+
+/** "blocking" fails the review (exit 1); "warning" is reported and lets the change through. */
 export type Severity = "blocking" | "warning";
 
 /** One rule broken by one resource of a plan. */
