@@ -98,7 +98,7 @@ function renderFindings(findings: readonly Finding[]): string[] {
     "|---|---|---|---|",
     ...findings.map(
       (f) =>
-        `| ${f.severity === "blocking" ? "**blocking**" : "warning"} | ${f.rule} | \`${f.address}\` | ${cell(f.message)} |`,
+        `| ${f.severity === "blocking" ? "**blocking**" : "advisory"} | ${f.rule} | \`${f.address}\` | ${cell(f.message)} |`,
     ),
     "",
   ];

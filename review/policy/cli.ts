@@ -4,7 +4,7 @@
  *   terraform show -json plan.bin > plan.json
  *   node --import tsx review/policy/cli.ts plan.json [--environment prod]
  *
- * Exit codes: 0 no blocking finding (warnings allowed), 1 at least one blocking finding,
+ * Exit codes: 0 no blocking finding (advisory ones allowed), 1 at least one blocking finding,
  * 2 usage error, unreadable file or not a plan JSON.
  */
 import { readFileSync } from "node:fs";
@@ -55,7 +55,7 @@ function markdown(findings: readonly Finding[]): string {
     "|---|---|---|---|",
     ...rows,
     "",
-    `${blocking} blocking, ${findings.length - blocking} warning${findings.length - blocking === 1 ? "" : "s"}`,
+    `${blocking} blocking, ${findings.length - blocking} advisory`,
   ].join("\n");
 }
 

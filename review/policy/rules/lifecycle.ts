@@ -3,17 +3,16 @@ import type { ResourceNode } from "../plan-graph.js";
 import { QUEUE } from "../resource-kinds.js";
 import { json } from "../resource-values.js";
 import type { Rule } from "../rule.js";
-import type { Severity } from "../types.js";
+import type { FindingSeverity } from "../types.js";
 
 const TABLE = "aws_dynamodb_table";
 
 export const statefulDestroy: Rule = {
   id: "stateful-destroy",
   severity: "blocking",
-  reason:
-    "Destroying or replacing a queue or table loses its messages or data (blocking in prod, a warning elsewhere).",
+  reason: "Destroying or replacing a queue or table loses its messages or data (blocking in prod, advisory elsewhere).",
   check: ({ graph }, options) => {
-    const severity: Severity = options.environment === "prod" ? "blocking" : "warning";
+    const severity: FindingSeverity = options.environment === "prod" ? "blocking" : "advisory";
     return [...graph.nodes, ...graph.deposed]
       .filter(
         (node) =>
@@ -33,7 +32,7 @@ export const statefulDestroy: Rule = {
           message:
             `${address}${typeof name === "string" ? ` (${json(name)})` : ""} will be ${what(node)}${because(node)}: ${lost}${protectedTable}; ` +
             `expected an in-place change, or a migration that moves the ${node.type === QUEUE ? "messages" : "data"} first` +
-            (severity === "warning" ? ` (blocking in prod)` : ""),
+            (severity === "advisory" ? ` (blocking in prod)` : ""),
         };
       });
   },

@@ -32,7 +32,7 @@ export const visibilityBelowTimeout: Rule = {
 
 export const visibilityBelowAdvice: Rule = {
   id: "visibility-below-advice",
-  severity: "warning",
+  severity: "advisory",
   reason:
     "AWS advises a visibility timeout of at least 6 x the function timeout plus the batching window, so throttled retries fit.",
   check: (plan) =>
@@ -66,7 +66,7 @@ export const partialBatchResponsesOff: Rule = {
 
 export const maxConcurrencyAboveReserved: Rule = {
   id: "max-concurrency-above-reserved",
-  severity: "warning",
+  severity: "advisory",
   reason:
     "A mapping's maximum concurrency above the function's reserved concurrency gets throttled and burns receives toward the DLQ.",
   check: ({ graph, mappings }) =>

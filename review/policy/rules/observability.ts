@@ -9,7 +9,7 @@ const DEPTH_METRIC = "ApproximateNumberOfMessagesVisible";
 
 export const dlqAlarmMissing: Rule = {
   id: "dlq-alarm-missing",
-  severity: "warning",
+  severity: "advisory",
   reason: "Messages in a dead-letter queue go unnoticed without an alarm on its ApproximateNumberOfMessagesVisible.",
   check: ({ graph, redrives }) => {
     const deadLetterQueues = new Map<ResourceNode, ResourceNode[]>();
@@ -39,7 +39,7 @@ export const dlqAlarmMissing: Rule = {
 
 export const logRetentionUnset: Rule = {
   id: "log-retention-unset",
-  severity: "warning",
+  severity: "advisory",
   reason: "A log group without retention keeps (and bills) logs forever.",
   check: ({ graph }) =>
     graph.live("aws_cloudwatch_log_group").flatMap((group) => {

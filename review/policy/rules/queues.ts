@@ -91,7 +91,7 @@ export const encryptionOff: Rule = {
 
 export const nonTlsAllowed: Rule = {
   id: "non-tls-allowed",
-  severity: "warning",
+  severity: "advisory",
   reason: "A queue policy should deny every request made without TLS (aws:SecureTransport = false).",
   check: ({ graph }) => {
     const policies: QueuePolicy[] = graph.live("aws_sqs_queue_policy").map((policy) => ({
