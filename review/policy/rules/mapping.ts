@@ -64,9 +64,13 @@ export const partialBatchResponsesOff: Rule = {
     }),
 };
 
+/**
+ * Blocking, as the construct's validation makes it an error at synth: a maximum concurrency above the
+ * reserved concurrency is a certain contradiction, not a judgement call.
+ */
 export const maxConcurrencyAboveReserved: Rule = {
   id: "max-concurrency-above-reserved",
-  severity: "advisory",
+  severity: "blocking",
   reason:
     "A mapping's maximum concurrency above the function's reserved concurrency gets throttled and burns receives toward the DLQ.",
   check: ({ graph, mappings }) =>

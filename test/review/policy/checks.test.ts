@@ -178,7 +178,7 @@ const CASES: readonly RuleCase[] = [
   },
   {
     rule: "max-concurrency-above-reserved",
-    severity: "advisory",
+    severity: "blocking",
     fail: "max-concurrency-above-reserved-fail",
     what: "maximum concurrency 10 against 5 reserved",
     expected: [
