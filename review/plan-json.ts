@@ -34,7 +34,7 @@ export interface ResourceChange {
   readonly change: Change;
 }
 
-export interface Change {
+interface Change {
   /** E.g. `["create"]`, `["delete", "create"]` (a replacement), `["no-op"]`. */
   readonly actions: readonly string[];
   readonly before: unknown;
@@ -45,7 +45,7 @@ export interface Change {
   readonly replace_paths?: readonly (readonly unknown[])[];
 }
 
-export interface Configuration {
+interface Configuration {
   readonly root_module?: ModuleConfiguration;
 }
 
@@ -55,20 +55,20 @@ export interface ModuleConfiguration {
   readonly outputs?: Readonly<Record<string, { readonly expression?: unknown }>>;
 }
 
-export interface ResourceConfiguration {
+interface ResourceConfiguration {
   /** The address inside its module, without instance keys: `aws_sqs_queue.work`. */
   readonly address: string;
   /** Attribute name to an expression (`constant_value`, `references`), or to a list of nested blocks. */
   readonly expressions?: JsonObject;
 }
 
-export interface ModuleCall {
+interface ModuleCall {
   /** The module's input variables, as expressions of the calling module. */
   readonly expressions?: JsonObject;
   readonly module?: ModuleConfiguration;
 }
 
-export interface PriorState {
+interface PriorState {
   readonly values?: { readonly root_module?: StateModule };
 }
 
@@ -77,7 +77,7 @@ export interface StateModule {
   readonly child_modules?: readonly StateModule[];
 }
 
-export interface StateResource {
+interface StateResource {
   readonly address: string;
   readonly mode: "managed" | "data";
   readonly type: string;

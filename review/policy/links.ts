@@ -7,7 +7,7 @@ import { holdsUnknown, replaceInterpolations } from "./expressions.js";
 import type { PlanGraph, ResourceNode } from "./plan-graph.js";
 import { FUNCTION, MAPPING, QUEUE, QUEUES } from "./resource-kinds.js";
 
-export interface Redrive {
+interface Redrive {
   /** The queue with an inline `redrive_policy`, or the `aws_sqs_queue_redrive_policy`. */
   readonly declaredAt: ResourceNode;
   readonly sources: readonly ResourceNode[];
@@ -16,7 +16,7 @@ export interface Redrive {
   readonly targetArn: string | undefined;
 }
 
-export interface Mapping {
+interface Mapping {
   readonly node: ResourceNode;
   /** The mapping reads from SQS (a queue of this plan, an SQS ARN, or a source that can be nothing else). */
   readonly sqs: boolean;

@@ -20,7 +20,7 @@ export interface Statement {
   readonly source: string;
 }
 
-export interface Condition {
+interface Condition {
   readonly test: string | undefined;
   readonly variable: string | undefined;
   readonly values: readonly (string | undefined)[];
