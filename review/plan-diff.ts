@@ -1,4 +1,5 @@
-import type { ResourceChange } from "./plan-state.js";
+/** The attribute-level difference of each resource change of a plan, as a reviewer reads it. */
+import type { ResourceChange } from "./plan-json.js";
 
 /** How Terraform will carry a change out, in words a reviewer scans for. */
 export type Action = "create" | "update" | "replace" | "delete";
@@ -22,7 +23,7 @@ export interface ResourceDiff {
 const NOISE = new Set(["tags_all"]);
 const MAX_VALUE_CHARS = 120;
 
-export function actionOf(actions: readonly string[]): Action | undefined {
+function actionOf(actions: readonly string[]): Action | undefined {
   if (actions.includes("delete") && actions.includes("create")) return "replace";
   if (actions.includes("create")) return "create";
   if (actions.includes("delete")) return "delete";
@@ -31,9 +32,7 @@ export function actionOf(actions: readonly string[]): Action | undefined {
 }
 
 /** The attribute-level difference of one resource change; unchanged attributes are left out. */
-export function diffResource(
-  change: ResourceChange & { change: { replace_paths?: unknown[][] } },
-): ResourceDiff | undefined {
+export function diffResource(change: ResourceChange): ResourceDiff | undefined {
   const action = actionOf(change.change.actions);
   if (!action) return undefined;
   const replacing = new Set((change.change.replace_paths ?? []).map((path) => path.join(".")));
@@ -61,7 +60,7 @@ function walk(
   forcing: ReadonlySet<string>,
   emit: (path: string, before: string, after: string) => void,
 ): void {
-  if (path && NOISE.has(path.split(".")[0]!)) return;
+  if (NOISE.has(path.split(".")[0] ?? "")) return;
   if (unknown === true) {
     // Computed values that follow from the change (last_modified, a new ARN, a new table's defaults)
     // tell a reviewer nothing; the base side of them is mostly the review's own stand-ins. Listed only
@@ -83,7 +82,7 @@ function walk(
     return;
   }
   if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
-    before.forEach((element, index) =>
+    before.forEach((element, index) => {
       walk(
         element,
         after[index],
@@ -91,8 +90,8 @@ function walk(
         `${path}.${index}`,
         forcing,
         emit,
-      ),
-    );
+      );
+    });
     return;
   }
   if (JSON.stringify(before) !== JSON.stringify(after)) emit(path, show(before), show(after));

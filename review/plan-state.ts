@@ -3,25 +3,7 @@
  * be planned against "what the first one would have created" with `-refresh=false`, calling no AWS API.
  * Values the plan could not know (ARNs, ids) are filled by type from the provider schema.
  */
-
-export interface PlanJson {
-  readonly resource_changes?: readonly ResourceChange[];
-}
-
-export interface ResourceChange {
-  readonly address: string;
-  readonly mode: "managed" | "data";
-  readonly type: string;
-  readonly name: string;
-  readonly index?: string | number;
-  readonly provider_name: string;
-  readonly change: {
-    readonly actions: readonly string[];
-    readonly before: unknown;
-    readonly after: unknown;
-    readonly after_unknown?: unknown;
-  };
-}
+import type { PlanJson, ResourceChange } from "./plan-json.js";
 
 interface SchemaAttribute {
   readonly type?: unknown;
@@ -87,7 +69,7 @@ export function applyPlan(state: StateV4, plan: PlanJson, schemas: ProviderSchem
       next.resources = next.resources.filter((resource) => resource.instances.length > 0);
       continue;
     }
-    const schema = schemaOf(schemas, change);
+    const schema = schemaOf(schemas, change, providerOf(change));
     const instance: StateInstance = {
       schema_version: schema.version,
       attributes: fillBlock(change.change.after, change.change.after_unknown, schema.block, change.address) as Record<
@@ -104,7 +86,7 @@ export function applyPlan(state: StateV4, plan: PlanJson, schemas: ProviderSchem
         mode: "managed",
         type: change.type,
         name: change.name,
-        provider: `provider["${change.provider_name}"]`,
+        provider: `provider["${providerOf(change)}"]`,
         instances: [instance],
       });
     }
@@ -112,9 +94,14 @@ export function applyPlan(state: StateV4, plan: PlanJson, schemas: ProviderSchem
   return next;
 }
 
-function schemaOf(schemas: ProviderSchemas, change: ResourceChange) {
-  const schema = schemas.provider_schemas[change.provider_name]?.resource_schemas[change.type];
-  if (!schema) throw new Error(`no provider schema for ${change.type} (${change.provider_name})`);
+function providerOf(change: ResourceChange): string {
+  if (change.provider_name === undefined) throw new Error(`${change.address} has no provider_name in the plan`);
+  return change.provider_name;
+}
+
+function schemaOf(schemas: ProviderSchemas, change: ResourceChange, provider: string) {
+  const schema = schemas.provider_schemas[provider]?.resource_schemas[change.type];
+  if (!schema) throw new Error(`no provider schema for ${change.type} (${provider})`);
   return schema;
 }
 

@@ -1,13 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import {
-  applyPlan,
-  emptyState,
-  managedChanges,
-  type PlanJson,
-  type ProviderSchemas,
-  type StateV4,
-} from "./plan-state.js";
+import type { PlanJson } from "./plan-json.js";
+import { applyPlan, emptyState, managedChanges, type ProviderSchemas, type StateV4 } from "./plan-state.js";
 import { init, prepareOfflineCopy, terraform, terraformVersion } from "./terraform.js";
 
 /** Re-plans of the base against its own state before giving up on a settled state. */

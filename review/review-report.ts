@@ -1,5 +1,6 @@
+/** The review's Markdown report: per environment, what the change does to each resource and the policy findings. */
 import { diffResource, type ResourceDiff } from "./plan-diff.js";
-import type { ResourceChange } from "./plan-state.js";
+import { parsePlan } from "./plan-json.js";
 import { checkPlan, type Finding } from "./policy/index.js";
 import type { EnvironmentReview } from "./review-environment.js";
 
@@ -22,12 +23,10 @@ export function renderReview(input: ReviewInput): { markdown: string; blocking: 
   const lines = [`# Terraform review: ${input.baseRef} (${input.baseCommit}) → working tree`, ""];
   let blocking = 0;
   for (const review of input.reviews) {
-    const findings = checkPlan(review.plan, { environment: review.environment });
+    const plan = parsePlan(review.plan);
+    const findings = checkPlan(plan, { environment: review.environment });
     blocking += findings.filter((finding) => finding.severity === "blocking").length;
-    const diffs = (
-      (review.plan.resource_changes as (ResourceChange & { change: { replace_paths?: unknown[][] } })[] | undefined) ??
-      []
-    )
+    const diffs = (plan.resource_changes ?? [])
       .filter((change) => change.mode === "managed")
       .map(diffResource)
       .filter((diff): diff is ResourceDiff => diff !== undefined);
@@ -99,7 +98,7 @@ function renderFindings(findings: readonly Finding[]): string[] {
     "|---|---|---|---|",
     ...findings.map(
       (f) =>
-        `| ${f.severity === "blocking" ? "**blocking**" : "warning"} | ${f.rule} | \`${f.address}\` | ${cell(f.message)} |`,
+        `| ${f.severity === "blocking" ? "**blocking**" : "advisory"} | ${f.rule} | \`${f.address}\` | ${cell(f.message)} |`,
     ),
     "",
   ];

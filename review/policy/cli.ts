@@ -4,12 +4,12 @@
  *   terraform show -json plan.bin > plan.json
  *   node --import tsx review/policy/cli.ts plan.json [--environment prod]
  *
- * Exit codes: 0 no blocking finding (warnings allowed), 1 at least one blocking finding,
+ * Exit codes: 0 no blocking finding (advisory ones allowed), 1 at least one blocking finding,
  * 2 usage error, unreadable file or not a plan JSON.
  */
 import { readFileSync } from "node:fs";
-import { PlanFormatError } from "./plan.js";
-import { checkPlan } from "./rules.js";
+import { PlanFormatError } from "../plan-json.js";
+import { checkPlan } from "./check.js";
 import type { Finding } from "./types.js";
 
 const USAGE = "usage: node --import tsx review/policy/cli.ts <plan.json> [--environment <name>]";
@@ -19,10 +19,10 @@ class UsageError extends Error {}
 function parseArguments(args: readonly string[]): { file: string; environment: string | undefined } {
   const files: string[] = [];
   let environment: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
+  const rest = [...args];
+  for (let arg = rest.shift(); arg !== undefined; arg = rest.shift()) {
     if (arg === "--environment" || arg === "-e") {
-      const value = args[++i];
+      const value = rest.shift();
       if (value === undefined || value.startsWith("-")) throw new UsageError(`${arg} needs an environment name`);
       environment = value;
     } else if (arg.startsWith("--environment=")) {
@@ -34,18 +34,17 @@ function parseArguments(args: readonly string[]): { file: string; environment: s
       files.push(arg);
     }
   }
-  if (files.length !== 1)
-    throw new UsageError(
-      files.length === 0 ? "missing the plan JSON file" : `expected one plan JSON file, got ${files.length}`,
-    );
-  return { file: files[0]!, environment };
+  const [file, ...others] = files;
+  if (file === undefined) throw new UsageError("missing the plan JSON file");
+  if (others.length > 0) throw new UsageError(`expected one plan JSON file, got ${files.length}`);
+  return { file, environment };
 }
 
 function cell(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
-export function markdown(findings: readonly Finding[]): string {
+function markdown(findings: readonly Finding[]): string {
   if (findings.length === 0) return "no findings";
   const blocking = findings.filter((finding) => finding.severity === "blocking").length;
   const rows = findings.map(
@@ -56,7 +55,7 @@ export function markdown(findings: readonly Finding[]): string {
     "|---|---|---|---|",
     ...rows,
     "",
-    `${blocking} blocking, ${findings.length - blocking} warning${findings.length - blocking === 1 ? "" : "s"}`,
+    `${blocking} blocking, ${findings.length - blocking} advisory`,
   ].join("\n");
 }
 

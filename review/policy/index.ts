@@ -1,2 +1,3 @@
-export { checkPlan, RULES } from "./rules.js";
-export type { CheckOptions, Finding, Severity } from "./types.js";
+export { checkPlan } from "./check.js";
+export { RULES } from "./registry.js";
+export type { CheckOptions, Finding, FindingSeverity } from "./types.js";

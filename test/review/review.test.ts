@@ -23,6 +23,9 @@ function editStack(
   writeFileSync(file, JSON.stringify(stack, null, 2));
 }
 
+/** What the stack's metadata says a QueueProcessor derived. */
+type Derived = { derived: Record<string, { value: number }> };
+
 /** A team's repository with two commits: the base, and the change under review. */
 function fixtureRepository(): string {
   const repo = path.join(tempDir("review-repo"), "team-stacks");
@@ -40,6 +43,7 @@ function fixtureRepository(): string {
       alarm_name: "fixture-dev-queue-depth",
       namespace: "AWS/SQS",
       metric_name: "ApproximateNumberOfMessagesVisible",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform interpolation in the stack JSON
       dimensions: { QueueName: "${aws_sqs_queue.work.name}" },
       statistic: "Average",
       period: 300,
@@ -50,9 +54,8 @@ function fixtureRepository(): string {
     // The function timeout doubles, and with it the derived visibility timeout.
     stack.resource.aws_lambda_function!.worker!.timeout = 60;
     stack.resource.aws_sqs_queue!.work!.visibility_timeout_seconds = 361;
-    (stack as unknown as Record<string, any>)["//"].queue_processors["fixture-dev"].derived[
-      "queue.visibilityTimeoutSeconds"
-    ].value = 361;
+    const metadata = (stack as unknown as { "//": { queue_processors: Record<string, Derived> } })["//"];
+    metadata.queue_processors["fixture-dev"]!.derived["queue.visibilityTimeoutSeconds"]!.value = 361;
     // The DLQ goes, with its redrive and its alarm.
     delete stack.resource.aws_sqs_queue!.dlq;
     delete stack.resource.aws_sqs_queue_redrive_policy;

@@ -7,7 +7,13 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { type CheckOptions, checkPlan, type Finding, RULES } from "../../../review/policy/index.js";
+import {
+  type CheckOptions,
+  checkPlan,
+  type Finding,
+  type FindingSeverity,
+  RULES,
+} from "../../../review/policy/index.js";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const FIXTURES = path.join(REPO, "test/fixtures/plans");
@@ -30,7 +36,7 @@ interface Expected {
 
 interface RuleCase {
   readonly rule: string;
-  readonly severity: "blocking" | "warning";
+  readonly severity: FindingSeverity;
   readonly fail: string;
   readonly what: string;
   readonly expected: readonly Expected[];
@@ -92,7 +98,7 @@ const CASES: readonly RuleCase[] = [
   },
   {
     rule: "visibility-below-advice",
-    severity: "warning",
+    severity: "advisory",
     fail: "visibility-below-advice-fail",
     what: "120 s against a 30 s function and a 5 s batching window",
     expected: [
@@ -138,7 +144,7 @@ const CASES: readonly RuleCase[] = [
   },
   {
     rule: "non-tls-allowed",
-    severity: "warning",
+    severity: "advisory",
     fail: "non-tls-allowed-fail",
     what: "a queue policy (from a policy document) that only allows a producer",
     expected: [
@@ -172,7 +178,7 @@ const CASES: readonly RuleCase[] = [
   },
   {
     rule: "max-concurrency-above-reserved",
-    severity: "warning",
+    severity: "blocking",
     fail: "max-concurrency-above-reserved-fail",
     what: "maximum concurrency 10 against 5 reserved",
     expected: [
@@ -190,7 +196,7 @@ const CASES: readonly RuleCase[] = [
   },
   {
     rule: "dlq-alarm-missing",
-    severity: "warning",
+    severity: "advisory",
     fail: "dlq-alarm-missing-fail",
     what: "a DLQ whose only neighbour alarm watches the work queue",
     expected: [
@@ -204,7 +210,7 @@ const CASES: readonly RuleCase[] = [
   },
   {
     rule: "log-retention-unset",
-    severity: "warning",
+    severity: "advisory",
     fail: "log-retention-unset-fail",
     what: "a log group without retention_in_days",
     expected: [
@@ -258,12 +264,12 @@ for (const c of CASES) {
 }
 
 describe("stateful-destroy outside prod", () => {
-  it("is a warning without an environment or in staging", () => {
+  it("is advisory without an environment or in staging", () => {
     for (const options of [undefined, { environment: "staging" }]) {
       const found = findings("stateful-destroy-fail", options).filter((finding) => finding.rule === "stateful-destroy");
       expect(found.map((finding) => [finding.address, finding.severity])).toEqual([
-        ["aws_dynamodb_table.orders", "warning"],
-        ["aws_sqs_queue.orders", "warning"],
+        ["aws_dynamodb_table.orders", "advisory"],
+        ["aws_sqs_queue.orders", "advisory"],
       ]);
       expect(found[0]!.message).toContain("(blocking in prod)");
     }
@@ -288,8 +294,18 @@ describe("hand-written HCL with a child module", () => {
 describe("linking resources in plans with unknown values", () => {
   const PERMISSIONS = "data.aws_iam_policy_document.order-processor_execution-role_permissions_3770C151";
   const ROLE_POLICY = "aws_iam_role_policy.order-processor_execution-role_policy_3DE309A7";
-  type Change = { address: string; type: string; change: Record<string, any> };
-  type Config = { address: string; expressions: Record<string, any> };
+  type PlannedDocument = { statement: { actions: string[] }[] };
+  type Change = {
+    address: string;
+    type: string;
+    change: {
+      actions: string[];
+      before: unknown;
+      after: PlannedDocument | null;
+      after_unknown: Record<string, unknown>;
+    };
+  };
+  type Config = { address: string; expressions: { statement: { resources: { constant_value: unknown } }[] } };
   const ordersProd = () =>
     structuredClone(plan("orders-prod")) as {
       resource_changes: Change[];
@@ -302,7 +318,7 @@ describe("linking resources in plans with unknown values", () => {
     const input = ordersProd();
     const document = input.resource_changes.find((change) => change.address === PERMISSIONS)!;
     expect(document.change.after_unknown.json).toBe(true);
-    document.change.after.statement[0].actions = ["sqs:*"];
+    document.change.after!.statement[0]!.actions = ["sqs:*"];
     expect(rules(input)).toContainEqual(["iam-wildcard", ROLE_POLICY]);
   });
 
@@ -311,7 +327,7 @@ describe("linking resources in plans with unknown values", () => {
     input.resource_changes.find((change) => change.address === PERMISSIONS)!.change.after_unknown.statement = true;
     expect(rules(input)).not.toContainEqual(["iam-wildcard", ROLE_POLICY]);
     const config = input.configuration.root_module.resources.find((resource) => resource.address === PERMISSIONS)!;
-    config.expressions.statement[1].resources.constant_value = ["*"];
+    config.expressions.statement[1]!.resources.constant_value = ["*"];
     expect(checkPlan(input).find((finding) => finding.rule === "iam-wildcard")?.message).toContain(
       `${ROLE_POLICY} allows resource "*" (for "sqs:SendMessage") in statement "SendPoisonToDeadLetterQueue" of ${PERMISSIONS}`,
     );
@@ -398,7 +414,7 @@ describe("RULES", () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect([...emitted].filter((id) => !ids.includes(id))).toEqual([]);
     for (const rule of RULES) {
-      expect(["blocking", "warning"]).toContain(rule.severity);
+      expect(["blocking", "advisory"]).toContain(rule.severity);
       expect(rule.reason).toMatch(/^[^\n]{10,160}$/);
     }
   });
@@ -410,7 +426,7 @@ describe("RULES", () => {
 });
 
 describe("orders-prod (our own stack, npm run synth, planned by terraform)", () => {
-  it("has no blocking finding in prod; its one warning is the visibility timeout below AWS's advice", () => {
+  it("has no blocking finding in prod; its one advisory finding is the visibility timeout below AWS's advice", () => {
     const found = findings("orders-prod", { environment: "prod" });
     expect(found.filter((finding) => finding.severity === "blocking")).toEqual([]);
     expect(found.map((finding) => [finding.rule, finding.address])).toEqual([
@@ -430,7 +446,10 @@ describe("checkPlan", () => {
     expect(checkPlan(input)).toEqual(first);
     expect(JSON.stringify(input)).toBe(before);
     const severities = first.map((finding) => finding.severity);
-    expect(severities).toEqual([...severities].sort());
+    const blocking = severities.filter((severity) => severity === "blocking");
+    expect(blocking.length).toBeGreaterThan(0);
+    expect(blocking.length).toBeLessThan(severities.length);
+    expect(severities.slice(0, blocking.length)).toEqual(blocking);
   });
 
   it("refuses what is not a plan JSON, with a clear message", () => {
@@ -450,13 +469,14 @@ describe("cli", () => {
     spawnSync(process.execPath, ["--import", "tsx", "review/policy/cli.ts", ...args], { cwd: REPO, encoding: "utf8" });
   const fixture = (name: string) => path.join("test/fixtures/plans", name, "plan.json");
 
-  it("exits 0 with warnings only, printing a Markdown table", () => {
+  it("exits 0 with advisory findings only, printing a Markdown table", () => {
     const result = cli(fixture("orders-prod"), "--environment", "prod");
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("| rule | severity | address | message |");
     expect(result.stdout).toContain(
-      "| visibility-below-advice | warning | `aws_sqs_queue.order-processor_queues_queue_1D4BF4B6` |",
+      "| visibility-below-advice | advisory | `aws_sqs_queue.order-processor_queues_queue_1D4BF4B6` |",
     );
+    expect(result.stdout).toContain("0 blocking, 1 advisory");
   });
 
   it('exits 0 and prints "no findings" for a clean plan', () => {

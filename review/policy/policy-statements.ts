@@ -4,7 +4,8 @@
  * or its configuration), since that document's `json` is only known at apply in a plan of new
  * resources.
  */
-import { constantOf, holdsUnknown, type PlanGraph, type ResourceNode, replaceInterpolations } from "./plan.js";
+import { constantOf, holdsUnknown, replaceInterpolations } from "./expressions.js";
+import type { PlanGraph, ResourceNode } from "./plan-graph.js";
 
 /** One statement; `undefined` in a list marks an element known only at apply. */
 export interface Statement {
@@ -19,7 +20,7 @@ export interface Statement {
   readonly source: string;
 }
 
-export interface Condition {
+interface Condition {
   readonly test: string | undefined;
   readonly variable: string | undefined;
   readonly values: readonly (string | undefined)[];
@@ -41,7 +42,7 @@ function optionalString(value: unknown): string | undefined {
  * syntax constant) has its `${...}` interpolations read as unknown; in a known value they are IAM
  * policy variables and stay as they are.
  */
-export function parsePolicyJson(text: string, source: string, template = false): Statement[] | undefined {
+function parsePolicyJson(text: string, source: string, template = false): Statement[] | undefined {
   let document: unknown;
   try {
     document = JSON.parse(template ? replaceInterpolations(text) : text);
@@ -107,7 +108,7 @@ export function attributeStatements(
 }
 
 /** The statements of an `aws_iam_policy_document`, including the documents it merges. */
-export function documentStatements(
+function documentStatements(
   graph: PlanGraph,
   document: ResourceNode,
   seen: ReadonlySet<string> = new Set(),

@@ -1,0 +1,174 @@
+/**
+ * Rules on the queues themselves: a consumed queue has a dead-letter queue of its own type, is
+ * encrypted at rest, and refuses requests made without TLS.
+ */
+import { unresolved } from "../links.js";
+import type { PlanGraph, ResourceNode } from "../plan-graph.js";
+import { attributeStatements, type Statement } from "../policy-statements.js";
+import { QUEUE } from "../resource-kinds.js";
+import { isFifo } from "../resource-values.js";
+import type { Rule, Violation } from "../rule.js";
+
+export const dlqMissing: Rule = {
+  id: "dlq-missing",
+  severity: "blocking",
+  reason: "A queue a Lambda consumes needs a redrive policy, or a poison message is retried until it expires.",
+  check: ({ graph, redrives, mappings }) => {
+    // A redrive resource whose queue the plan cannot tell (queue_url from a local, say) might be
+    // any queue's: no finding then.
+    if (redrives.some((redrive) => redrive.sources.length === 0 && unresolved(graph, redrive.declaredAt, "queue_url")))
+      return [];
+    const redriven = new Set(redrives.flatMap((redrive) => redrive.sources));
+    const consumers = new Map<ResourceNode, string[]>();
+    for (const mapping of mappings) {
+      if (!mapping.sqs) continue;
+      for (const queue of mapping.queues) {
+        if (queue.kind !== QUEUE) continue;
+        consumers.set(queue, [...(consumers.get(queue) ?? []), mapping.node.address]);
+      }
+    }
+    return [...consumers]
+      .filter(([queue]) => !redriven.has(queue))
+      .map(([queue, consumedBy]) => ({
+        address: queue.address,
+        message:
+          `${queue.address} is consumed by ${consumedBy.join(", ")} but has no redrive policy (no redrive_policy, no aws_sqs_queue_redrive_policy for it); ` +
+          `expected a redrive to a dead-letter queue with a maxReceiveCount`,
+      }));
+  },
+};
+
+export const dlqTypeMismatch: Rule = {
+  id: "dlq-type-mismatch",
+  severity: "blocking",
+  reason: "SQS only redrives a FIFO queue to a FIFO dead-letter queue and a standard queue to a standard one.",
+  check: ({ graph, redrives }) => {
+    const type = (fifo: boolean) => (fifo ? "FIFO" : "standard");
+    const violations: Violation[] = [];
+    for (const redrive of redrives) {
+      const targets: { label: string; fifo: boolean | undefined }[] = redrive.targets.map((target) => ({
+        label: target.address,
+        fifo: isFifo(graph, target),
+      }));
+      if (targets.length === 0 && redrive.targetArn)
+        targets.push({ label: redrive.targetArn, fifo: redrive.targetArn.endsWith(".fifo") });
+      for (const source of redrive.sources) {
+        const sourceFifo = isFifo(graph, source);
+        for (const target of targets) {
+          if (sourceFifo === undefined || target.fifo === undefined || sourceFifo === target.fifo) continue;
+          const via = redrive.declaredAt === source ? "" : ` (${redrive.declaredAt.address})`;
+          violations.push({
+            address: redrive.declaredAt.address,
+            message:
+              `${source.address} is a ${type(sourceFifo)} queue but its redrive${via} targets ${target.label}, a ${type(target.fifo)} queue; ` +
+              `expected a ${type(sourceFifo)} dead-letter queue`,
+          });
+        }
+      }
+    }
+    return violations;
+  },
+};
+
+export const encryptionOff: Rule = {
+  id: "encryption-off",
+  severity: "blocking",
+  reason: "Queues are encrypted at rest, with SQS-managed keys or a KMS key.",
+  check: ({ graph }) =>
+    graph
+      .live(QUEUE)
+      .filter(
+        (queue) =>
+          graph.valueOf(queue, "sqs_managed_sse_enabled") === false && !graph.isSet(queue, "kms_master_key_id"),
+      )
+      .map((queue) => ({
+        address: queue.address,
+        message:
+          `${queue.address} sqs_managed_sse_enabled is false and kms_master_key_id is unset; ` +
+          `expected sqs_managed_sse_enabled = true or a kms_master_key_id`,
+      })),
+};
+
+export const nonTlsAllowed: Rule = {
+  id: "non-tls-allowed",
+  severity: "advisory",
+  reason: "A queue policy should deny every request made without TLS (aws:SecureTransport = false).",
+  check: ({ graph }) => {
+    const policies: QueuePolicy[] = graph.live("aws_sqs_queue_policy").map((policy) => ({
+      policy,
+      queues: graph.links(policy, "queue_url", [QUEUE]),
+    }));
+    const violations: Violation[] = [];
+    for (const queue of graph.live(QUEUE)) {
+      const sources = policiesOf(graph, policies, queue);
+      // Cannot tell: a policy the plan does not show, or one for a queue it cannot resolve.
+      if (sources === undefined) continue;
+      if (sources.some((source) => source.statements.some(deniesInsecureTransport))) continue;
+      const found =
+        sources.length === 0
+          ? "has no queue policy"
+          : `has a policy (${sources.map((source) => source.address).join(", ")}) without such a Deny`;
+      violations.push({
+        address: queue.address,
+        message: `${queue.address} ${found}; expected a queue policy with a Deny statement on condition Bool aws:SecureTransport = "false"`,
+      });
+    }
+    return violations;
+  },
+};
+
+/** An `aws_sqs_queue_policy` and the queues its `queue_url` designates. */
+interface QueuePolicy {
+  readonly policy: ResourceNode;
+  readonly queues: readonly ResourceNode[];
+}
+
+/**
+ * The policies that apply to a queue (its `aws_sqs_queue_policy` resources and its inline policy) with
+ * their statements; undefined when the plan cannot tell: a policy it does not show, or a policy for a
+ * queue it cannot resolve.
+ */
+function policiesOf(
+  graph: PlanGraph,
+  policies: readonly QueuePolicy[],
+  queue: ResourceNode,
+): { address: string; statements: Statement[] }[] | undefined {
+  const sources: { address: string; statements: Statement[] | undefined }[] = [];
+  for (const { policy, queues } of policies) {
+    if (!queues.includes(queue)) continue;
+    const attribute = graph.attribute(policy, "policy");
+    sources.push({
+      address: policy.address,
+      statements: attributeStatements(graph, policy, attribute, policy.expressions?.policy),
+    });
+  }
+  const inline = graph.attribute(queue, "policy");
+  if (inline.known ? graph.isSet(queue, "policy") : inline.configured) {
+    sources.push({
+      address: `${queue.address} policy`,
+      statements: attributeStatements(graph, queue, inline, inline.known ? undefined : inline.expression),
+    });
+  }
+  const unresolvedPolicy = policies.some(
+    ({ policy, queues }) => queues.length === 0 && unresolved(graph, policy, "queue_url"),
+  );
+  if (sources.length === 0 && unresolvedPolicy) return undefined;
+  const known: { address: string; statements: Statement[] }[] = [];
+  for (const { address, statements } of sources) {
+    if (statements === undefined) return undefined;
+    known.push({ address, statements });
+  }
+  return known;
+}
+
+function deniesInsecureTransport(statement: Statement): boolean {
+  return (
+    statement.effect === "Deny" &&
+    statement.conditions.some(
+      (condition) =>
+        (condition.test === "Bool" || condition.test === "BoolIfExists") &&
+        condition.variable?.toLowerCase() === "aws:securetransport" &&
+        condition.values.includes("false"),
+    )
+  );
+}
