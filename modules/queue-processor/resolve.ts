@@ -1,4 +1,4 @@
-import { LIMITS } from "./limits.js";
+import { LIMITS } from "../../functions/aws-limits.js";
 import type { AlarmSetting, AlarmsProps, BodyFilterPattern, LambdaArchitecture, QueueProcessorProps } from "./props.js";
 
 /** An alarm with every value filled in. */

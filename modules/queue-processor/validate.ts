@@ -1,6 +1,6 @@
+import { LIMITS, RESERVED_ENVIRONMENT_KEYS } from "../../functions/aws-limits.js";
 import type { ConfigIssue } from "./errors.js";
 import { closestKey, KNOWN_KEYS } from "./known-keys.js";
-import { LIMITS, RESERVED_ENVIRONMENT_KEYS } from "./limits.js";
 import type { QueueProcessorProps } from "./props.js";
 import { ALARM_KINDS, type ResolvedConfig } from "./resolve.js";
 
