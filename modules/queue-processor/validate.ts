@@ -1,11 +1,9 @@
-import { LIMITS, RESERVED_ENVIRONMENT_KEYS } from "../../functions/aws-limits.js";
+import { ARNS, CLOUDWATCH, IAM, LAMBDA, SQS, SQS_EVENT_SOURCE, TAGS } from "../../functions/aws-limits.js";
+import { CONSTRUCT_ENVIRONMENT_KEYS, CONSTRUCT_LIMITS } from "./construct-limits.js";
 import type { ConfigIssue } from "./errors.js";
 import { closestKey, KNOWN_KEYS } from "./known-keys.js";
 import type { QueueProcessorProps } from "./props.js";
 import { ALARM_KINDS, type ResolvedConfig } from "./resolve.js";
-
-/** Environment variables the construct sets for the runtime library. */
-export const CONSTRUCT_ENVIRONMENT_KEYS: readonly string[] = ["QUEUE_URL", "DLQ_URL", "NODE_OPTIONS"];
 
 export type Severity = "error" | "warning";
 
@@ -96,8 +94,6 @@ function unknownKeys(path: string, value: unknown, known: readonly string[]): Fi
     });
 }
 
-const L = LIMITS;
-
 export const RULES: readonly Rule[] = [
   {
     code: "unknown-property",
@@ -123,15 +119,18 @@ export const RULES: readonly Rule[] = [
     severity: "error",
     check: (props) => {
       const name: unknown = props.name;
-      const valid = typeof name === "string" && name.length <= L.nameMaxLength && L.namePattern.test(name);
+      const valid =
+        typeof name === "string" &&
+        name.length <= CONSTRUCT_LIMITS.nameMaxLength &&
+        CONSTRUCT_LIMITS.namePattern.test(name);
       return valid
         ? []
         : [
             {
               path: "name",
               message:
-                `name must be 1-${L.nameMaxLength} characters of A-Z, a-z, 0-9, "-" or "_", so that ` +
-                `derived names such as "<name>-processor-role" fit IAM's 64-character limit ${got(name)}`,
+                `name must be 1-${CONSTRUCT_LIMITS.nameMaxLength} characters of A-Z, a-z, 0-9, "-" or "_", so that ` +
+                `derived names such as "<name>-processor-role" fit IAM's ${IAM.roleNameMaxLength}-character limit ${got(name)}`,
             },
           ];
     },
@@ -155,15 +154,15 @@ export const RULES: readonly Rule[] = [
     "timeout-range",
     "handler.timeoutSeconds",
     (c) => c.handler.timeoutSeconds,
-    L.timeoutSeconds.min,
-    L.timeoutSeconds.max,
+    LAMBDA.timeoutSeconds.min,
+    LAMBDA.timeoutSeconds.max,
   ),
   rangeRule(
     "memory-range",
     "handler.memorySizeMb",
     (c) => c.handler.memorySizeMb,
-    L.memorySizeMb.min,
-    L.memorySizeMb.max,
+    LAMBDA.memorySizeMb.min,
+    LAMBDA.memorySizeMb.max,
   ),
   {
     code: "reserved-concurrency-range",
@@ -171,13 +170,18 @@ export const RULES: readonly Rule[] = [
     check: (_props, config) => {
       const value = config.handler.reservedConcurrency;
       if (value === undefined) return [];
-      const findings = integerRange("handler.reservedConcurrency", value, L.reservedConcurrency.min, Infinity);
+      const findings = integerRange(
+        "handler.reservedConcurrency",
+        value,
+        CONSTRUCT_LIMITS.reservedConcurrencyMin,
+        Infinity,
+      );
       return value === 0
         ? [
             {
               path: "handler.reservedConcurrency",
               message:
-                "handler.reservedConcurrency must be 1 or more: 0 stops the function, and messages would " +
+                `handler.reservedConcurrency must be ${CONSTRUCT_LIMITS.reservedConcurrencyMin} or more: 0 stops the function, and messages would ` +
                 "expire from the queue unprocessed after retentionSeconds (got 0)",
             },
           ]
@@ -201,13 +205,13 @@ export const RULES: readonly Rule[] = [
     code: "log-retention-invalid",
     severity: "error",
     check: (_props, config) =>
-      (L.logRetentionDays as readonly number[]).includes(config.handler.logRetentionDays)
+      (CLOUDWATCH.logRetentionDays as readonly number[]).includes(config.handler.logRetentionDays)
         ? []
         : [
             {
               path: "handler.logRetentionDays",
               message:
-                `handler.logRetentionDays must be one of ${L.logRetentionDays.join(", ")} ` +
+                `handler.logRetentionDays must be one of ${CLOUDWATCH.logRetentionDays.join(", ")} ` +
                 got(config.handler.logRetentionDays),
             },
           ],
@@ -228,12 +232,12 @@ export const RULES: readonly Rule[] = [
       const findings: Finding[] = [];
       for (const [key, value] of Object.entries(environment)) {
         const path = `handler.environment.${key}`;
-        if (!L.environmentKeyPattern.test(key)) {
+        if (!LAMBDA.environmentKeyPattern.test(key)) {
           findings.push({
             path,
             message: `${path}: a variable name must start with a letter and use only A-Z, a-z, 0-9 and "_" ${got(key)}`,
           });
-        } else if (RESERVED_ENVIRONMENT_KEYS.has(key)) {
+        } else if ((LAMBDA.reservedEnvironmentKeys as readonly string[]).includes(key)) {
           findings.push({ path, message: `${path}: ${key} is reserved by Lambda and cannot be set ${got(key)}` });
         } else if (CONSTRUCT_ENVIRONMENT_KEYS.includes(key)) {
           findings.push({
@@ -255,12 +259,12 @@ export const RULES: readonly Rule[] = [
       const environment = config.handler.environment;
       if (!isPlainObject(environment)) return [];
       const bytes = Buffer.byteLength(JSON.stringify(environment), "utf8");
-      return bytes <= L.environmentMaxBytes
+      return bytes <= LAMBDA.environmentMaxBytes
         ? []
         : [
             {
               path: "handler.environment",
-              message: `handler.environment must fit in ${number(L.environmentMaxBytes)} bytes in all (got ${number(bytes)} bytes)`,
+              message: `handler.environment must fit in ${number(LAMBDA.environmentMaxBytes)} bytes in all (got ${number(bytes)} bytes)`,
             },
           ];
     },
@@ -291,57 +295,57 @@ export const RULES: readonly Rule[] = [
     "visibility-timeout-range",
     "queue.visibilityTimeoutSeconds",
     (c) => c.queue.visibilityTimeoutSeconds,
-    L.visibilityTimeoutSeconds.min,
-    L.visibilityTimeoutSeconds.max,
+    SQS.visibilityTimeoutSeconds.min,
+    SQS.visibilityTimeoutSeconds.max,
   ),
   rangeRule(
     "retention-range",
     "queue.retentionSeconds",
     (c) => c.queue.retentionSeconds,
-    L.retentionSeconds.min,
-    L.retentionSeconds.max,
+    SQS.retentionSeconds.min,
+    SQS.retentionSeconds.max,
   ),
   rangeRule(
     "dlq-retention-range",
     "queue.deadLetterRetentionSeconds",
     (c) => c.queue.deadLetterRetentionSeconds,
-    L.retentionSeconds.min,
-    L.retentionSeconds.max,
+    SQS.retentionSeconds.min,
+    SQS.retentionSeconds.max,
   ),
   rangeRule(
     "max-receive-count-range",
     "queue.maxReceiveCount",
     (c) => c.queue.maxReceiveCount,
-    L.maxReceiveCount.min,
-    L.maxReceiveCount.max,
+    SQS.maxReceiveCount.min,
+    SQS.maxReceiveCount.max,
   ),
   rangeRule(
     "max-message-size-range",
     "queue.maxMessageSizeBytes",
     (c) => c.queue.maxMessageSizeBytes,
-    L.maxMessageSizeBytes.min,
-    L.maxMessageSizeBytes.max,
+    SQS.maxMessageSizeBytes.min,
+    SQS.maxMessageSizeBytes.terraformProviderMax,
   ),
   rangeRule(
     "receive-wait-range",
     "queue.receiveWaitTimeSeconds",
     (c) => c.queue.receiveWaitTimeSeconds,
-    L.receiveWaitTimeSeconds.min,
-    L.receiveWaitTimeSeconds.max,
+    SQS.receiveWaitTimeSeconds.min,
+    SQS.receiveWaitTimeSeconds.max,
   ),
   rangeRule(
     "delivery-delay-range",
     "queue.deliveryDelaySeconds",
     (c) => c.queue.deliveryDelaySeconds,
-    L.deliveryDelaySeconds.min,
-    L.deliveryDelaySeconds.max,
+    SQS.deliveryDelaySeconds.min,
+    SQS.deliveryDelaySeconds.max,
   ),
   {
     code: "kms-key-arn-invalid",
     severity: "error",
     check: (_props, config) => {
       const arn: unknown = config.queue.kmsKeyArn;
-      return arn === undefined || (typeof arn === "string" && L.kmsKeyArnPattern.test(arn))
+      return arn === undefined || (typeof arn === "string" && ARNS.kmsKey.test(arn))
         ? []
         : [
             {
@@ -396,15 +400,15 @@ export const RULES: readonly Rule[] = [
         ? integerRange(
             "eventSource.batchSize",
             eventSource.batchSize,
-            L.batchSize.min,
-            L.batchSize.fifoMax,
+            SQS_EVENT_SOURCE.batchSize.min,
+            SQS_EVENT_SOURCE.batchSize.fifoMax,
             " for FIFO queues",
           )
         : integerRange(
             "eventSource.batchSize",
             eventSource.batchSize,
-            L.batchSize.min,
-            L.batchSize.standardMax,
+            SQS_EVENT_SOURCE.batchSize.min,
+            SQS_EVENT_SOURCE.batchSize.standardMax,
             " for standard queues",
           ),
   },
@@ -412,8 +416,8 @@ export const RULES: readonly Rule[] = [
     "batching-window-range",
     "eventSource.maxBatchingWindowSeconds",
     (c) => c.eventSource.maxBatchingWindowSeconds,
-    L.maxBatchingWindowSeconds.min,
-    L.maxBatchingWindowSeconds.max,
+    SQS_EVENT_SOURCE.maxBatchingWindowSeconds.min,
+    SQS_EVENT_SOURCE.maxBatchingWindowSeconds.max,
   ),
   {
     code: "batching-window-required",
@@ -421,14 +425,14 @@ export const RULES: readonly Rule[] = [
     check: (_props, { queue, eventSource }) =>
       !queue.fifo &&
       isInteger(eventSource.batchSize) &&
-      eventSource.batchSize > L.batchSize.withoutWindowMax &&
-      eventSource.maxBatchingWindowSeconds < 1
+      eventSource.batchSize > SQS_EVENT_SOURCE.batchSize.withoutWindowMax &&
+      eventSource.maxBatchingWindowSeconds < SQS_EVENT_SOURCE.maxBatchingWindowSeconds.minForLargerBatches
         ? [
             {
               path: "eventSource.maxBatchingWindowSeconds",
               message:
-                `eventSource.maxBatchingWindowSeconds must be at least 1 when eventSource.batchSize is above ` +
-                `${L.batchSize.withoutWindowMax} (batchSize ${number(eventSource.batchSize)}) ${got(eventSource.maxBatchingWindowSeconds)}`,
+                `eventSource.maxBatchingWindowSeconds must be at least ${SQS_EVENT_SOURCE.maxBatchingWindowSeconds.minForLargerBatches} when eventSource.batchSize is above ` +
+                `${SQS_EVENT_SOURCE.batchSize.withoutWindowMax} (batchSize ${number(eventSource.batchSize)}) ${got(eventSource.maxBatchingWindowSeconds)}`,
             },
           ]
         : [],
@@ -452,8 +456,8 @@ export const RULES: readonly Rule[] = [
     "max-concurrency-range",
     "eventSource.maxConcurrency",
     (c) => c.eventSource.maxConcurrency,
-    L.maxConcurrency.min,
-    L.maxConcurrency.max,
+    SQS_EVENT_SOURCE.maxConcurrency.min,
+    SQS_EVENT_SOURCE.maxConcurrency.max,
   ),
   {
     code: "max-concurrency-above-reserved",
@@ -486,12 +490,12 @@ export const RULES: readonly Rule[] = [
           },
         ];
       }
-      return patterns.length <= L.filterPatterns.max
+      return patterns.length <= SQS_EVENT_SOURCE.filterPatterns.max
         ? []
         : [
             {
               path: "eventSource.filterPatterns",
-              message: `eventSource.filterPatterns may hold at most ${L.filterPatterns.max} patterns (got ${patterns.length})`,
+              message: `eventSource.filterPatterns may hold at most ${SQS_EVENT_SOURCE.filterPatterns.max} patterns (got ${patterns.length})`,
             },
           ];
     },
@@ -528,12 +532,12 @@ export const RULES: readonly Rule[] = [
           ];
         }
         const length = JSON.stringify(pattern).length;
-        return length <= L.filterPatterns.maxJsonLength
+        return length <= SQS_EVENT_SOURCE.filterPatterns.maxJsonLength
           ? []
           : [
               {
                 path,
-                message: `${path} must be at most ${number(L.filterPatterns.maxJsonLength)} characters as JSON (got ${number(length)})`,
+                message: `${path} must be at most ${number(SQS_EVENT_SOURCE.filterPatterns.maxJsonLength)} characters as JSON (got ${number(length)})`,
               },
             ];
       });
@@ -544,7 +548,7 @@ export const RULES: readonly Rule[] = [
     severity: "error",
     check: (_props, { alarms }) => {
       const arn: unknown = alarms === false ? undefined : alarms.topicArn;
-      return arn === undefined || (typeof arn === "string" && L.snsTopicArnPattern.test(arn))
+      return arn === undefined || (typeof arn === "string" && ARNS.snsTopic.test(arn))
         ? []
         : [
             {
@@ -574,24 +578,31 @@ export const RULES: readonly Rule[] = [
         const periodValid =
           isInteger(period) &&
           period > 0 &&
-          ((L.alarmPeriodSeconds.shortPeriods as readonly number[]).includes(period) ||
-            period % L.alarmPeriodSeconds.multipleOf === 0);
+          ((CLOUDWATCH.alarmPeriodSeconds.highResolution as readonly number[]).includes(period) ||
+            period % CLOUDWATCH.alarmPeriodSeconds.multipleOf === 0);
         if (!periodValid) {
           findings.push({
             path: `${path}.periodSeconds`,
-            message: `${path}.periodSeconds must be 10, 30 or a multiple of 60 ${got(period)}`,
+            message: `${path}.periodSeconds must be ${CLOUDWATCH.alarmPeriodSeconds.highResolution.join(", ")} or a multiple of ${CLOUDWATCH.alarmPeriodSeconds.multipleOf} ${got(period)}`,
           });
         }
-        findings.push(...integerRange(`${path}.evaluationPeriods`, alarm.evaluationPeriods, 1, Infinity));
+        findings.push(
+          ...integerRange(
+            `${path}.evaluationPeriods`,
+            alarm.evaluationPeriods,
+            CLOUDWATCH.alarmEvaluationPeriodsMin,
+            Infinity,
+          ),
+        );
         if (
           periodValid &&
           isInteger(alarm.evaluationPeriods) &&
-          period * alarm.evaluationPeriods > L.alarmEvaluationMaxSeconds
+          period * alarm.evaluationPeriods > CLOUDWATCH.alarmEvaluationMaxSeconds
         ) {
           findings.push({
             path: `${path}.evaluationPeriods`,
             message:
-              `${path}.evaluationPeriods x periodSeconds must be at most ${number(L.alarmEvaluationMaxSeconds)} seconds ` +
+              `${path}.evaluationPeriods x periodSeconds must be at most ${number(CLOUDWATCH.alarmEvaluationMaxSeconds)} seconds ` +
               `(got ${alarm.evaluationPeriods} x ${period} = ${number(period * alarm.evaluationPeriods)})`,
           });
         }
@@ -606,13 +617,22 @@ export const RULES: readonly Rule[] = [
       if (!isPlainObject(tags)) return [{ path: "tags", message: `tags must be an object of strings ${got(tags)}` }];
       return Object.entries(tags).flatMap(([key, value]): Finding[] => {
         const path = `tags.${key}`;
-        if (key.length < 1 || key.length > 128 || key.toLowerCase().startsWith("aws:")) {
+        if (
+          key.length < TAGS.keyLength.min ||
+          key.length > TAGS.keyLength.max ||
+          key.toLowerCase().startsWith(TAGS.reservedKeyPrefix)
+        ) {
           return [
-            { path, message: `${path}: a tag key must be 1-128 characters and must not start with "aws:" ${got(key)}` },
+            {
+              path,
+              message: `${path}: a tag key must be ${TAGS.keyLength.min}-${TAGS.keyLength.max} characters and must not start with "${TAGS.reservedKeyPrefix}" ${got(key)}`,
+            },
           ];
         }
-        if (typeof value !== "string" || value.length > 256) {
-          return [{ path, message: `${path} must be a string of at most 256 characters ${got(value)}` }];
+        if (typeof value !== "string" || value.length > TAGS.valueMaxLength) {
+          return [
+            { path, message: `${path} must be a string of at most ${TAGS.valueMaxLength} characters ${got(value)}` },
+          ];
         }
         return [];
       });
@@ -623,14 +643,15 @@ export const RULES: readonly Rule[] = [
     code: "visibility-below-advice",
     severity: "warning",
     check: (_props, { queue, handler, eventSource }) => {
-      const advised = L.advisedVisibilityFactor * handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds;
+      const advised =
+        SQS_EVENT_SOURCE.advisedVisibilityFactor * handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds;
       return queue.visibilityTimeoutIsDerived || queue.visibilityTimeoutSeconds >= advised
         ? []
         : [
             {
               path: "queue.visibilityTimeoutSeconds",
               message:
-                `queue.visibilityTimeoutSeconds is below AWS's advice of 6 x handler.timeoutSeconds + ` +
+                `queue.visibilityTimeoutSeconds is below AWS's advice of ${SQS_EVENT_SOURCE.advisedVisibilityFactor} x handler.timeoutSeconds + ` +
                 `eventSource.maxBatchingWindowSeconds = ${number(advised)}; throttled or retried batches may ` +
                 `be received again while still in flight (got ${number(queue.visibilityTimeoutSeconds)})`,
             },
@@ -641,13 +662,13 @@ export const RULES: readonly Rule[] = [
     code: "max-receive-count-below-advice",
     severity: "warning",
     check: (_props, { queue }) =>
-      queue.maxReceiveCount >= L.maxReceiveCount.advisedMin
+      queue.maxReceiveCount >= SQS.maxReceiveCount.advisedMin
         ? []
         : [
             {
               path: "queue.maxReceiveCount",
               message:
-                `queue.maxReceiveCount is below AWS's advice of ${L.maxReceiveCount.advisedMin} for Lambda ` +
+                `queue.maxReceiveCount is below AWS's advice of ${SQS.maxReceiveCount.advisedMin} for Lambda ` +
                 `consumers; throttled invocations count as receives and can move healthy messages to the DLQ ` +
                 `(got ${queue.maxReceiveCount})`,
             },
@@ -673,13 +694,13 @@ export const RULES: readonly Rule[] = [
     severity: "warning",
     check: (_props, { eventSource }) =>
       Array.isArray(eventSource.filterPatterns) &&
-      eventSource.filterPatterns.length > L.filterPatterns.defaultQuota &&
-      eventSource.filterPatterns.length <= L.filterPatterns.max
+      eventSource.filterPatterns.length > SQS_EVENT_SOURCE.filterPatterns.defaultQuota &&
+      eventSource.filterPatterns.length <= SQS_EVENT_SOURCE.filterPatterns.max
         ? [
             {
               path: "eventSource.filterPatterns",
               message:
-                `eventSource.filterPatterns holds more than the default quota of ${L.filterPatterns.defaultQuota} ` +
+                `eventSource.filterPatterns holds more than the default quota of ${SQS_EVENT_SOURCE.filterPatterns.defaultQuota} ` +
                 `patterns per mapping; the account needs a quota increase (got ${eventSource.filterPatterns.length})`,
             },
           ]
