@@ -1,22 +1,18 @@
 import { ARNS, CLOUDWATCH, IAM, LAMBDA, SQS, SQS_EVENT_SOURCE, TAGS } from "../../functions/aws-limits.js";
 import { CONSTRUCT_ENVIRONMENT_KEYS, CONSTRUCT_LIMITS } from "./construct-limits.js";
-import type { ConfigIssue } from "./errors.js";
+import type { ConfigIssue, ConfigIssueLevel } from "./errors.js";
 import { closestKey, KNOWN_KEYS } from "./known-keys.js";
 import type { QueueProcessorProps } from "./props.js";
-import { ALARM_KINDS, type ResolvedConfig } from "./resolve.js";
+import { ALARM_KINDS, type ResolvedAlarm, type ResolvedConfig } from "./resolve.js";
 
-export type Severity = "error" | "warning";
+/** What a rule reports; the runner adds the rule's code. */
+type RuleIssue = Pick<ConfigIssue, "path" | "message">;
 
-interface Finding {
-  readonly path: string;
-  readonly message: string;
-}
-
-/** One rule: a stable code, how bad breaking it is, and a pure check. */
+/** One rule: a stable code, its level, and a pure check. */
 export interface Rule {
   readonly code: string;
-  readonly severity: Severity;
-  readonly check: (props: QueueProcessorProps, config: ResolvedConfig) => readonly Finding[];
+  readonly level: ConfigIssueLevel;
+  readonly check: (props: QueueProcessorProps, config: ResolvedConfig) => readonly RuleIssue[];
 }
 
 /** Errors stop the synth; warnings are AWS advice that the configuration ignores but can live with. */
@@ -29,11 +25,16 @@ export function validateConfig(props: QueueProcessorProps, config: ResolvedConfi
   const errors: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
   for (const rule of RULES) {
-    for (const finding of rule.check(props, config)) {
-      (rule.severity === "error" ? errors : warnings).push({ code: rule.code, ...finding });
+    for (const issue of rule.check(props, config)) {
+      (rule.level === "error" ? errors : warnings).push({ code: rule.code, ...issue });
     }
   }
   return { errors, warnings };
+}
+
+interface Range {
+  readonly min: number;
+  readonly max: number;
 }
 
 const number = (value: number): string => value.toLocaleString("en-US");
@@ -42,25 +43,28 @@ const isInteger = (value: unknown): value is number => typeof value === "number"
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-function integerRange(path: string, value: unknown, min: number, max: number, qualifier = ""): Finding[] {
-  if (isInteger(value) && value >= min && value <= max) return [];
-  const range = max === Infinity ? `${number(min)} or more` : `between ${number(min)} and ${number(max)}`;
-  return [{ path, message: `${path} must be a whole number ${range}${qualifier} ${got(value)}` }];
+/** No issue when `ok`; otherwise one at `path`. */
+function issueUnless(ok: boolean, path: string, message: string): RuleIssue[] {
+  return ok ? [] : [{ path, message }];
 }
 
-function rangeRule(
-  code: string,
-  path: string,
-  read: (config: ResolvedConfig) => unknown,
-  min: number,
-  max: number,
-): Rule {
+/** `batchSize must be a whole number between 1 and 10 for FIFO queues (got 20)`: the one range wording. */
+function wholeNumberIn(path: string, value: unknown, { min, max }: Range, qualifier = ""): RuleIssue[] {
+  const range = max === Infinity ? `${number(min)} or more` : `between ${number(min)} and ${number(max)}`;
+  return issueUnless(
+    isInteger(value) && value >= min && value <= max,
+    path,
+    `${path} must be a whole number ${range}${qualifier} ${got(value)}`,
+  );
+}
+
+function rangeRule(code: string, path: string, read: (config: ResolvedConfig) => unknown, range: Range): Rule {
   return {
     code,
-    severity: "error",
+    level: "error",
     check: (_props, config) => {
       const value = read(config);
-      return value === undefined ? [] : integerRange(path, value, min, max);
+      return value === undefined ? [] : wholeNumberIn(path, value, range);
     },
   };
 }
@@ -68,17 +72,19 @@ function rangeRule(
 function booleanRule(code: string, path: string, read: (props: QueueProcessorProps) => unknown): Rule {
   return {
     code,
-    severity: "error",
+    level: "error",
     check: (props) => {
       const value = read(props);
-      return value === undefined || typeof value === "boolean"
-        ? []
-        : [{ path, message: `${path} must be true or false ${got(value)}` }];
+      return issueUnless(
+        value === undefined || typeof value === "boolean",
+        path,
+        `${path} must be true or false ${got(value)}`,
+      );
     },
   };
 }
 
-function unknownKeys(path: string, value: unknown, known: readonly string[]): Finding[] {
+function unknownKeys(path: string, value: unknown, known: readonly string[]): RuleIssue[] {
   if (value === undefined) return [];
   if (!isPlainObject(value)) return [{ path, message: `${path} must be an object ${got(value)}` }];
   return Object.keys(value)
@@ -94,10 +100,17 @@ function unknownKeys(path: string, value: unknown, known: readonly string[]): Fi
     });
 }
 
+const RESERVED_ENVIRONMENT_KEYS: readonly string[] = LAMBDA.reservedEnvironmentKeys;
+const ALARM_SHORT_PERIODS: readonly number[] = CLOUDWATCH.alarmPeriodSeconds.highResolution;
+const LOG_RETENTION_DAYS: readonly number[] = CLOUDWATCH.logRetentionDays;
+const BATCH = SQS_EVENT_SOURCE.batchSize;
+const WINDOW = SQS_EVENT_SOURCE.maxBatchingWindowSeconds;
+const FILTERS = SQS_EVENT_SOURCE.filterPatterns;
+
 export const RULES: readonly Rule[] = [
   {
     code: "unknown-property",
-    severity: "error",
+    level: "error",
     check: (props) => {
       const alarms = props.alarms;
       return [
@@ -116,109 +129,73 @@ export const RULES: readonly Rule[] = [
   },
   {
     code: "name-invalid",
-    severity: "error",
+    level: "error",
     check: (props) => {
       const name: unknown = props.name;
-      const valid =
-        typeof name === "string" &&
-        name.length <= CONSTRUCT_LIMITS.nameMaxLength &&
-        CONSTRUCT_LIMITS.namePattern.test(name);
-      return valid
-        ? []
-        : [
-            {
-              path: "name",
-              message:
-                `name must be 1-${CONSTRUCT_LIMITS.nameMaxLength} characters of A-Z, a-z, 0-9, "-" or "_", so that ` +
-                `derived names such as "<name>-processor-role" fit IAM's ${IAM.roleNameMaxLength}-character limit ${got(name)}`,
-            },
-          ];
+      const { nameMaxLength, namePattern } = CONSTRUCT_LIMITS;
+      return issueUnless(
+        typeof name === "string" && name.length <= nameMaxLength && namePattern.test(name),
+        "name",
+        `name must be 1-${nameMaxLength} characters of A-Z, a-z, 0-9, "-" or "_", so that derived names such as ` +
+          `"<name>-processor-role" fit IAM's ${IAM.roleNameMaxLength}-character limit ${got(name)}`,
+      );
     },
   },
   {
     code: "handler-entry-invalid",
-    severity: "error",
+    level: "error",
     check: (props) => {
       const entry: unknown = props.handler?.entry;
-      return typeof entry === "string" && /\.(ts|mts|cts|js|mjs|cjs)$/.test(entry)
-        ? []
-        : [
-            {
-              path: "handler.entry",
-              message: `handler.entry must be the path of a .ts or .js file that exports "handler" ${got(entry)}`,
-            },
-          ];
+      return issueUnless(
+        typeof entry === "string" && /\.(ts|mts|cts|js|mjs|cjs)$/.test(entry),
+        "handler.entry",
+        `handler.entry must be the path of a .ts or .js file that exports "handler" ${got(entry)}`,
+      );
     },
   },
-  rangeRule(
-    "timeout-range",
-    "handler.timeoutSeconds",
-    (c) => c.handler.timeoutSeconds,
-    LAMBDA.timeoutSeconds.min,
-    LAMBDA.timeoutSeconds.max,
-  ),
-  rangeRule(
-    "memory-range",
-    "handler.memorySizeMb",
-    (c) => c.handler.memorySizeMb,
-    LAMBDA.memorySizeMb.min,
-    LAMBDA.memorySizeMb.max,
-  ),
+  rangeRule("timeout-range", "handler.timeoutSeconds", (c) => c.handler.timeoutSeconds, LAMBDA.timeoutSeconds),
+  rangeRule("memory-range", "handler.memorySizeMb", (c) => c.handler.memorySizeMb, LAMBDA.memorySizeMb),
   {
     code: "reserved-concurrency-range",
-    severity: "error",
+    level: "error",
     check: (_props, config) => {
       const value = config.handler.reservedConcurrency;
+      const min = CONSTRUCT_LIMITS.reservedConcurrencyMin;
       if (value === undefined) return [];
-      const findings = integerRange(
-        "handler.reservedConcurrency",
-        value,
-        CONSTRUCT_LIMITS.reservedConcurrencyMin,
-        Infinity,
-      );
-      return value === 0
-        ? [
-            {
-              path: "handler.reservedConcurrency",
-              message:
-                `handler.reservedConcurrency must be ${CONSTRUCT_LIMITS.reservedConcurrencyMin} or more: 0 stops the function, and messages would ` +
-                "expire from the queue unprocessed after retentionSeconds (got 0)",
-            },
-          ]
-        : findings;
+      if (value !== 0) return wholeNumberIn("handler.reservedConcurrency", value, { min, max: Infinity });
+      return [
+        {
+          path: "handler.reservedConcurrency",
+          message:
+            `handler.reservedConcurrency must be ${min} or more: 0 stops the function, and messages would ` +
+            "expire from the queue unprocessed after retentionSeconds (got 0)",
+        },
+      ];
     },
   },
   {
     code: "architecture-invalid",
-    severity: "error",
-    check: (_props, config) =>
-      config.handler.architecture === "arm64" || config.handler.architecture === "x86_64"
-        ? []
-        : [
-            {
-              path: "handler.architecture",
-              message: `handler.architecture must be "arm64" or "x86_64" ${got(config.handler.architecture)}`,
-            },
-          ],
+    level: "error",
+    check: (_props, { handler }) =>
+      issueUnless(
+        handler.architecture === "arm64" || handler.architecture === "x86_64",
+        "handler.architecture",
+        `handler.architecture must be "arm64" or "x86_64" ${got(handler.architecture)}`,
+      ),
   },
   {
     code: "log-retention-invalid",
-    severity: "error",
-    check: (_props, config) =>
-      (CLOUDWATCH.logRetentionDays as readonly number[]).includes(config.handler.logRetentionDays)
-        ? []
-        : [
-            {
-              path: "handler.logRetentionDays",
-              message:
-                `handler.logRetentionDays must be one of ${CLOUDWATCH.logRetentionDays.join(", ")} ` +
-                got(config.handler.logRetentionDays),
-            },
-          ],
+    level: "error",
+    check: (_props, { handler }) =>
+      issueUnless(
+        LOG_RETENTION_DAYS.includes(handler.logRetentionDays),
+        "handler.logRetentionDays",
+        `handler.logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")} ${got(handler.logRetentionDays)}`,
+      ),
   },
   {
     code: "environment-invalid",
-    severity: "error",
+    level: "error",
     check: (_props, config) => {
       const environment: unknown = config.handler.environment;
       if (!isPlainObject(environment)) {
@@ -229,44 +206,27 @@ export const RULES: readonly Rule[] = [
           },
         ];
       }
-      const findings: Finding[] = [];
-      for (const [key, value] of Object.entries(environment)) {
+      return Object.entries(environment).flatMap(([key, value]) => {
         const path = `handler.environment.${key}`;
-        if (!LAMBDA.environmentKeyPattern.test(key)) {
-          findings.push({
-            path,
-            message: `${path}: a variable name must start with a letter and use only A-Z, a-z, 0-9 and "_" ${got(key)}`,
-          });
-        } else if ((LAMBDA.reservedEnvironmentKeys as readonly string[]).includes(key)) {
-          findings.push({ path, message: `${path}: ${key} is reserved by Lambda and cannot be set ${got(key)}` });
-        } else if (CONSTRUCT_ENVIRONMENT_KEYS.includes(key)) {
-          findings.push({
-            path,
-            message: `${path}: ${key} is set by QueueProcessor itself (${CONSTRUCT_ENVIRONMENT_KEYS.join(", ")}) ${got(key)}`,
-          });
-        }
-        if (typeof value !== "string") {
-          findings.push({ path, message: `${path} must be a string ${got(value)}` });
-        }
-      }
-      return findings;
+        return [
+          ...environmentKeyIssues(path, key),
+          ...issueUnless(typeof value === "string", path, `${path} must be a string ${got(value)}`),
+        ];
+      });
     },
   },
   {
     code: "environment-too-large",
-    severity: "error",
+    level: "error",
     check: (_props, config) => {
       const environment = config.handler.environment;
       if (!isPlainObject(environment)) return [];
       const bytes = Buffer.byteLength(JSON.stringify(environment), "utf8");
-      return bytes <= LAMBDA.environmentMaxBytes
-        ? []
-        : [
-            {
-              path: "handler.environment",
-              message: `handler.environment must fit in ${number(LAMBDA.environmentMaxBytes)} bytes in all (got ${number(bytes)} bytes)`,
-            },
-          ];
+      return issueUnless(
+        bytes <= LAMBDA.environmentMaxBytes,
+        "handler.environment",
+        `handler.environment must fit in ${number(LAMBDA.environmentMaxBytes)} bytes in all (got ${number(bytes)} bytes)`,
+      );
     },
   },
 
@@ -280,7 +240,7 @@ export const RULES: readonly Rule[] = [
   booleanRule("high-throughput-fifo-invalid", "queue.highThroughputFifo", (p) => p.queue?.highThroughputFifo),
   {
     code: "fifo-only-option",
-    severity: "error",
+    level: "error",
     check: (props, config) =>
       config.queue.fifo
         ? []
@@ -295,120 +255,89 @@ export const RULES: readonly Rule[] = [
     "visibility-timeout-range",
     "queue.visibilityTimeoutSeconds",
     (c) => c.queue.visibilityTimeoutSeconds,
-    SQS.visibilityTimeoutSeconds.min,
-    SQS.visibilityTimeoutSeconds.max,
+    SQS.visibilityTimeoutSeconds,
   ),
-  rangeRule(
-    "retention-range",
-    "queue.retentionSeconds",
-    (c) => c.queue.retentionSeconds,
-    SQS.retentionSeconds.min,
-    SQS.retentionSeconds.max,
-  ),
+  rangeRule("retention-range", "queue.retentionSeconds", (c) => c.queue.retentionSeconds, SQS.retentionSeconds),
   rangeRule(
     "dlq-retention-range",
     "queue.deadLetterRetentionSeconds",
     (c) => c.queue.deadLetterRetentionSeconds,
-    SQS.retentionSeconds.min,
-    SQS.retentionSeconds.max,
+    SQS.retentionSeconds,
   ),
-  rangeRule(
-    "max-receive-count-range",
-    "queue.maxReceiveCount",
-    (c) => c.queue.maxReceiveCount,
-    SQS.maxReceiveCount.min,
-    SQS.maxReceiveCount.max,
-  ),
-  rangeRule(
-    "max-message-size-range",
-    "queue.maxMessageSizeBytes",
-    (c) => c.queue.maxMessageSizeBytes,
-    SQS.maxMessageSizeBytes.min,
-    SQS.maxMessageSizeBytes.terraformProviderMax,
-  ),
+  rangeRule("max-receive-count-range", "queue.maxReceiveCount", (c) => c.queue.maxReceiveCount, SQS.maxReceiveCount),
+  rangeRule("max-message-size-range", "queue.maxMessageSizeBytes", (c) => c.queue.maxMessageSizeBytes, {
+    min: SQS.maxMessageSizeBytes.min,
+    max: SQS.maxMessageSizeBytes.terraformProviderMax,
+  }),
   rangeRule(
     "receive-wait-range",
     "queue.receiveWaitTimeSeconds",
     (c) => c.queue.receiveWaitTimeSeconds,
-    SQS.receiveWaitTimeSeconds.min,
-    SQS.receiveWaitTimeSeconds.max,
+    SQS.receiveWaitTimeSeconds,
   ),
   rangeRule(
     "delivery-delay-range",
     "queue.deliveryDelaySeconds",
     (c) => c.queue.deliveryDelaySeconds,
-    SQS.deliveryDelaySeconds.min,
-    SQS.deliveryDelaySeconds.max,
+    SQS.deliveryDelaySeconds,
   ),
   {
     code: "kms-key-arn-invalid",
-    severity: "error",
+    level: "error",
     check: (_props, config) => {
       const arn: unknown = config.queue.kmsKeyArn;
-      return arn === undefined || (typeof arn === "string" && ARNS.kmsKey.test(arn))
-        ? []
-        : [
-            {
-              path: "queue.kmsKeyArn",
-              message: `queue.kmsKeyArn must be a KMS key ARN like arn:aws:kms:<region>:<account>:key/<key-id> (aliases cannot be scoped in IAM) ${got(arn)}`,
-            },
-          ];
+      return issueUnless(
+        arn === undefined || (typeof arn === "string" && ARNS.kmsKey.test(arn)),
+        "queue.kmsKeyArn",
+        `queue.kmsKeyArn must be a KMS key ARN like arn:aws:kms:<region>:<account>:key/<key-id> (aliases cannot be scoped in IAM) ${got(arn)}`,
+      );
     },
   },
   {
     code: "visibility-below-timeout",
-    severity: "error",
+    level: "error",
     check: (_props, { queue, handler, eventSource }) => {
       const needed = handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds;
       if (!isInteger(queue.visibilityTimeoutSeconds) || !isInteger(needed)) return [];
-      return queue.visibilityTimeoutSeconds >= needed
-        ? []
-        : [
-            {
-              path: "queue.visibilityTimeoutSeconds",
-              message:
-                `queue.visibilityTimeoutSeconds must be at least handler.timeoutSeconds + ` +
-                `eventSource.maxBatchingWindowSeconds = ${number(needed)}, or messages reappear while ` +
-                `still being processed (got ${number(queue.visibilityTimeoutSeconds)})`,
-            },
-          ];
+      return issueUnless(
+        queue.visibilityTimeoutSeconds >= needed,
+        "queue.visibilityTimeoutSeconds",
+        `queue.visibilityTimeoutSeconds must be at least handler.timeoutSeconds + ` +
+          `eventSource.maxBatchingWindowSeconds = ${number(needed)}, or messages reappear while ` +
+          `still being processed (got ${number(queue.visibilityTimeoutSeconds)})`,
+      );
     },
   },
   {
     code: "dlq-retention-below-source",
-    severity: "error",
-    check: (_props, { queue }) =>
-      !isInteger(queue.deadLetterRetentionSeconds) ||
-      !isInteger(queue.retentionSeconds) ||
-      queue.deadLetterRetentionSeconds >= queue.retentionSeconds
-        ? []
-        : [
-            {
-              path: "queue.deadLetterRetentionSeconds",
-              message:
-                `queue.deadLetterRetentionSeconds must be at least queue.retentionSeconds = ` +
-                `${number(queue.retentionSeconds)}: a message keeps its original enqueue time in the DLQ ` +
-                `and would expire early (got ${number(queue.deadLetterRetentionSeconds)})`,
-            },
-          ],
+    level: "error",
+    check: (_props, { queue }) => {
+      const { retentionSeconds, deadLetterRetentionSeconds } = queue;
+      if (!isInteger(deadLetterRetentionSeconds) || !isInteger(retentionSeconds)) return [];
+      return issueUnless(
+        deadLetterRetentionSeconds >= retentionSeconds,
+        "queue.deadLetterRetentionSeconds",
+        `queue.deadLetterRetentionSeconds must be at least queue.retentionSeconds = ` +
+          `${number(retentionSeconds)}: a message keeps its original enqueue time in the DLQ ` +
+          `and would expire early (got ${number(deadLetterRetentionSeconds)})`,
+      );
+    },
   },
   {
     code: "batch-size-range",
-    severity: "error",
+    level: "error",
     check: (_props, { queue, eventSource }) =>
       queue.fifo
-        ? integerRange(
+        ? wholeNumberIn(
             "eventSource.batchSize",
             eventSource.batchSize,
-            SQS_EVENT_SOURCE.batchSize.min,
-            SQS_EVENT_SOURCE.batchSize.fifoMax,
+            { min: BATCH.min, max: BATCH.fifoMax },
             " for FIFO queues",
           )
-        : integerRange(
+        : wholeNumberIn(
             "eventSource.batchSize",
             eventSource.batchSize,
-            SQS_EVENT_SOURCE.batchSize.min,
-            SQS_EVENT_SOURCE.batchSize.standardMax,
+            { min: BATCH.min, max: BATCH.standardMax },
             " for standard queues",
           ),
   },
@@ -416,70 +345,60 @@ export const RULES: readonly Rule[] = [
     "batching-window-range",
     "eventSource.maxBatchingWindowSeconds",
     (c) => c.eventSource.maxBatchingWindowSeconds,
-    SQS_EVENT_SOURCE.maxBatchingWindowSeconds.min,
-    SQS_EVENT_SOURCE.maxBatchingWindowSeconds.max,
+    WINDOW,
   ),
   {
     code: "batching-window-required",
-    severity: "error",
-    check: (_props, { queue, eventSource }) =>
-      !queue.fifo &&
-      isInteger(eventSource.batchSize) &&
-      eventSource.batchSize > SQS_EVENT_SOURCE.batchSize.withoutWindowMax &&
-      eventSource.maxBatchingWindowSeconds < SQS_EVENT_SOURCE.maxBatchingWindowSeconds.minForLargerBatches
-        ? [
-            {
-              path: "eventSource.maxBatchingWindowSeconds",
-              message:
-                `eventSource.maxBatchingWindowSeconds must be at least ${SQS_EVENT_SOURCE.maxBatchingWindowSeconds.minForLargerBatches} when eventSource.batchSize is above ` +
-                `${SQS_EVENT_SOURCE.batchSize.withoutWindowMax} (batchSize ${number(eventSource.batchSize)}) ${got(eventSource.maxBatchingWindowSeconds)}`,
-            },
-          ]
-        : [],
+    level: "error",
+    check: (_props, { queue, eventSource }) => {
+      const { batchSize, maxBatchingWindowSeconds: window } = eventSource;
+      if (queue.fifo || !isInteger(batchSize) || batchSize <= BATCH.withoutWindowMax) return [];
+      // "Below", not "not at least": a window that is no number at all is batching-window-range's to report.
+      const tooShort = window < WINDOW.minForLargerBatches;
+      return issueUnless(
+        !tooShort,
+        "eventSource.maxBatchingWindowSeconds",
+        `eventSource.maxBatchingWindowSeconds must be at least ${WINDOW.minForLargerBatches} when eventSource.batchSize ` +
+          `is above ${BATCH.withoutWindowMax} (batchSize ${number(batchSize)}) ${got(window)}`,
+      );
+    },
   },
   {
     code: "batching-window-fifo",
-    severity: "error",
+    level: "error",
     check: (props, { queue }) => {
       const window = props.eventSource?.maxBatchingWindowSeconds;
-      return queue.fifo && window !== undefined && window !== 0
-        ? [
-            {
-              path: "eventSource.maxBatchingWindowSeconds",
-              message: `eventSource.maxBatchingWindowSeconds is not supported on FIFO queues; remove it or set 0 ${got(window)}`,
-            },
-          ]
-        : [];
+      return issueUnless(
+        !queue.fifo || window === undefined || window === 0,
+        "eventSource.maxBatchingWindowSeconds",
+        `eventSource.maxBatchingWindowSeconds is not supported on FIFO queues; remove it or set 0 ${got(window)}`,
+      );
     },
   },
   rangeRule(
     "max-concurrency-range",
     "eventSource.maxConcurrency",
     (c) => c.eventSource.maxConcurrency,
-    SQS_EVENT_SOURCE.maxConcurrency.min,
-    SQS_EVENT_SOURCE.maxConcurrency.max,
+    SQS_EVENT_SOURCE.maxConcurrency,
   ),
   {
     code: "max-concurrency-above-reserved",
-    severity: "error",
+    level: "error",
     check: (_props, { handler, eventSource }) => {
       const max = eventSource.maxConcurrency;
       const reserved = handler.reservedConcurrency;
-      return isInteger(max) && isInteger(reserved) && max > reserved
-        ? [
-            {
-              path: "eventSource.maxConcurrency",
-              message:
-                `eventSource.maxConcurrency must not exceed handler.reservedConcurrency = ${number(reserved)}: ` +
-                `the extra pollers would only be throttled, and throttles use up receives (got ${number(max)})`,
-            },
-          ]
-        : [];
+      if (!isInteger(max) || !isInteger(reserved)) return [];
+      return issueUnless(
+        max <= reserved,
+        "eventSource.maxConcurrency",
+        `eventSource.maxConcurrency must not exceed handler.reservedConcurrency = ${number(reserved)}: ` +
+          `the extra pollers would only be throttled, and throttles use up receives (got ${number(max)})`,
+      );
     },
   },
   {
     code: "filter-pattern-count",
-    severity: "error",
+    level: "error",
     check: (_props, { eventSource }) => {
       const patterns: unknown = eventSource.filterPatterns;
       if (!Array.isArray(patterns)) {
@@ -490,220 +409,200 @@ export const RULES: readonly Rule[] = [
           },
         ];
       }
-      return patterns.length <= SQS_EVENT_SOURCE.filterPatterns.max
-        ? []
-        : [
-            {
-              path: "eventSource.filterPatterns",
-              message: `eventSource.filterPatterns may hold at most ${SQS_EVENT_SOURCE.filterPatterns.max} patterns (got ${patterns.length})`,
-            },
-          ];
+      return issueUnless(
+        patterns.length <= FILTERS.max,
+        "eventSource.filterPatterns",
+        `eventSource.filterPatterns may hold at most ${FILTERS.max} patterns (got ${patterns.length})`,
+      );
     },
   },
   {
     code: "filter-pattern-invalid",
-    severity: "error",
+    level: "error",
     check: (_props, { eventSource }) => {
       const patterns: unknown = eventSource.filterPatterns;
       if (!Array.isArray(patterns)) return [];
-      return patterns.flatMap((pattern: unknown, index): Finding[] => {
-        const path = `eventSource.filterPatterns[${index}]`;
-        if (!isPlainObject(pattern)) {
-          return [
-            { path, message: `${path} must be an object like { body: { type: ["order_created"] } } ${got(pattern)}` },
-          ];
-        }
-        const keys = Object.keys(pattern);
-        const notBody = keys.filter((key) => key !== "body");
-        if (notBody.length > 0) {
-          return [
-            {
-              path,
-              message: `${path} may only filter on "body" for SQS (found ${notBody.map((k) => JSON.stringify(k)).join(", ")}) ${got(pattern)}`,
-            },
-          ];
-        }
-        if (!isPlainObject(pattern.body) || Object.keys(pattern.body).length === 0) {
-          return [
-            {
-              path: `${path}.body`,
-              message: `${path}.body must be a non-empty object of field patterns ${got(pattern.body)}`,
-            },
-          ];
-        }
-        const length = JSON.stringify(pattern).length;
-        return length <= SQS_EVENT_SOURCE.filterPatterns.maxJsonLength
-          ? []
-          : [
-              {
-                path,
-                message: `${path} must be at most ${number(SQS_EVENT_SOURCE.filterPatterns.maxJsonLength)} characters as JSON (got ${number(length)})`,
-              },
-            ];
-      });
+      return patterns.flatMap((pattern: unknown, index) =>
+        filterPatternIssues(`eventSource.filterPatterns[${index}]`, pattern),
+      );
     },
   },
   {
     code: "alarm-topic-arn-invalid",
-    severity: "error",
+    level: "error",
     check: (_props, { alarms }) => {
       const arn: unknown = alarms === false ? undefined : alarms.topicArn;
-      return arn === undefined || (typeof arn === "string" && ARNS.snsTopic.test(arn))
-        ? []
-        : [
-            {
-              path: "alarms.topicArn",
-              message: `alarms.topicArn must be an SNS topic ARN like arn:aws:sns:<region>:<account>:<topic> ${got(arn)}`,
-            },
-          ];
+      return issueUnless(
+        arn === undefined || (typeof arn === "string" && ARNS.snsTopic.test(arn)),
+        "alarms.topicArn",
+        `alarms.topicArn must be an SNS topic ARN like arn:aws:sns:<region>:<account>:<topic> ${got(arn)}`,
+      );
     },
   },
   {
     code: "alarm-setting-invalid",
-    severity: "error",
+    level: "error",
     check: (_props, { alarms }) => {
       if (alarms === false) return [];
-      return ALARM_KINDS.flatMap((kind): Finding[] => {
+      return ALARM_KINDS.flatMap((kind) => {
         const alarm = alarms.byKind[kind];
-        if (alarm === false) return [];
-        const path = `alarms.${kind}`;
-        const findings: Finding[] = [];
-        if (typeof alarm.threshold !== "number" || !Number.isFinite(alarm.threshold) || alarm.threshold < 0) {
-          findings.push({
-            path: `${path}.threshold`,
-            message: `${path}.threshold must be a number, 0 or more ${got(alarm.threshold)}`,
-          });
-        }
-        const period = alarm.periodSeconds;
-        const periodValid =
-          isInteger(period) &&
-          period > 0 &&
-          ((CLOUDWATCH.alarmPeriodSeconds.highResolution as readonly number[]).includes(period) ||
-            period % CLOUDWATCH.alarmPeriodSeconds.multipleOf === 0);
-        if (!periodValid) {
-          findings.push({
-            path: `${path}.periodSeconds`,
-            message: `${path}.periodSeconds must be ${CLOUDWATCH.alarmPeriodSeconds.highResolution.join(", ")} or a multiple of ${CLOUDWATCH.alarmPeriodSeconds.multipleOf} ${got(period)}`,
-          });
-        }
-        findings.push(
-          ...integerRange(
-            `${path}.evaluationPeriods`,
-            alarm.evaluationPeriods,
-            CLOUDWATCH.alarmEvaluationPeriodsMin,
-            Infinity,
-          ),
-        );
-        if (
-          periodValid &&
-          isInteger(alarm.evaluationPeriods) &&
-          period * alarm.evaluationPeriods > CLOUDWATCH.alarmEvaluationMaxSeconds
-        ) {
-          findings.push({
-            path: `${path}.evaluationPeriods`,
-            message:
-              `${path}.evaluationPeriods x periodSeconds must be at most ${number(CLOUDWATCH.alarmEvaluationMaxSeconds)} seconds ` +
-              `(got ${alarm.evaluationPeriods} x ${period} = ${number(period * alarm.evaluationPeriods)})`,
-          });
-        }
-        return findings;
+        return alarm === false ? [] : alarmIssues(`alarms.${kind}`, alarm);
       });
     },
   },
   {
     code: "tags-invalid",
-    severity: "error",
+    level: "error",
     check: (_props, { tags }) => {
       if (!isPlainObject(tags)) return [{ path: "tags", message: `tags must be an object of strings ${got(tags)}` }];
-      return Object.entries(tags).flatMap(([key, value]): Finding[] => {
-        const path = `tags.${key}`;
-        if (
-          key.length < TAGS.keyLength.min ||
-          key.length > TAGS.keyLength.max ||
-          key.toLowerCase().startsWith(TAGS.reservedKeyPrefix)
-        ) {
-          return [
-            {
-              path,
-              message: `${path}: a tag key must be ${TAGS.keyLength.min}-${TAGS.keyLength.max} characters and must not start with "${TAGS.reservedKeyPrefix}" ${got(key)}`,
-            },
-          ];
-        }
-        if (typeof value !== "string" || value.length > TAGS.valueMaxLength) {
-          return [
-            { path, message: `${path} must be a string of at most ${TAGS.valueMaxLength} characters ${got(value)}` },
-          ];
-        }
-        return [];
-      });
+      return Object.entries(tags).flatMap(([key, value]) => tagIssues(`tags.${key}`, key, value));
     },
   },
 
   {
     code: "visibility-below-advice",
-    severity: "warning",
+    level: "warning",
     check: (_props, { queue, handler, eventSource }) => {
-      const advised =
-        SQS_EVENT_SOURCE.advisedVisibilityFactor * handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds;
-      return queue.visibilityTimeoutIsDerived || queue.visibilityTimeoutSeconds >= advised
-        ? []
-        : [
-            {
-              path: "queue.visibilityTimeoutSeconds",
-              message:
-                `queue.visibilityTimeoutSeconds is below AWS's advice of ${SQS_EVENT_SOURCE.advisedVisibilityFactor} x handler.timeoutSeconds + ` +
-                `eventSource.maxBatchingWindowSeconds = ${number(advised)}; throttled or retried batches may ` +
-                `be received again while still in flight (got ${number(queue.visibilityTimeoutSeconds)})`,
-            },
-          ];
+      const factor = SQS_EVENT_SOURCE.advisedVisibilityFactor;
+      const advised = factor * handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds;
+      return issueUnless(
+        queue.visibilityTimeoutIsDerived || queue.visibilityTimeoutSeconds >= advised,
+        "queue.visibilityTimeoutSeconds",
+        `queue.visibilityTimeoutSeconds is below AWS's advice of ${factor} x handler.timeoutSeconds + ` +
+          `eventSource.maxBatchingWindowSeconds = ${number(advised)}; throttled or retried batches may ` +
+          `be received again while still in flight (got ${number(queue.visibilityTimeoutSeconds)})`,
+      );
     },
   },
   {
     code: "max-receive-count-below-advice",
-    severity: "warning",
+    level: "warning",
     check: (_props, { queue }) =>
-      queue.maxReceiveCount >= SQS.maxReceiveCount.advisedMin
-        ? []
-        : [
-            {
-              path: "queue.maxReceiveCount",
-              message:
-                `queue.maxReceiveCount is below AWS's advice of ${SQS.maxReceiveCount.advisedMin} for Lambda ` +
-                `consumers; throttled invocations count as receives and can move healthy messages to the DLQ ` +
-                `(got ${queue.maxReceiveCount})`,
-            },
-          ],
+      issueUnless(
+        queue.maxReceiveCount >= SQS.maxReceiveCount.advisedMin,
+        "queue.maxReceiveCount",
+        `queue.maxReceiveCount is below AWS's advice of ${SQS.maxReceiveCount.advisedMin} for Lambda ` +
+          `consumers; throttled invocations count as receives and can move healthy messages to the DLQ ` +
+          `(got ${queue.maxReceiveCount})`,
+      ),
   },
   {
     code: "filter-deletes-unmatched",
-    severity: "warning",
+    level: "warning",
     check: (_props, { eventSource }) =>
-      Array.isArray(eventSource.filterPatterns) && eventSource.filterPatterns.length > 0
-        ? [
-            {
-              path: "eventSource.filterPatterns",
-              message:
-                `eventSource.filterPatterns: records that match no pattern (including malformed JSON) are ` +
-                `deleted by Lambda without reaching the function or the DLQ`,
-            },
-          ]
-        : [],
+      issueUnless(
+        !Array.isArray(eventSource.filterPatterns) || eventSource.filterPatterns.length === 0,
+        "eventSource.filterPatterns",
+        `eventSource.filterPatterns: records that match no pattern (including malformed JSON) are ` +
+          `deleted by Lambda without reaching the function or the DLQ`,
+      ),
   },
   {
     code: "filter-patterns-above-default-quota",
-    severity: "warning",
-    check: (_props, { eventSource }) =>
-      Array.isArray(eventSource.filterPatterns) &&
-      eventSource.filterPatterns.length > SQS_EVENT_SOURCE.filterPatterns.defaultQuota &&
-      eventSource.filterPatterns.length <= SQS_EVENT_SOURCE.filterPatterns.max
-        ? [
-            {
-              path: "eventSource.filterPatterns",
-              message:
-                `eventSource.filterPatterns holds more than the default quota of ${SQS_EVENT_SOURCE.filterPatterns.defaultQuota} ` +
-                `patterns per mapping; the account needs a quota increase (got ${eventSource.filterPatterns.length})`,
-            },
-          ]
-        : [],
+    level: "warning",
+    check: (_props, { eventSource }) => {
+      const count = Array.isArray(eventSource.filterPatterns) ? eventSource.filterPatterns.length : 0;
+      return issueUnless(
+        count <= FILTERS.defaultQuota || count > FILTERS.max,
+        "eventSource.filterPatterns",
+        `eventSource.filterPatterns holds more than the default quota of ${FILTERS.defaultQuota} ` +
+          `patterns per mapping; the account needs a quota increase (got ${count})`,
+      );
+    },
   },
 ];
+
+/** A variable name AWS or the construct would refuse: the first reason only. */
+function environmentKeyIssues(path: string, key: string): RuleIssue[] {
+  if (!LAMBDA.environmentKeyPattern.test(key)) {
+    return [
+      {
+        path,
+        message: `${path}: a variable name must start with a letter and use only A-Z, a-z, 0-9 and "_" ${got(key)}`,
+      },
+    ];
+  }
+  if (RESERVED_ENVIRONMENT_KEYS.includes(key)) {
+    return [{ path, message: `${path}: ${key} is reserved by Lambda and cannot be set ${got(key)}` }];
+  }
+  return issueUnless(
+    !CONSTRUCT_ENVIRONMENT_KEYS.includes(key),
+    path,
+    `${path}: ${key} is set by QueueProcessor itself (${CONSTRUCT_ENVIRONMENT_KEYS.join(", ")}) ${got(key)}`,
+  );
+}
+
+/** An SQS filter pattern: an object filtering on `body` only, not too long as JSON. */
+function filterPatternIssues(path: string, pattern: unknown): RuleIssue[] {
+  if (!isPlainObject(pattern)) {
+    return [{ path, message: `${path} must be an object like { body: { type: ["order_created"] } } ${got(pattern)}` }];
+  }
+  const notBody = Object.keys(pattern).filter((key) => key !== "body");
+  if (notBody.length > 0) {
+    const found = notBody.map((key) => JSON.stringify(key)).join(", ");
+    return [{ path, message: `${path} may only filter on "body" for SQS (found ${found}) ${got(pattern)}` }];
+  }
+  if (!isPlainObject(pattern.body) || Object.keys(pattern.body).length === 0) {
+    return [
+      {
+        path: `${path}.body`,
+        message: `${path}.body must be a non-empty object of field patterns ${got(pattern.body)}`,
+      },
+    ];
+  }
+  const length = JSON.stringify(pattern).length;
+  return issueUnless(
+    length <= FILTERS.maxJsonLength,
+    path,
+    `${path} must be at most ${number(FILTERS.maxJsonLength)} characters as JSON (got ${number(length)})`,
+  );
+}
+
+/** One alarm's threshold, period and evaluation periods, as CloudWatch accepts them. */
+function alarmIssues(path: string, alarm: ResolvedAlarm): RuleIssue[] {
+  const { threshold, periodSeconds: period, evaluationPeriods } = alarm;
+  const { multipleOf } = CLOUDWATCH.alarmPeriodSeconds;
+  const periodValid =
+    isInteger(period) && period > 0 && (ALARM_SHORT_PERIODS.includes(period) || period % multipleOf === 0);
+  const evaluatedSeconds = period * evaluationPeriods;
+  return [
+    ...issueUnless(
+      typeof threshold === "number" && Number.isFinite(threshold) && threshold >= 0,
+      `${path}.threshold`,
+      `${path}.threshold must be a number, 0 or more ${got(threshold)}`,
+    ),
+    ...issueUnless(
+      periodValid,
+      `${path}.periodSeconds`,
+      `${path}.periodSeconds must be ${ALARM_SHORT_PERIODS.join(", ")} or a multiple of ${multipleOf} ${got(period)}`,
+    ),
+    ...wholeNumberIn(`${path}.evaluationPeriods`, evaluationPeriods, {
+      min: CLOUDWATCH.alarmEvaluationPeriodsMin,
+      max: Infinity,
+    }),
+    ...issueUnless(
+      !periodValid || !isInteger(evaluationPeriods) || evaluatedSeconds <= CLOUDWATCH.alarmEvaluationMaxSeconds,
+      `${path}.evaluationPeriods`,
+      `${path}.evaluationPeriods x periodSeconds must be at most ${number(CLOUDWATCH.alarmEvaluationMaxSeconds)} seconds ` +
+        `(got ${evaluationPeriods} x ${period} = ${number(evaluatedSeconds)})`,
+    ),
+  ];
+}
+
+/** One tag, as AWS accepts it. */
+function tagIssues(path: string, key: string, value: unknown): RuleIssue[] {
+  const { keyLength, valueMaxLength, reservedKeyPrefix } = TAGS;
+  if (key.length < keyLength.min || key.length > keyLength.max || key.toLowerCase().startsWith(reservedKeyPrefix)) {
+    return [
+      {
+        path,
+        message: `${path}: a tag key must be ${keyLength.min}-${keyLength.max} characters and must not start with "${reservedKeyPrefix}" ${got(key)}`,
+      },
+    ];
+  }
+  return issueUnless(
+    typeof value === "string" && value.length <= valueMaxLength,
+    path,
+    `${path} must be a string of at most ${valueMaxLength} characters ${got(value)}`,
+  );
+}
