@@ -1,9 +1,9 @@
-import { ARNS, CLOUDWATCH, IAM, LAMBDA, SQS, SQS_EVENT_SOURCE, TAGS } from "../../functions/aws-limits.js";
-import { CONSTRUCT_ENVIRONMENT_KEYS, CONSTRUCT_LIMITS } from "./construct-limits.js";
-import type { ConfigIssue, ConfigIssueLevel } from "./errors.js";
-import { closestKey, KNOWN_KEYS } from "./known-keys.js";
-import type { QueueProcessorProps } from "./props.js";
-import { ALARM_KINDS, type ResolvedAlarm, type ResolvedConfig } from "./resolve.js";
+import { ARNS, CLOUDWATCH, IAM, LAMBDA, SQS, SQS_EVENT_SOURCE, TAGS } from "../../../functions/aws-limits.js";
+import { CONSTRUCT_ENVIRONMENT_KEYS, CONSTRUCT_LIMITS } from "../construct-limits.js";
+import type { ConfigIssue, ConfigIssueLevel } from "../errors.js";
+import { closestKey, KNOWN_KEYS } from "../known-keys.js";
+import type { QueueProcessorProps } from "../props.js";
+import { ALARM_KINDS, type ResolvedAlarm, type ResolvedConfig } from "../resolve.js";
 
 /** What a rule reports; the runner adds the rule's code. */
 type RuleIssue = Pick<ConfigIssue, "path" | "message">;
