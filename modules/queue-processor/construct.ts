@@ -16,7 +16,7 @@ import { ExecutionRole, type PolicyStatement } from "./iam.js";
 import type { QueueProcessorProps } from "./props.js";
 import { ProcessorQueues } from "./queues.js";
 import { type AlarmKind, derivedValues, type ResolvedConfig, resolveConfig } from "./resolve.js";
-import { type ValidationResult, validateConfig } from "./validation/event-source-rules.js";
+import { type ValidationResult, validateConfig } from "./validation/validate-config.js";
 
 /**
  * Resolves and validates props without building anything: what `new QueueProcessor` does first.
