@@ -36,7 +36,7 @@ export interface ResourceNames {
 
 /**
  * The configuration after defaults and derived values are filled in: what the construct builds.
- * Values are taken as given, even when out of range; `validate.ts` judges them.
+ * Values are taken as given, even when out of range; `validation/` judges them.
  */
 export interface ResolvedConfig {
   readonly name: string;
