@@ -33,6 +33,8 @@ export const SQS = {
   redriveAllowPolicyMaxSourceQueues: 10,
   /** Queue names: 1-80 characters of A-Z, a-z, 0-9, "-" and "_"; a FIFO queue's ends in `.fifo`, inside the 80. */
   queueName: { maxLength: 80, characters: /^[A-Za-z0-9_-]+$/, fifoSuffix: ".fifo" },
+  /** ReceiveMessage MaxNumberOfMessages: at most 10 messages per receive. */
+  receiveMaxMessages: 10,
   /** SendMessageBatch, DeleteMessageBatch, ChangeMessageVisibilityBatch: at most 10 entries, with unique Ids like this. */
   batchRequest: { maxEntries: 10, entryIdPattern: /^[A-Za-z0-9_-]{1,80}$/ },
   /** SendMessageBatch: every entry's body and attributes count against one 1 MiB request. */
