@@ -81,7 +81,7 @@ export interface ResolvedConfig {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-export const DEFAULTS = {
+const DEFAULTS = {
   timeoutSeconds: 30,
   memorySizeMb: 256,
   architecture: "arm64",
@@ -97,7 +97,7 @@ export const DEFAULTS = {
 } as const;
 
 /** Default visibility timeout: AWS's advice of 6 x function timeout + batching window, capped. */
-export function derivedVisibilityTimeoutSeconds(timeoutSeconds: number, windowSeconds: number): number {
+function derivedVisibilityTimeoutSeconds(timeoutSeconds: number, windowSeconds: number): number {
   return Math.min(
     SQS.visibilityTimeoutSeconds.max,
     SQS_EVENT_SOURCE.advisedVisibilityFactor * timeoutSeconds + windowSeconds,
@@ -205,7 +205,7 @@ interface AlarmInputs {
 }
 
 /** The documented default of each alarm, some derived from the rest of the configuration. */
-export function defaultAlarms(inputs: AlarmInputs): Record<AlarmKind, ResolvedAlarm> {
+function defaultAlarms(inputs: AlarmInputs): Record<AlarmKind, ResolvedAlarm> {
   const queueDepthThreshold =
     inputs.maxConcurrency === undefined
       ? DEFAULTS.queueDepthWithoutMaxConcurrency
