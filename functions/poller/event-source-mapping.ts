@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Message } from "@aws-sdk/client-sqs";
+import { SQS } from "../aws-limits.js";
 import { matchesAnyPattern } from "./filter-pattern.js";
 import { invokeHandler } from "./invocation.js";
 import { deleteMessages, type PolledQueue, receiveMessages, releaseMessage } from "./queue-operations.js";
@@ -43,7 +44,7 @@ export function createEventSourceMapping(options: MappingOptions): EventSourceMa
 
   /** One batch: a long poll, then (with a window) more receives until batchSize or the window elapses. */
   async function gather(): Promise<Message[]> {
-    const messages = await receiveMessages(queue, Math.min(10, settings.batchSize), 1);
+    const messages = await receiveMessages(queue, Math.min(SQS.receiveMaxMessages, settings.batchSize), 1);
     if (messages.length === 0 || settings.windowMs === 0) return messages;
     const windowEnd = Date.now() + settings.windowMs;
     while (running && messages.length < settings.batchSize) {
@@ -51,7 +52,7 @@ export function createEventSourceMapping(options: MappingOptions): EventSourceMa
       if (remaining <= 0) break;
       const more = await receiveMessages(
         queue,
-        Math.min(10, settings.batchSize - messages.length),
+        Math.min(SQS.receiveMaxMessages, settings.batchSize - messages.length),
         remaining >= 1000 ? 1 : 0,
       );
       messages.push(...more);
@@ -95,7 +96,7 @@ export function createEventSourceMapping(options: MappingOptions): EventSourceMa
     if (retry !== "all")
       await deleteMessages(
         queue,
-        messages.filter((message) => !retry.has(message.MessageId!)),
+        messages.filter((message) => message.MessageId === undefined || !retry.has(message.MessageId)),
       );
     const failed = retry === "all" ? messages.length : retry.size;
     notify(() => options.onInvocation?.({ records: messages.length, failed, durationMs, outcome }));

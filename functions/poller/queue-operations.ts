@@ -5,6 +5,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { SQS } from "../aws-limits.js";
 
 /** The queue a mapping polls. */
 export interface PolledQueue {
@@ -28,14 +29,17 @@ export async function receiveMessages(queue: PolledQueue, max: number, waitTimeS
 
 /** Deletes in requests of 10, DeleteMessageBatch's limit; never throws. Resolves with how many SQS confirmed deleted. */
 export async function deleteMessages(queue: PolledQueue, messages: readonly Message[]): Promise<number> {
+  // A message without a receipt handle cannot be deleted: it comes back after its visibility timeout.
+  const handles = messages.flatMap((message) => (message.ReceiptHandle === undefined ? [] : [message.ReceiptHandle]));
+  const perRequest = SQS.batchRequest.maxEntries;
   let deleted = 0;
-  for (let i = 0; i < messages.length; i += 10) {
-    const chunk = messages.slice(i, i + 10);
+  for (let i = 0; i < handles.length; i += perRequest) {
+    const chunk = handles.slice(i, i + perRequest);
     try {
       const { Successful = [] } = await queue.client.send(
         new DeleteMessageBatchCommand({
           QueueUrl: queue.queueUrl,
-          Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
+          Entries: chunk.map((handle, index) => ({ Id: String(index), ReceiptHandle: handle })),
         }),
       );
       deleted += Successful.length;
@@ -48,11 +52,12 @@ export async function deleteMessages(queue: PolledQueue, messages: readonly Mess
 
 /** Makes a received message visible again at once; never throws. */
 export async function releaseMessage(queue: PolledQueue, message: Message): Promise<void> {
+  if (message.ReceiptHandle === undefined) return;
   try {
     await queue.client.send(
       new ChangeMessageVisibilityCommand({
         QueueUrl: queue.queueUrl,
-        ReceiptHandle: message.ReceiptHandle!,
+        ReceiptHandle: message.ReceiptHandle,
         VisibilityTimeout: 0,
       }),
     );

@@ -14,7 +14,7 @@ export function toSqsRecord(message: Message, eventSourceARN: string): SQSRecord
   const messageAttributes: SQSRecord["messageAttributes"] = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
     messageAttributes[name] = {
-      dataType: value.DataType!,
+      dataType: present(value.DataType, `the DataType of message attribute ${name}`),
       ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
       ...(value.BinaryValue !== undefined ? { binaryValue: Buffer.from(value.BinaryValue).toString("base64") } : {}),
       stringListValues: [],
@@ -22,14 +22,21 @@ export function toSqsRecord(message: Message, eventSourceARN: string): SQSRecord
     };
   }
   return {
-    messageId: message.MessageId!,
-    receiptHandle: message.ReceiptHandle!,
+    messageId: present(message.MessageId, "a MessageId"),
+    receiptHandle: present(message.ReceiptHandle, "a ReceiptHandle"),
     body: message.Body ?? "",
     attributes: (message.Attributes ?? {}) as unknown as SQSRecord["attributes"],
     messageAttributes,
-    md5OfBody: message.MD5OfBody!,
+    // SQS always sends it; a hand-built message without one gets an empty digest.
+    md5OfBody: message.MD5OfBody ?? "",
     eventSource: "aws:sqs",
     eventSourceARN,
     awsRegion: regionOfArn(eventSourceARN),
   };
+}
+
+/** A field SQS always returns with a received message; a message without it cannot be delivered. */
+function present(value: string | undefined, what: string): string {
+  if (value === undefined) throw new TypeError(`SQS returned a message without ${what}`);
+  return value;
 }

@@ -1,3 +1,4 @@
+import { LAMBDA, SQS_EVENT_SOURCE } from "../aws-limits.js";
 import type { BodyFilterPattern } from "./filter-pattern.js";
 import { regionOfArn } from "./record.js";
 import type { MappingOptions } from "./types.js";
@@ -9,27 +10,29 @@ export interface SettingRange {
   readonly integer: boolean;
 }
 
-/** Lambda's values for an option left out. */
+const BATCH = SQS_EVENT_SOURCE.batchSize;
+const WINDOW = SQS_EVENT_SOURCE.maxBatchingWindowSeconds;
+
+/** The values of an option left out: Lambda's where it has one. */
 const MAPPING_DEFAULTS = {
-  batchSize: 10,
-  maxBatchingWindowSeconds: 0,
-  maxConcurrency: 2,
+  batchSize: BATCH.default,
+  maxBatchingWindowSeconds: WINDOW.default,
+  // Lambda scales pollers itself when no maximum is set; locally the fewest a mapping may have.
+  maxConcurrency: SQS_EVENT_SOURCE.maxConcurrency.min,
+  // The construct's default timeout, not Lambda's 3 s: what a deployed processor runs with.
   functionTimeoutSeconds: 30,
 } as const;
 
-/**
- * AWS's limits for an SQS event source mapping
- * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html).
- */
+/** AWS's limits for an SQS event source mapping, as ranges a setting is checked against. */
 export const MAPPING_LIMITS = {
-  batchSize: { min: 1, max: 10_000, integer: true },
-  fifoBatchSize: { min: 1, max: 10, integer: true },
+  batchSize: { min: BATCH.min, max: BATCH.standardMax, integer: true },
+  fifoBatchSize: { min: BATCH.min, max: BATCH.fifoMax, integer: true },
   /** Larger batches need a batching window of at least 1 s. */
-  batchSizeWithoutWindow: { min: 1, max: 10, integer: true },
-  maxBatchingWindowSeconds: { min: 0, max: 300, integer: false },
-  maxConcurrency: { min: 2, max: 1000, integer: true },
+  batchSizeWithoutWindow: { min: BATCH.min, max: BATCH.withoutWindowMax, integer: true },
+  maxBatchingWindowSeconds: { min: WINDOW.min, max: WINDOW.max, integer: false },
+  maxConcurrency: { ...SQS_EVENT_SOURCE.maxConcurrency, integer: true },
   // Lambda takes whole seconds from 1; fractions let tests see a timeout without waiting seconds.
-  functionTimeoutSeconds: { min: 0.001, max: 900, integer: false },
+  functionTimeoutSeconds: { min: 0.001, max: LAMBDA.timeoutSeconds.max, integer: false },
 } as const satisfies Record<string, SettingRange>;
 
 /** The options a mapping runs with, defaults applied and limits checked. */
@@ -56,8 +59,11 @@ export function resolveSettings(options: Omit<MappingOptions, "client" | "queueU
   checkRange("maxBatchingWindowSeconds", window, MAPPING_LIMITS.maxBatchingWindowSeconds);
   checkRange("maxConcurrency", maxConcurrency, MAPPING_LIMITS.maxConcurrency);
   checkRange("functionTimeoutSeconds", timeoutSeconds, MAPPING_LIMITS.functionTimeoutSeconds);
-  if (batchSize > MAPPING_LIMITS.batchSizeWithoutWindow.max && window === 0) {
-    throw new RangeError("batchSize above 10 needs maxBatchingWindowSeconds of at least 1 (as on AWS)");
+  // Fractions of a second stand in for seconds in tests, so only a batch without any window is refused.
+  if (batchSize > BATCH.withoutWindowMax && window === 0) {
+    throw new RangeError(
+      `batchSize above ${BATCH.withoutWindowMax} needs maxBatchingWindowSeconds of at least ${WINDOW.minForLargerBatches} (as on AWS)`,
+    );
   }
   const queueName = options.queueArn.split(":").pop() ?? "queue";
   return {

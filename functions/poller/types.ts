@@ -1,5 +1,5 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type { Context, SQSEvent } from "aws-lambda";
 import type { BodyFilterPattern } from "./filter-pattern.js";
 
 export type InvocationOutcome = "ok" | "partial" | "error" | "timeout" | "invalid-response";
@@ -17,7 +17,8 @@ export interface MappingOptions {
   readonly client: SQSClient;
   readonly queueUrl: string;
   readonly queueArn: string;
-  readonly handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+  /** What it resolves with is read as Lambda reads it: a partial batch response, or nothing (all succeeded). */
+  readonly handler: (event: SQSEvent, context: Context) => Promise<unknown>;
   /** Default 10; 1-10 for FIFO, 1-10,000 standard (above 10 needs a batching window, as on AWS). */
   readonly batchSize?: number;
   /** Default 0 (one receive per batch); otherwise gather from the first message until batchSize or the window elapses. */

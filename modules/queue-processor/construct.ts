@@ -7,15 +7,16 @@ import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic/index.js";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue/index.js";
 import { Annotations, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { IAM } from "../../functions/aws-limits.js";
 import { ProcessorAlarms } from "./alarms.js";
 import { QueueProcessorConfigError } from "./errors.js";
 import { createEventSourceMapping } from "./event-source.js";
 import { ProcessorFunction } from "./function.js";
-import { ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS, ExecutionRole, type PolicyStatement } from "./iam.js";
+import { ExecutionRole, type PolicyStatement } from "./iam.js";
 import type { QueueProcessorProps } from "./props.js";
 import { ProcessorQueues } from "./queues.js";
 import { type AlarmKind, derivedValues, type ResolvedConfig, resolveConfig } from "./resolve.js";
-import { type ValidationResult, validateConfig } from "./validate.js";
+import { type ValidationResult, validateConfig } from "./validation/validate-config.js";
 
 /**
  * Resolves and validates props without building anything: what `new QueueProcessor` does first.
@@ -143,7 +144,7 @@ export class QueueProcessor extends Construct {
     });
     this.addToRolePolicy({
       sid: "WriteTraces",
-      actions: [...ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS],
+      actions: [...IAM.actionsWithoutResourceLevelPermissions],
       resources: ["*"],
     });
     if (kmsKeyArn !== undefined) {

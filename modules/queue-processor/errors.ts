@@ -1,3 +1,6 @@
+/** How bad a {@link ConfigIssue} is: an error stops the synth, a warning is AWS advice the props ignore. */
+export type ConfigIssueLevel = "error" | "warning";
+
 /** One broken or questionable setting, named by its path as the user typed it. */
 export interface ConfigIssue {
   /** Stable identifier of the rule, e.g. `batch-size-range`. */

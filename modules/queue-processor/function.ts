@@ -8,7 +8,7 @@ import { bundleFunction, type FunctionBundle } from "../bundle/bundle.js";
 import type { ResolvedConfig } from "./resolve.js";
 
 /** The runtime the bundle targets; esbuild's target follows it. */
-export const LAMBDA_RUNTIME = "nodejs22.x";
+const LAMBDA_RUNTIME = "nodejs22.x";
 const ESBUILD_TARGET = "node22";
 /** What the Node.js Lambda runtime provides, left out of the bundle unless asked for. */
 export const RUNTIME_PROVIDED_MODULES: readonly string[] = ["@aws-sdk/*"];

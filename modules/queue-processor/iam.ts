@@ -3,6 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js";
 import { Lazy } from "cdktf";
 import { Construct } from "constructs";
+import { IAM } from "../../functions/aws-limits.js";
 import { QueueProcessorConfigError } from "./errors.js";
 
 /** An Allow statement for the function's role. */
@@ -15,15 +16,8 @@ export interface PolicyStatement {
   readonly resources: readonly string[];
 }
 
-/**
- * X-Ray's write actions accept no resource but `*` (they support no resource-level permissions),
- * and active tracing needs them: the one place a `*` resource is allowed.
- * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html
- */
-export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = [
-  "xray:PutTelemetryRecords",
-  "xray:PutTraceSegments",
-];
+/** The one place a `*` resource is allowed: actions that support no resource-level permissions. */
+const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = IAM.actionsWithoutResourceLevelPermissions;
 
 /**
  * The function's execution role and its one inline policy. Statements are kept in order and

@@ -82,15 +82,22 @@ export function closestKey(key: string, known: readonly string[]): string | unde
   return best?.key;
 }
 
+/** Levenshtein distance, one row of the table per character of `a`. */
 function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
-    }
-    previous = current;
+  let row = Array.from({ length: b.length + 1 }, (_, index) => index);
+  let distance = b.length;
+  for (let i = 0; i < a.length; i++) {
+    // The cells up-left and left of the one being computed.
+    let diagonal = i;
+    let left = i + 1;
+    const next = [left];
+    row.slice(1).forEach((above, j) => {
+      left = Math.min(above + 1, left + 1, diagonal + (a[i] === b[j] ? 0 : 1));
+      diagonal = above;
+      next.push(left);
+    });
+    row = next;
+    distance = left;
   }
-  return previous[b.length]!;
+  return distance;
 }

@@ -1,6 +1,6 @@
 /**
  * Public configuration of a {@link QueueProcessor}. Every optional field documents its default and
- * its allowed range; the rules are enforced at synth time by `validate.ts`.
+ * its allowed range; the rules are enforced at synth time by `validation/`.
  */
 
 /** CPU architecture of the Lambda function. */

@@ -1,4 +1,4 @@
-import { LIMITS } from "./limits.js";
+import { SQS, SQS_EVENT_SOURCE } from "../../functions/aws-limits.js";
 import type { AlarmSetting, AlarmsProps, BodyFilterPattern, LambdaArchitecture, QueueProcessorProps } from "./props.js";
 
 /** An alarm with every value filled in. */
@@ -36,7 +36,7 @@ export interface ResourceNames {
 
 /**
  * The configuration after defaults and derived values are filled in: what the construct builds.
- * Values are taken as given, even when out of range; `validate.ts` judges them.
+ * Values are taken as given, even when out of range; `validation/` judges them.
  */
 export interface ResolvedConfig {
   readonly name: string;
@@ -81,7 +81,7 @@ export interface ResolvedConfig {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-export const DEFAULTS = {
+const DEFAULTS = {
   timeoutSeconds: 30,
   memorySizeMb: 256,
   architecture: "arm64",
@@ -92,13 +92,22 @@ export const DEFAULTS = {
   maxMessageSizeBytes: 262_144,
   receiveWaitTimeSeconds: 20,
   deliveryDelaySeconds: 0,
-  batchSize: 10,
+  batchSize: SQS_EVENT_SOURCE.batchSize.default,
   queueDepthWithoutMaxConcurrency: 1000,
 } as const;
 
 /** Default visibility timeout: AWS's advice of 6 x function timeout + batching window, capped. */
-export function derivedVisibilityTimeoutSeconds(timeoutSeconds: number, windowSeconds: number): number {
-  return Math.min(LIMITS.visibilityTimeoutSeconds.max, LIMITS.advisedVisibilityFactor * timeoutSeconds + windowSeconds);
+function derivedVisibilityTimeoutSeconds(timeoutSeconds: number, windowSeconds: number): number {
+  return Math.min(
+    SQS.visibilityTimeoutSeconds.max,
+    SQS_EVENT_SOURCE.advisedVisibilityFactor * timeoutSeconds + windowSeconds,
+  );
+}
+
+/** Default batching window: none, unless the batch is larger than AWS allows without one. */
+function derivedBatchingWindowSeconds(fifo: boolean, batchSize: number): number {
+  const { batchSize: batch, maxBatchingWindowSeconds: window } = SQS_EVENT_SOURCE;
+  return !fifo && batchSize > batch.withoutWindowMax ? window.minForLargerBatches : window.default;
 }
 
 export function resourceNames(name: string, fifo: boolean): ResourceNames {
@@ -133,7 +142,7 @@ export function resolveConfig(props: QueueProcessorProps): ResolvedConfig {
   const timeoutSeconds = handler.timeoutSeconds ?? DEFAULTS.timeoutSeconds;
   const batchSize = eventSource.batchSize ?? DEFAULTS.batchSize;
   const maxBatchingWindowSeconds =
-    eventSource.maxBatchingWindowSeconds ?? (!fifo && batchSize > LIMITS.batchSize.withoutWindowMax ? 1 : 0);
+    eventSource.maxBatchingWindowSeconds ?? derivedBatchingWindowSeconds(fifo, batchSize);
   const visibilityTimeoutSeconds =
     queue.visibilityTimeoutSeconds ?? derivedVisibilityTimeoutSeconds(timeoutSeconds, maxBatchingWindowSeconds);
   const retentionSeconds = queue.retentionSeconds ?? DEFAULTS.retentionSeconds;
@@ -196,7 +205,7 @@ interface AlarmInputs {
 }
 
 /** The documented default of each alarm, some derived from the rest of the configuration. */
-export function defaultAlarms(inputs: AlarmInputs): Record<AlarmKind, ResolvedAlarm> {
+function defaultAlarms(inputs: AlarmInputs): Record<AlarmKind, ResolvedAlarm> {
   const queueDepthThreshold =
     inputs.maxConcurrency === undefined
       ? DEFAULTS.queueDepthWithoutMaxConcurrency
@@ -244,13 +253,13 @@ export function derivedValues(props: QueueProcessorProps, config: ResolvedConfig
   if (config.queue.visibilityTimeoutIsDerived) {
     derived["queue.visibilityTimeoutSeconds"] = {
       value: config.queue.visibilityTimeoutSeconds,
-      rule: "6 x handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds",
+      rule: `${SQS_EVENT_SOURCE.advisedVisibilityFactor} x handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds`,
     };
   }
   if (props.eventSource?.maxBatchingWindowSeconds === undefined && !config.queue.fifo) {
     derived["eventSource.maxBatchingWindowSeconds"] = {
       value: config.eventSource.maxBatchingWindowSeconds,
-      rule: "1 when eventSource.batchSize is above 10, else 0",
+      rule: `${SQS_EVENT_SOURCE.maxBatchingWindowSeconds.minForLargerBatches} when eventSource.batchSize is above ${SQS_EVENT_SOURCE.batchSize.withoutWindowMax}, else ${SQS_EVENT_SOURCE.maxBatchingWindowSeconds.default}`,
     };
   }
   if (config.alarms !== false) {

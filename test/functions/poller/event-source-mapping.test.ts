@@ -265,7 +265,7 @@ describe("local SQS event source mapping", () => {
   it("retries the whole batch when the response is malformed (an unknown itemIdentifier)", async () => {
     const pair = await queue({ visibilityTimeoutSeconds: 1 });
     await send(sqs.client, pair.queueUrl, ["a", "b", "c"]);
-    const { events, infos } = run(pair, async (event): Promise<SQSBatchResponse | void> => {
+    const { events, infos } = run(pair, async (event): Promise<SQSBatchResponse | undefined> => {
       if (event.Records.some((r) => receiveCount(r) === "1")) {
         return { batchItemFailures: [{ itemIdentifier: "not-a-message-id" }] };
       }

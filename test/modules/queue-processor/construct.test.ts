@@ -5,6 +5,7 @@ import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { BundleError } from "../../../modules/bundle/bundle.js";
 import { QueueProcessorConfigError } from "../../../modules/index.js";
+import type { DerivedValue } from "../../../modules/queue-processor/resolve.js";
 import { PLACEHOLDER_ENTRY, type Statement, synthProcessor } from "../../support/synth.js";
 
 const KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -360,7 +361,7 @@ describe("QueueProcessor", () => {
   });
 
   describe("alarms", () => {
-    function alarmsByName(synth: ReturnType<typeof synthProcessor>["synth"]): Record<string, Record<string, any>> {
+    function alarmsByName(synth: ReturnType<typeof synthProcessor>["synth"]): Record<string, Record<string, unknown>> {
       return Object.fromEntries(
         Object.values(synth.resources("aws_cloudwatch_metric_alarm")).map((alarm) => [alarm.alarm_name, alarm]),
       );
@@ -511,12 +512,17 @@ describe("QueueProcessor", () => {
         handler: { entry: PLACEHOLDER_ENTRY, timeoutSeconds: 40 },
         alarms: { queueDepth: { threshold: 7 } },
       });
-      const derived = (synth.json as Record<string, any>)["//"].queue_processors["orders-test"].derived;
+      const comments = (
+        synth.json as {
+          "//": { queue_processors: Record<string, { derived: Record<string, DerivedValue | undefined> }> };
+        }
+      )["//"];
+      const derived = comments.queue_processors["orders-test"]!.derived;
       expect(derived["queue.visibilityTimeoutSeconds"]).toEqual({
         value: 240,
         rule: "6 x handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds",
       });
-      expect(derived["alarms.oldestMessageAge.threshold"].value).toBe(5 * 240);
+      expect(derived["alarms.oldestMessageAge.threshold"]?.value).toBe(5 * 240);
       expect(derived["alarms.queueDepth.threshold"]).toBeUndefined();
     });
 

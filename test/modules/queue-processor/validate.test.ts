@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { QueueProcessorProps } from "../../../modules/index.js";
 import { checkQueueProcessorProps, QueueProcessorConfigError } from "../../../modules/index.js";
-import { RULES } from "../../../modules/queue-processor/validate.js";
+import { RULES } from "../../../modules/queue-processor/validation/validate-config.js";
 
 const BASE: QueueProcessorProps = {
   name: "orders",

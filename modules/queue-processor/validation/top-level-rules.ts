@@ -1,0 +1,85 @@
+import { IAM, TAGS } from "../../../functions/aws-limits.js";
+import { CONSTRUCT_LIMITS } from "../construct-limits.js";
+import { closestKey, KNOWN_KEYS } from "../known-keys.js";
+import { ALARM_KINDS } from "../resolve.js";
+import { got, isPlainObject, issueUnless, type Rule, type RuleIssue } from "./rule.js";
+
+/** The props as a whole (misspelled keys in any section), `name` and `tags`. */
+export const TOP_LEVEL_RULES: readonly Rule[] = [
+  {
+    code: "unknown-property",
+    level: "error",
+    check: (props) => {
+      const alarms = props.alarms;
+      return [
+        ...unknownKeys("", props, KNOWN_KEYS.top),
+        ...unknownKeys("handler", props.handler, KNOWN_KEYS.handler),
+        ...unknownKeys("queue", props.queue, KNOWN_KEYS.queue),
+        ...unknownKeys("eventSource", props.eventSource, KNOWN_KEYS.eventSource),
+        ...(alarms === false ? [] : unknownKeys("alarms", alarms, KNOWN_KEYS.alarms)),
+        ...(isPlainObject(alarms)
+          ? ALARM_KINDS.flatMap((kind) =>
+              alarms[kind] === false ? [] : unknownKeys(`alarms.${kind}`, alarms[kind], KNOWN_KEYS.alarmTuning),
+            )
+          : []),
+      ];
+    },
+  },
+  {
+    code: "name-invalid",
+    level: "error",
+    check: (props) => {
+      const name: unknown = props.name;
+      const { nameMaxLength, namePattern } = CONSTRUCT_LIMITS;
+      return issueUnless(
+        typeof name === "string" && name.length <= nameMaxLength && namePattern.test(name),
+        "name",
+        `name must be 1-${nameMaxLength} characters of A-Z, a-z, 0-9, "-" or "_", so that derived names such as ` +
+          `"<name>-processor-role" fit IAM's ${IAM.roleNameMaxLength}-character limit ${got(name)}`,
+      );
+    },
+  },
+  {
+    code: "tags-invalid",
+    level: "error",
+    check: (_props, { tags }) => {
+      if (!isPlainObject(tags)) return [{ path: "tags", message: `tags must be an object of strings ${got(tags)}` }];
+      return Object.entries(tags).flatMap(([key, value]) => tagIssues(`tags.${key}`, key, value));
+    },
+  },
+];
+
+/** The keys of an object prop that its interface does not declare, each with the likeliest meant key. */
+function unknownKeys(path: string, value: unknown, known: readonly string[]): RuleIssue[] {
+  if (value === undefined) return [];
+  if (!isPlainObject(value)) return [{ path, message: `${path} must be an object ${got(value)}` }];
+  return Object.keys(value)
+    .filter((key) => !known.includes(key))
+    .map((key) => {
+      const keyPath = path ? `${path}.${key}` : key;
+      const suggestion = closestKey(key, known);
+      const hint = suggestion ? `; did you mean ${path ? `${path}.` : ""}${suggestion}?` : "";
+      return {
+        path: keyPath,
+        message: `${keyPath} is not a known property (allowed: ${known.join(", ")})${hint}`,
+      };
+    });
+}
+
+/** One tag, as AWS accepts it. */
+function tagIssues(path: string, key: string, value: unknown): RuleIssue[] {
+  const { keyLength, valueMaxLength, reservedKeyPrefix } = TAGS;
+  if (key.length < keyLength.min || key.length > keyLength.max || key.toLowerCase().startsWith(reservedKeyPrefix)) {
+    return [
+      {
+        path,
+        message: `${path}: a tag key must be ${keyLength.min}-${keyLength.max} characters and must not start with "${reservedKeyPrefix}" ${got(key)}`,
+      },
+    ];
+  }
+  return issueUnless(
+    typeof value === "string" && value.length <= valueMaxLength,
+    path,
+    `${path} must be a string of at most ${valueMaxLength} characters ${got(value)}`,
+  );
+}
