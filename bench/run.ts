@@ -1,9 +1,17 @@
-/** Every benchmark, one table each: `npm run bench [-- --runs N] [-- --count N]`. */
+/**
+ * Every benchmark, each printing its tables and writing them into bench/README.md:
+ *
+ *   npm run bench [-- --runs N] [-- --count N] [-- --fault-count N] [-- --no-write]
+ */
 import { runPipelineBench } from "./pipeline/run.js";
 import { runRuntimeBench } from "./runtime/run.js";
-import { numberOption } from "./support/table.js";
+import { type Goal, goalsSummary } from "./support/goal.js";
+import { numberOption, writesReadme } from "./support/options.js";
 import { runSynthBench } from "./synth/run.js";
 
-runSynthBench(numberOption("runs", 5));
-await runRuntimeBench(numberOption("runs", 5));
-await runPipelineBench(numberOption("count", 10_000));
+const write = writesReadme();
+const goals: Goal[] = [];
+goals.push(...runSynthBench(numberOption("runs", 5), { write }));
+goals.push(...(await runRuntimeBench(numberOption("runs", 5), { write })));
+goals.push(...(await runPipelineBench(numberOption("count", 10_000), numberOption("fault-count", 2000), { write })));
+console.log(`\nbench: ${goalsSummary(goals)}`);
