@@ -9,7 +9,7 @@ const README = fileURLToPath(new URL("../README.md", import.meta.url));
  * replaced by `markdown`. The markers must be there exactly once: a missing block fails the run
  * rather than leaving the README silently stale.
  */
-export function replaceBlock(text: string, name: string, markdown: string): string {
+function replaceBlock(text: string, name: string, markdown: string): string {
   const start = `<!-- bench:${name}:start -->`;
   const end = `<!-- bench:${name}:end -->`;
   const from = text.indexOf(start);
