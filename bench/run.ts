@@ -1,9 +1,20 @@
-/** Every benchmark, one table each: `npm run bench [-- --runs N] [-- --count N]`. */
+/**
+ * Every benchmark, each printing its tables and writing them into bench/README.md:
+ *
+ *   npm run bench [-- --runs N] [-- --count N] [-- --fault-count N] [-- --no-write]
+ *   npm run bench -- --suite [--suite-runs 3]    # also times `npm test`, which takes minutes
+ */
 import { runPipelineBench } from "./pipeline/run.js";
 import { runRuntimeBench } from "./runtime/run.js";
-import { numberOption } from "./support/table.js";
+import { runSuiteBench } from "./suite/run.js";
+import { type Goal, goalsSummary } from "./support/goal.js";
+import { hasFlag, numberOption, writesReadme } from "./support/options.js";
 import { runSynthBench } from "./synth/run.js";
 
-runSynthBench(numberOption("runs", 5));
-await runRuntimeBench(numberOption("runs", 5));
-await runPipelineBench(numberOption("count", 10_000));
+const write = writesReadme();
+const goals: Goal[] = [];
+goals.push(...runSynthBench(numberOption("runs", 5), { write }));
+goals.push(...(await runRuntimeBench(numberOption("runs", 5), { write })));
+goals.push(...(await runPipelineBench(numberOption("count", 10_000), numberOption("fault-count", 2000), { write })));
+if (hasFlag("suite")) goals.push(...runSuiteBench(numberOption("suite-runs", 3), { write }));
+console.log(`\nbench: ${goalsSummary(goals)}`);

@@ -14,25 +14,23 @@ export async function sqsAlone(count: number): Promise<AnchorResult> {
   const sqs = await startLocalSqs();
   try {
     const { QueueUrl } = await sqs.client.send(new CreateQueueCommand({ QueueName: "bench-anchor" }));
+    if (!QueueUrl) throw new Error("fauxqs created the queue without returning its URL");
     const started = performance.now();
     const bodies = Array.from({ length: count }, (_, index) => ({
       body: JSON.stringify({ type: "order_created", index }),
     }));
-    await sendMessages(sqs.client, QueueUrl!, bodies);
+    await sendMessages(sqs.client, QueueUrl, bodies);
     let received = 0;
     while (received < count) {
       const { Messages = [] } = await sqs.client.send(
         new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
       );
       received += Messages.length;
-      if (Messages.length > 0) {
-        await sqs.client.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl,
-            Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
-          }),
-        );
-      }
+      const Entries = Messages.map((message, index) => {
+        if (!message.ReceiptHandle) throw new Error("fauxqs returned a message without a receipt handle");
+        return { Id: String(index), ReceiptHandle: message.ReceiptHandle };
+      });
+      if (Entries.length > 0) await sqs.client.send(new DeleteMessageBatchCommand({ QueueUrl, Entries }));
     }
     return { operations: count, wallMs: performance.now() - started };
   } finally {

@@ -8,7 +8,8 @@ import {
   type ScenarioReport,
   tableOutageScenario,
 } from "../../local/scenarios/index.js";
-import { printTable } from "../support/table.js";
+import { type Goal, verdict } from "../support/goal.js";
+import type { Report } from "../support/report.js";
 import { type CpuTime, cpuTime } from "./cpu.js";
 
 /**
@@ -19,10 +20,8 @@ import { type CpuTime, cpuTime } from "./cpu.js";
 export async function runReliabilityBench(
   loadCount: number,
   faultCount: number,
-): Promise<{ load: ScenarioReport; loadCpu?: CpuTime }> {
-  console.log(
-    `\n## Reliability suite at full size: load ${loadCount.toLocaleString("en-US")}, each fault ${faultCount.toLocaleString("en-US")}\n`,
-  );
+  report: Report,
+): Promise<{ load: ScenarioReport; loadCpu?: CpuTime; goals: Goal[] }> {
   const before = cpuTime();
   const load = await loadScenario({ count: loadCount });
   const after = cpuTime();
@@ -34,35 +33,39 @@ export async function runReliabilityBench(
     fifoLoadScenario({ count: faultCount }),
     edgeInputScenario({ count: 50 }),
   ]);
-  const reports: ScenarioReport[] = [load, ...faults];
-  printTable(
-    [
-      "scenario",
-      "stack",
-      "messages",
-      "lost",
-      "duplicated effects",
-      "DLQ'd",
-      "retries",
-      "wall s",
-      "msg/s",
-      "reconciled",
-    ],
-    reports.map((report) => [
-      report.scenario,
-      report.environment,
-      report.messages.toLocaleString("en-US"),
-      String(report.reconciliation.lost),
-      String(report.reconciliation.duplicatedEffects),
-      String(report.reconciliation.deadLettered),
-      String(report.retries),
-      (report.wallMs / 1000).toFixed(1),
-      report.messagesPerSecond.toFixed(0),
-      report.reconciliation.ok ? "ok" : "NOT OK (see the suite's own checks)",
+  const scenarios: ScenarioReport[] = [load, ...faults];
+  const goals = scenarios.map(
+    (scenario): Goal => ({
+      name: `${scenario.scenario}: nothing lost or duplicated, reconciled`,
+      met:
+        scenario.reconciliation.lost === 0 &&
+        scenario.reconciliation.duplicatedEffects === 0 &&
+        scenario.reconciliation.ok,
+      detail: `${scenario.reconciliation.lost} lost, ${scenario.reconciliation.duplicatedEffects} duplicated, ${scenario.reconciliation.ok ? "reconciled" : "NOT reconciled (see the suite's own checks)"}`,
+    }),
+  );
+  report.text(
+    `The reliability scenarios: the load at ${loadCount.toLocaleString("en-US")} messages alone, then each fault at ` +
+      `${faultCount.toLocaleString("en-US")} side by side; goal: nothing lost, no duplicated effect, the table equal to the orders sent.`,
+  );
+  report.table(
+    ["scenario", "stack", "messages", "lost", "duplicated effects", "DLQ'd", "retries", "wall s", "msg/s", "goal"],
+    scenarios.map((scenario, index) => [
+      scenario.scenario,
+      scenario.environment,
+      scenario.messages.toLocaleString("en-US"),
+      String(scenario.reconciliation.lost),
+      String(scenario.reconciliation.duplicatedEffects),
+      String(scenario.reconciliation.deadLettered),
+      String(scenario.retries),
+      (scenario.wallMs / 1000).toFixed(1),
+      scenario.messagesPerSecond.toFixed(0),
+      verdict(goals[index]?.met ?? false),
     ]),
   );
   return {
     load,
+    goals,
     ...(before && after
       ? { loadCpu: { own: after.own - before.own, children: after.children - before.children } }
       : {}),

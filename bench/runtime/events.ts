@@ -1,8 +1,8 @@
 /** In-memory SQS events and a Lambda context shaped like the ones Lambda delivers. */
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 
-export const STANDARD_ARN = "arn:aws:sqs:us-east-1:123456789012:orders";
-export const FIFO_ARN = "arn:aws:sqs:us-east-1:123456789012:orders.fifo";
+const STANDARD_ARN = "arn:aws:sqs:us-east-1:123456789012:orders";
+const FIFO_ARN = "arn:aws:sqs:us-east-1:123456789012:orders.fifo";
 
 /** One batch; `groups` > 0 makes it a FIFO batch with records spread round-robin over that many groups. */
 export function sqsEvent(count: number, options: { groups?: number; prefix?: string } = {}): SQSEvent {

@@ -2,7 +2,7 @@
  * Powertools for AWS Lambda 2.35: `BatchProcessor` (every record at once, unbounded) for standard
  * queues; for FIFO the async `SqsFifoPartialProcessorAsync` (one record at a time, all groups in one
  * sequence): the synchronous `SqsFifoPartialProcessor` cannot run an async record handler under
- * `processPartialResponse`. Processors are created once, as in a handler module.
+ * `processPartialResponse`. Processors are created once per handler, as in a handler module.
  */
 import {
   BatchProcessor,
@@ -12,13 +12,14 @@ import {
 } from "@aws-lambda-powertools/batch";
 import type { Implementation } from "./implementation.js";
 
-const standard = new BatchProcessor(EventType.SQS);
-const fifo = new SqsFifoPartialProcessorAsync();
-
 export const powertools: Implementation = {
   name: "Powertools 2.35",
-  run: (event, context, work) => {
-    const processor = event.Records[0]?.eventSourceARN.endsWith(".fifo") ? fifo : standard;
-    return processPartialResponse(event, work, processor, { context, throwOnFullBatchFailure: false });
+  handler: (work) => {
+    const standard = new BatchProcessor(EventType.SQS);
+    const fifo = new SqsFifoPartialProcessorAsync();
+    return (event, context) => {
+      const processor = event.Records[0]?.eventSourceARN.endsWith(".fifo") ? fifo : standard;
+      return processPartialResponse(event, work, processor, { context, throwOnFullBatchFailure: false });
+    };
   },
 };

@@ -4,7 +4,7 @@ import type { Implementation } from "./implementation.js";
 
 export const seedLoop: Implementation = {
   name: "seed loop",
-  run: async (event, _context, work) => {
+  handler: (work) => async (event) => {
     const batchItemFailures: SQSBatchItemFailure[] = [];
     for (const record of event.Records) {
       try {

@@ -2,13 +2,18 @@
  * Time of `npm run synth` (all three environments, bundling included) beside the same app with every
  * provider class imported from the package root instead of its deep path.
  *
- *   npm run bench:synth [-- --runs 7]
+ *   npm run bench:synth [-- --runs 7] [-- --no-write]
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { median, numberOption, printTable } from "../support/table.js";
+import { type Goal, goalCell } from "../support/goal.js";
+import { runHeader } from "../support/machine.js";
+import { isMain, numberOption, writesReadme } from "../support/options.js";
+import { writeReadmeBlocks } from "../support/readme.js";
+import { Report } from "../support/report.js";
+import { type Spread, spread } from "../support/stats.js";
 
 const PROJECT = process.cwd();
 const WORK = path.join(PROJECT, "bench", ".work", "synth");
@@ -22,7 +27,7 @@ const DEEP_IMPORT = /^import (type )?\{([^}]*)\} from "@cdktf\/provider-aws\/lib
 const camel = (kebab: string) => kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** Rewrites deep provider imports to the package root: what a codebase without the rule looks like. */
-export function toRootImports(source: string): string {
+function toRootImports(source: string): string {
   return source.replace(DEEP_IMPORT, (statement, typeOnly: string | undefined, names: string, module: string) => {
     if (typeOnly) return statement;
     const values = names
@@ -77,36 +82,44 @@ function timeSynth(cwd: string, runs: number): number[] {
   return seconds;
 }
 
-export function runSynthBench(runs: number): { deep: number; root: number } {
+export function runSynthBench(runs: number, options: { write: boolean }): Goal[] {
   rmSync(WORK, { recursive: true, force: true });
-  const rootVariant = prepareRootImportVariant();
-  const deep = timeSynth(PROJECT, runs);
-  const root = timeSynth(rootVariant, runs);
-  const deepMedian = median(deep);
-  const rootMedian = median(root);
-  const format = (values: number[]) =>
-    [median(values), Math.min(...values), Math.max(...values)].map((v) => v.toFixed(2));
+  try {
+    const rootVariant = prepareRootImportVariant();
+    const deep = spread(timeSynth(PROJECT, runs));
+    const root = spread(timeSynth(rootVariant, runs));
+    const speedup = root.median / deep.median;
+    const fast: Goal = {
+      name: `synth median < ${GOAL_SECONDS} s`,
+      met: deep.median < GOAL_SECONDS,
+      detail: `${deep.median.toFixed(2)} < ${GOAL_SECONDS} s`,
+    };
+    const faster: Goal = {
+      name: `synth >= ${GOAL_SPEEDUP}x faster than root imports`,
+      met: speedup >= GOAL_SPEEDUP,
+      detail: `${speedup.toFixed(2)}x >= ${GOAL_SPEEDUP}x`,
+    };
+    const seconds = (values: Spread) => [values.median, values.min, values.max].map((value) => value.toFixed(2));
 
-  console.log(
-    `\nbench/synth: npm run synth, 3 environments incl. bundling; ${runs} runs each (after 1 warm-up), seconds\n`,
-  );
-  printTable(
-    ["variant", "median", "min", "max", "vs deep imports"],
-    [
-      ["deep imports (this project)", ...format(deep), "1.00x"],
-      ["provider package root (anchor)", ...format(root), `${(rootMedian / deepMedian).toFixed(2)}x slower`],
-    ],
-  );
-  const speedOk = deepMedian < GOAL_SECONDS;
-  const ratioOk = rootMedian / deepMedian >= GOAL_SPEEDUP;
-  console.log(
-    `\ngoal: median < ${GOAL_SECONDS} s: ${speedOk ? "met" : "MISSED"} (${deepMedian.toFixed(2)} s); ` +
-      `>= ${GOAL_SPEEDUP}x faster than root imports: ${ratioOk ? "met" : "MISSED"} (${(rootMedian / deepMedian).toFixed(2)}x)`,
-  );
-  rmSync(WORK, { recursive: true, force: true });
-  return { deep: deepMedian, root: rootMedian };
+    const report = new Report();
+    report.text(runHeader(`\`--runs ${runs}\``));
+    report.text(
+      `\`npm run synth\` (3 environments, bundling included), seconds over ${runs} runs each after 1 warm-up:`,
+    );
+    report.table(
+      ["variant", "median", "min", "max", "vs deep imports", "goal"],
+      [
+        ["deep imports (this project)", ...seconds(deep), "1.00x", goalCell(fast)],
+        ["provider package root (anchor)", ...seconds(root), `${speedup.toFixed(2)}x slower`, goalCell(faster)],
+      ],
+    );
+    if (options.write) writeReadmeBlocks({ synth: report.markdown });
+    return [fast, faster];
+  } finally {
+    rmSync(WORK, { recursive: true, force: true });
+  }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  runSynthBench(numberOption("runs", 5));
+if (isMain(import.meta.url)) {
+  runSynthBench(numberOption("runs", 5), { write: writesReadme() });
 }

@@ -22,7 +22,7 @@ import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from "@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { PoisonMessageError, TransientError } from "../../../functions/lib/errors.js";
 import { createOrder, updateOrder } from "../../../functions/order-processor/orders.js";
-import { parseOrderEvent } from "../../../functions/order-processor/schema.js";
+import { type OrderEvent, parseOrderEvent } from "../../../functions/order-processor/schema.js";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -51,7 +51,7 @@ const fifoProcessor = new SqsFifoPartialProcessorAsync();
 
 const processOrder = makeIdempotent(
   async (record: SQSRecord): Promise<string> => {
-    let event;
+    let event: OrderEvent;
     try {
       event = parseOrderEvent(record.body);
     } catch (error) {

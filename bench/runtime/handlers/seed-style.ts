@@ -15,37 +15,46 @@ import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 
 const clientOptions = { maxAttempts: 3, requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 } };
 const dynamo = new DynamoDBClient(clientOptions);
 const sqs = new SQSClient(clientOptions);
-const TABLE_NAME = process.env.TABLE_NAME!;
-const DLQ_URL = process.env.DLQ_URL!;
+const TABLE_NAME = required("TABLE_NAME");
+const DLQ_URL = required("DLQ_URL");
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} must be set`);
+  return value;
+}
 
 class InvalidMessage extends Error {}
 
-interface Item {
-  sku: string;
-  quantity: number;
-  unit_price?: number;
-}
+type OrderMessage =
+  | {
+      type: "order_created";
+      timestamp: string;
+      data: { order_id: string; customer_id: string; items: unknown[]; total: number };
+    }
+  | { type: "order_updated"; timestamp: string; data: { order_id: string; status: string } };
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
 const isText = (value: unknown): value is string =>
   typeof value === "string" && value.length > 0 && value.length <= 200;
 
-function check(body: string) {
-  let message: any;
+function check(body: string): OrderMessage {
+  let message: unknown;
   try {
     message = JSON.parse(body);
   } catch {
     throw new InvalidMessage("malformed-json");
   }
-  if (typeof message !== "object" || message === null) throw new InvalidMessage("not an object");
+  if (!isObject(message)) throw new InvalidMessage("not an object");
   if (typeof message.timestamp !== "string" || Number.isNaN(Date.parse(message.timestamp)))
     throw new InvalidMessage("bad timestamp");
   const data = message.data;
-  if (typeof data !== "object" || data === null || !isText(data.order_id)) throw new InvalidMessage("bad order_id");
+  if (!isObject(data) || !isText(data.order_id)) throw new InvalidMessage("bad order_id");
   if (message.type === "order_created") {
     if (!isText(data.customer_id)) throw new InvalidMessage("bad customer_id");
     if (!Array.isArray(data.items) || data.items.length === 0) throw new InvalidMessage("bad items");
-    for (const item of data.items as Item[]) {
-      if (!isText(item?.sku) || !Number.isInteger(item.quantity) || item.quantity < 1)
+    for (const item of data.items) {
+      if (!isObject(item) || !isText(item.sku) || !Number.isInteger(item.quantity) || Number(item.quantity) < 1)
         throw new InvalidMessage("bad item");
     }
     if (typeof data.total !== "number" || data.total < 0) throw new InvalidMessage("bad total");
@@ -55,11 +64,11 @@ function check(body: string) {
   } else {
     throw new InvalidMessage("unknown type");
   }
-  return message;
+  return message as unknown as OrderMessage;
 }
 
 async function handle(record: SQSRecord): Promise<void> {
-  let message;
+  let message: OrderMessage;
   try {
     message = check(record.body);
   } catch (error) {
