@@ -123,6 +123,12 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
       if (reply.type === "ready") return markReady();
       if (container.pending?.id === reply.id) container.pending.resolve(reply);
     });
+    // A send to a runtime that died in between (killed at a timeout) fails with EPIPE on the channel:
+    // the exit handler below already fails the invocation, so the channel error is only noted.
+    child.on("error", (error) => {
+      container.retired = true;
+      container.pending?.reject(new RuntimeExitError(`the function's runtime is unreachable (${error.message})`));
+    });
     child.on("exit", (code, signal) => {
       container.retired = true;
       all.delete(container);
@@ -160,6 +166,9 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
       // The init phase counts toward the first invocation's timeout, as on Lambda.
       const answer = await Promise.race([
         container.ready.then(() => {
+          if (container.retired || !container.process.connected) {
+            throw new RuntimeExitError("the function's runtime exited before the invocation was sent");
+          }
           container.process.send({ id, event, context: fieldsOf(context), deadline } satisfies ContainerRequest);
           return reply;
         }),

@@ -1,11 +1,12 @@
 /** The IAM rule: Allow statements of identity policies name exact actions on exact resources. */
+import { IAM } from "../../../functions/aws-limits.js";
 import { constantOf } from "../expressions.js";
 import { attributeStatements, type Statement } from "../policy-statements.js";
 import { json } from "../resource-values.js";
 import type { Rule, Violation } from "../rule.js";
 
 /** X-Ray's write actions support no resource-level permissions: `*` is their only resource. */
-const UNSCOPED_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+const UNSCOPED_ACTIONS: readonly string[] = IAM.actionsWithoutResourceLevelPermissions;
 const IDENTITY_POLICIES = ["aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_policy"];
 
 export const iamWildcard: Rule = {

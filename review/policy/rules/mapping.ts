@@ -3,18 +3,17 @@
  * covers the work, one failed record does not return the whole batch, and the mapping does not
  * start more pollers than the function may run.
  */
+import { LAMBDA, SQS, SQS_EVENT_SOURCE } from "../../../functions/aws-limits.js";
 import type { LinkedPlan } from "../links.js";
 import type { ResourceNode } from "../plan-graph.js";
 import { QUEUE } from "../resource-kinds.js";
 import { json, numberOf, unset } from "../resource-values.js";
 import type { Rule } from "../rule.js";
 
-/** SQS's default visibility timeout, when the queue does not set one. */
-const DEFAULT_VISIBILITY_SECONDS = 30;
-/** Lambda's default function timeout, when the function does not set one. */
-const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 3;
-/** AWS advises a visibility timeout of at least 6 x the function timeout (plus the batching window). */
-const ADVISED_VISIBILITY_FACTOR = 6;
+/** What AWS applies when the queue or the function does not set a value. */
+const DEFAULT_VISIBILITY_SECONDS = SQS.visibilityTimeoutSeconds.default;
+const DEFAULT_FUNCTION_TIMEOUT_SECONDS = LAMBDA.timeoutSeconds.default;
+const ADVISED_VISIBILITY_FACTOR = SQS_EVENT_SOURCE.advisedVisibilityFactor;
 
 export const visibilityBelowTimeout: Rule = {
   id: "visibility-below-timeout",
@@ -33,14 +32,13 @@ export const visibilityBelowTimeout: Rule = {
 export const visibilityBelowAdvice: Rule = {
   id: "visibility-below-advice",
   severity: "advisory",
-  reason:
-    "AWS advises a visibility timeout of at least 6 x the function timeout plus the batching window, so throttled retries fit.",
+  reason: `AWS advises a visibility timeout of at least ${ADVISED_VISIBILITY_FACTOR} x the function timeout plus the batching window, so throttled retries fit.`,
   check: (plan) =>
     visibilityComparisons(plan)
       .filter(({ visibility, minimum, advised }) => visibility >= minimum && visibility < advised)
       .map(({ queue, found, terms, advised }) => ({
         address: queue.address,
-        message: `${found}, below the advised 6 x timeout + window = ${advised} s (${terms}); expected at least ${advised} s`,
+        message: `${found}, below the advised ${ADVISED_VISIBILITY_FACTOR} x timeout + window = ${advised} s (${terms}); expected at least ${advised} s`,
       })),
 };
 
@@ -80,7 +78,12 @@ export const maxConcurrencyAboveReserved: Rule = {
       if (typeof maximum !== "number") return [];
       return functions.flatMap((fn) => {
         const reserved = graph.valueOf(fn, "reserved_concurrent_executions");
-        if (typeof reserved !== "number" || reserved === -1 || maximum <= reserved) return [];
+        if (
+          typeof reserved !== "number" ||
+          reserved === LAMBDA.reservedConcurrency.terraformUnreserved ||
+          maximum <= reserved
+        )
+          return [];
         return [
           {
             address: node.address,
@@ -111,7 +114,12 @@ function visibilityComparisons({ graph, mappings }: LinkedPlan): VisibilityCompa
   const comparisons: VisibilityComparison[] = [];
   for (const mapping of mappings) {
     if (!mapping.sqs) continue;
-    const window = numberOf(graph, mapping.node, "maximum_batching_window_in_seconds", 0);
+    const window = numberOf(
+      graph,
+      mapping.node,
+      "maximum_batching_window_in_seconds",
+      SQS_EVENT_SOURCE.maxBatchingWindowSeconds.default,
+    );
     for (const queue of mapping.queues) {
       if (queue.kind !== QUEUE) continue; // a data source does not show the visibility timeout
       const visibility = numberOf(graph, queue, "visibility_timeout_seconds", DEFAULT_VISIBILITY_SECONDS);

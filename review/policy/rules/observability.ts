@@ -1,4 +1,5 @@
 /** Rules on what makes trouble visible: an alarm on every dead-letter queue, and logs that expire. */
+import { CLOUDWATCH } from "../../../functions/aws-limits.js";
 import { constantOf } from "../expressions.js";
 import type { PlanGraph, ResourceNode } from "../plan-graph.js";
 import { QUEUE } from "../resource-kinds.js";
@@ -44,7 +45,7 @@ export const logRetentionUnset: Rule = {
   check: ({ graph }) =>
     graph.live("aws_cloudwatch_log_group").flatMap((group) => {
       const retention = graph.valueOf(group, "retention_in_days");
-      if (retention !== null && retention !== 0) return [];
+      if (retention !== null && retention !== CLOUDWATCH.logRetentionNeverExpires) return [];
       return [
         {
           address: group.address,
