@@ -1,3 +1,4 @@
+import { SQS } from "../aws-limits.js";
 /** Retry delay of a failed message, from how many times SQS has delivered it. */
 export interface BackoffOptions {
   /** Delay after the first failed receive, in seconds. 0-43,200. Default 5. */
@@ -7,7 +8,7 @@ export interface BackoffOptions {
 }
 
 export const DEFAULT_BACKOFF = { baseSeconds: 5, maxSeconds: 300 } as const;
-const SQS_MAX_VISIBILITY_SECONDS = 43_200;
+const SQS_MAX_VISIBILITY_SECONDS = SQS.visibilityTimeoutSeconds.max;
 
 /**
  * Exponential backoff with "equal jitter": half the exponential delay is kept, the other half is

@@ -1,4 +1,5 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { SQS } from "../aws-limits.js";
 import { type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
 import type { Logger } from "./log.js";
 import type { MetricsOptions } from "./metrics.js";
@@ -63,13 +64,13 @@ export function resolveBatchOptions(options: BatchOptions = {}): ResolvedBatchOp
       "backoff.baseSeconds",
       options.backoff?.baseSeconds ?? DEFAULT_BACKOFF.baseSeconds,
       0,
-      43_200,
+      SQS.visibilityTimeoutSeconds.max,
     );
     const maxSeconds = wholeNumber(
       "backoff.maxSeconds",
       options.backoff?.maxSeconds ?? DEFAULT_BACKOFF.maxSeconds,
       baseSeconds,
-      43_200,
+      SQS.visibilityTimeoutSeconds.max,
     );
     backoff = { baseSeconds, maxSeconds };
   }

@@ -1,11 +1,12 @@
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
+import { SQS } from "../aws-limits.js";
 import type { PoisonMessageError } from "./errors.js";
 
 /** SQS allows 10 message attributes; the DLQ copy adds up to 2 of its own. */
-const MAX_MESSAGE_ATTRIBUTES = 10;
+const MAX_MESSAGE_ATTRIBUTES = SQS.maxMessageAttributes;
 /** SQS's largest message since 2025, body and attributes together. */
-const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
+const DEFAULT_MAX_MESSAGE_BYTES = SQS.maxMessageSizeBytes.max;
 const MAX_ERROR_MESSAGE_CHARS = 1000;
 /** SQS refuses an empty body; an empty original is kept as this text, flagged in the details. */
 export const EMPTY_BODY_PLACEHOLDER = "(empty body)";

@@ -1,4 +1,5 @@
 import { ChangeMessageVisibilityBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { SQS } from "../aws-limits.js";
 import type { Logger } from "./log.js";
 import { runBounded } from "./pool.js";
 
@@ -8,7 +9,7 @@ export interface VisibilityChange {
   readonly seconds: number;
 }
 
-const ENTRIES_PER_REQUEST = 10;
+const ENTRIES_PER_REQUEST = SQS.batchRequest.maxEntries;
 const REQUESTS_IN_FLIGHT = 4;
 
 /**

@@ -1,9 +1,10 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
+import { SQS } from "../../aws-limits.js";
 import { shown } from "./options.js";
 import type { OutgoingMessage } from "./types.js";
 
 /** SQS's limit on DelaySeconds of one message (15 minutes). */
-export const MAX_DELAY_SECONDS = 900;
+export const MAX_DELAY_SECONDS = SQS.deliveryDelaySeconds.max;
 
 const utf8 = (text: string | undefined): number => (text === undefined ? 0 : Buffer.byteLength(text, "utf8"));
 

@@ -1,3 +1,4 @@
+import { SQS } from "../../aws-limits.js";
 import type { SendMessagesOptions } from "./types.js";
 
 /** SendMessagesOptions with every default applied and every value checked. */
@@ -13,7 +14,7 @@ export interface ResolvedSendOptions {
 
 export const SEND_LIMITS = {
   /** SQS counts body and attributes of every entry against one 1 MiB payload per request. */
-  maxBatchBytes: { min: 1024, max: 1_048_576, default: 1_048_576 },
+  maxBatchBytes: { min: 1024, max: SQS.sendMessageBatchMaxBytes, default: SQS.sendMessageBatchMaxBytes },
   maxAttempts: { min: 1, max: 20, default: 5 },
   /**
    * 19 retry rounds at 15 s stay under SQS's 5-minute deduplication window, so a FIFO entry re-sent

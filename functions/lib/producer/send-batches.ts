@@ -1,7 +1,8 @@
+import { SQS } from "../../aws-limits.js";
 import type { OutgoingMessage, SendResult } from "./types.js";
 
 /** SQS's limit on entries in one SendMessageBatch request. */
-export const MAX_BATCH_ENTRIES = 10;
+export const MAX_BATCH_ENTRIES = SQS.batchRequest.maxEntries;
 
 /** One input message and what has happened to it so far. */
 export interface Slot {
