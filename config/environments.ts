@@ -7,7 +7,7 @@ const ORDER_EVENTS_FILTER = [{ body: { type: ["order_created", "order_updated"] 
  * Where an environment's state lives: the deploy workflow names each environment's bucket in
  * QP_STATE_BUCKET_<ENV> (e.g. QP_STATE_BUCKET_PROD); without it, state stays on the local disk.
  */
-export function stateBackendFor(name: string, variables: NodeJS.ProcessEnv): S3StateBackend | undefined {
+function stateBackendFor(name: string, variables: NodeJS.ProcessEnv): S3StateBackend | undefined {
   const bucket = variables[`QP_STATE_BUCKET_${name.toUpperCase()}`];
   return bucket ? { bucket } : undefined;
 }

@@ -2,9 +2,9 @@
 import type { ResourceChange } from "./plan-json.js";
 
 /** How Terraform will carry a change out, in words a reviewer scans for. */
-export type Action = "create" | "update" | "replace" | "delete";
+type Action = "create" | "update" | "replace" | "delete";
 
-export interface AttributeChange {
+interface AttributeChange {
   readonly path: string;
   readonly before: string;
   readonly after: string;

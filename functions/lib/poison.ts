@@ -9,9 +9,9 @@ const MAX_MESSAGE_ATTRIBUTES = SQS.maxMessageAttributes;
 const DEFAULT_MAX_MESSAGE_BYTES = SQS.maxMessageSizeBytes.max;
 const MAX_ERROR_MESSAGE_CHARS = 1000;
 /** SQS refuses an empty body; an empty original is kept as this text, flagged in the details. */
-export const EMPTY_BODY_PLACEHOLDER = "(empty body)";
+const EMPTY_BODY_PLACEHOLDER = "(empty body)";
 
-export class DeadLetterSendError extends Error {
+class DeadLetterSendError extends Error {
   override readonly name = "DeadLetterSendError";
 }
 

@@ -2,8 +2,8 @@ import * as v from "valibot";
 import { PoisonMessageError } from "../lib/errors.js";
 
 /** Bodies larger than this are refused before parsing: no real order comes near it. */
-export const MAX_BODY_BYTES = 256 * 1024;
-export const ORDER_EVENT_TYPES = ["order_created", "order_updated"] as const;
+const MAX_BODY_BYTES = 256 * 1024;
+const ORDER_EVENT_TYPES = ["order_created", "order_updated"] as const;
 
 /**
  * ISO 8601 date-time, with or without a zone (the seed's Python producer sends naive UTC times),
@@ -35,14 +35,14 @@ const orderItem = v.object({
   unit_price: v.optional(amount),
 });
 
-export const orderCreatedData = v.object({
+const orderCreatedData = v.object({
   order_id: id,
   customer_id: id,
   items: v.pipe(v.array(orderItem), v.minLength(1, "must hold at least one item"), v.maxLength(1000)),
   total: amount,
 });
 
-export const orderUpdatedData = v.object({
+const orderUpdatedData = v.object({
   order_id: id,
   status: v.pipe(v.string(), v.regex(/^[a-z][a-z_]{0,49}$/, "must be a lower-case status word")),
 });

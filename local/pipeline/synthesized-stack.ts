@@ -16,7 +16,7 @@ export interface SynthesizedQueue {
   readonly receiveWaitTimeSeconds: number;
 }
 
-export interface SynthesizedTable {
+interface SynthesizedTable {
   readonly resourceName: string;
   readonly name: string;
   readonly hashKey: string;
@@ -24,7 +24,7 @@ export interface SynthesizedTable {
   readonly attributes: readonly { readonly name: string; readonly type: "S" | "N" | "B" }[];
 }
 
-export interface SynthesizedFunction {
+interface SynthesizedFunction {
   readonly resourceName: string;
   readonly name: string;
   readonly handler: string;

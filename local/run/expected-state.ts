@@ -1,6 +1,6 @@
 import type { OrderStream } from "./order-stream.js";
 
-export interface ExpectedItem {
+interface ExpectedItem {
   readonly sku: string;
   readonly quantity: number;
   readonly unit_price?: number;

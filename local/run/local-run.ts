@@ -14,7 +14,7 @@ import type { LocalRun, LocalRunOptions, RunControls, RunReport } from "./run-ty
 import { failFirstDeliveryOf } from "./transient-faults.js";
 
 export type { RunProgress } from "./run-progress.js";
-export type { LocalRun, LocalRunOptions, RunControls, RunReport } from "./run-types.js";
+export type { LocalRun, LocalRunOptions, RunReport } from "./run-types.js";
 
 /**
  * One local run of a synthesized stack: fauxqs and dynalite on 127.0.0.1, the stack's queues and

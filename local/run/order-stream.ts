@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type { OutgoingMessage } from "../../functions/lib/index.js";
 import { type OrderEventInput, orderEventMessage } from "../../functions/order-processor/producer.js";
+import { seededRandom } from "./seeded-random.js";
 
-export type StreamMessageKind = "create" | "update" | "duplicate" | "stale-update" | "early-update" | "poison";
+type StreamMessageKind = "create" | "update" | "duplicate" | "stale-update" | "early-update" | "poison";
 
 export interface StreamMessage {
   /** What to send: from orderEventMessage for order events, a raw body (plus FIFO ids) for unparseable poison. */
@@ -37,17 +38,6 @@ export interface OrderStreamOptions {
    * one would block its group, the create behind it included, until its retries ran out.
    */
   readonly fifo?: boolean;
-}
-
-/** mulberry32: tiny and good enough for test data; Math.random could not replay a failing run. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const START = Date.UTC(2026, 0, 15, 8, 0, 0);
@@ -108,7 +98,7 @@ export function generateOrderStream(options: OrderStreamOptions): OrderStream {
       `${invalid} is out of range: count and seed must be integers (count >= 0), shares between 0 and 1`,
     );
   const fifo = options.fifo ?? false;
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const messages: StreamMessage[] = [];
   const active: ActiveOrder[] = [];

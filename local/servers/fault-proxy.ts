@@ -24,7 +24,7 @@ export interface ProxiedRequest {
  */
 export type FaultDecision = "pass" | "fail" | FaultDelay;
 
-export interface FaultDelay {
+interface FaultDelay {
   /** Milliseconds to hold the request or its response, a finite number >= 0. */
   readonly delayMs: number;
   /** Default "request". */

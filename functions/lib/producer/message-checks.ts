@@ -4,7 +4,7 @@ import { shown } from "./options.js";
 import type { OutgoingMessage } from "./types.js";
 
 /** SQS's limit on DelaySeconds of one message (15 minutes). */
-export const MAX_DELAY_SECONDS = SQS.deliveryDelaySeconds.max;
+const MAX_DELAY_SECONDS = SQS.deliveryDelaySeconds.max;
 
 const utf8 = (text: string | undefined): number => (text === undefined ? 0 : Buffer.byteLength(text, "utf8"));
 

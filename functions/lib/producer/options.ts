@@ -12,7 +12,7 @@ export interface ResolvedSendOptions {
   readonly random: () => number;
 }
 
-export const SEND_LIMITS = {
+const SEND_LIMITS = {
   /** SQS counts body and attributes of every entry against one 1 MiB payload per request. */
   maxBatchBytes: { min: 1024, max: SQS.sendMessageBatchMaxBytes, default: SQS.sendMessageBatchMaxBytes },
   maxAttempts: { min: 1, max: 20, default: 5 },

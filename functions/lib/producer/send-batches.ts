@@ -2,7 +2,7 @@ import { SQS } from "../../aws-limits.js";
 import type { OutgoingMessage, SendResult } from "./types.js";
 
 /** SQS's limit on entries in one SendMessageBatch request. */
-export const MAX_BATCH_ENTRIES = SQS.batchRequest.maxEntries;
+const MAX_BATCH_ENTRIES = SQS.batchRequest.maxEntries;
 
 /** One input message and what has happened to it so far. */
 export interface Slot {

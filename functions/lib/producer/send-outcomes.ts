@@ -9,7 +9,7 @@ export interface SendState {
   readonly groups: ReadonlyMap<string, readonly Slot[]>;
 }
 
-export function markSent(slot: Slot): void {
+function markSent(slot: Slot): void {
   slot.result = { index: slot.index, status: "sent", messageId: slot.messageId ?? "", attempts: slot.attempts };
 }
 

@@ -2,17 +2,8 @@ import type { SQSRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { checkBatchResponse, InvalidBatchEventError, processBatch } from "../../../functions/lib/index.js";
 import { parseOrderEvent } from "../../../functions/order-processor/schema.js";
+import { seededRandom } from "../../../local/run/seeded-random.js";
 import { context, quiet, record } from "./records.js";
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WEIRD_VALUES: unknown[] = [
   undefined,
@@ -53,7 +44,7 @@ function mangle(base: SQSRecord, random: () => number): SQSRecord {
 describe("processBatch fuzzed with malformed records", () => {
   it("always answers with a response Lambda reads correctly, naming only records of the batch", async () => {
     for (let seed = 1; seed <= 300; seed++) {
-      const random = prng(seed);
+      const random = seededRandom(seed);
       const size = 1 + Math.floor(random() * 12);
       const fifo = random() < 0.5;
       const records = Array.from({ length: size }, (_, i) =>

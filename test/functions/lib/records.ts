@@ -1,8 +1,8 @@
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { lambdaContext } from "../../support/bundled-handler.js";
 
-export const STANDARD_ARN = "arn:aws:sqs:us-east-1:123456789012:orders";
-export const FIFO_ARN = "arn:aws:sqs:us-east-1:123456789012:orders.fifo";
+const STANDARD_ARN = "arn:aws:sqs:us-east-1:123456789012:orders";
+const FIFO_ARN = "arn:aws:sqs:us-east-1:123456789012:orders.fifo";
 
 /** An in-memory record shaped like the ones Lambda delivers. */
 export function record(

@@ -15,6 +15,7 @@ import {
   type SendResult,
   sendMessages,
 } from "../../../../functions/lib/producer/index.js";
+import { seededRandom } from "../../../../local/run/seeded-random.js";
 import {
   CREDENTIALS,
   createQueuePair,
@@ -728,18 +729,6 @@ describe("sendMessages retries (mocked SQS, which fails on demand)", () => {
   });
 });
 
-/** Deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 type ServerModel = "standard" | "fifo-independent" | "fifo-keeps-group-order";
 
 interface FuzzRun {
@@ -761,7 +750,7 @@ const indexOf = (body: string): number => Number(body.split(":")[0]);
  * messages of its group are in the queue.
  */
 async function fuzzRun(seed: number, model: ServerModel): Promise<FuzzRun> {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const fifo = model !== "standard";
   const maxBatchBytes = 1024 + Math.floor(random() * 4096);
   const groups = ["g0", "g1", "g2", "g3"].slice(0, 1 + Math.floor(random() * 4));
