@@ -5,14 +5,16 @@ import { parse } from "yaml";
 
 const DIR = ".github/workflows";
 const files = readdirSync(DIR).filter((file) => file.endsWith(".yml"));
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML; each test reads the keys it asserts on
+type Workflow = Record<string, any>;
 const workflows = Object.fromEntries(
-  files.map((file) => [file, parse(readFileSync(path.join(DIR, file), "utf8")) as Record<string, any>]),
+  files.map((file) => [file, parse(readFileSync(path.join(DIR, file), "utf8")) as Workflow]),
 );
 const scripts = Object.keys(JSON.parse(readFileSync("package.json", "utf8")).scripts as Record<string, string>);
 
 type Step = { uses?: string; run?: string; if?: string; with?: Record<string, unknown>; name?: string; id?: string };
 const stepsOf = (job: { steps?: Step[] }) => job.steps ?? [];
-const allSteps = (workflow: Record<string, any>) =>
+const allSteps = (workflow: Workflow) =>
   Object.values(workflow.jobs as Record<string, { steps?: Step[] }>).flatMap(stepsOf);
 
 describe("GitHub workflows", () => {

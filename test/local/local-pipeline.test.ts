@@ -7,6 +7,7 @@ import { type LocalDynamo, type LocalSqs, startLocalDynamo, startLocalSqs } from
 import { tempDir } from "../support/synth.js";
 
 /** The hand-written minimal stack, with one edit to its JSON. */
+// biome-ignore lint/suspicious/noExplicitAny: a test edits the Terraform JSON freely, invalid shapes included
 function minimalStack(edit: (json: any) => void) {
   const outdir = tempDir("stack");
   cpSync("test/fixtures/local/stacks/minimal", path.join(outdir, "stacks", "minimal"), { recursive: true });

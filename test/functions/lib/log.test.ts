@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger, parseLogLevel } from "../../../functions/lib/index.js";
 
 function capture(level?: "DEBUG" | "INFO" | "WARN" | "ERROR") {
-  const lines: Record<string, any>[] = [];
+  const lines: Record<string, unknown>[] = [];
   const logger = createLogger({ level, fields: { service: "orders" }, write: (line) => lines.push(JSON.parse(line)) });
   return { logger, lines };
 }

@@ -63,7 +63,10 @@ describe("processBatch", () => {
 
   it("acknowledges duplicate and ignored outcomes and counts them apart in the metrics", async () => {
     const lines: string[] = [];
-    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => (lines.push(String(chunk)), true));
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
     try {
       const response = await processBatch(
         eventOf(record("a"), record("b"), record("c")),

@@ -58,6 +58,6 @@ describe("order-processor handler with DynamoDB unreachable", () => {
     expect(await pipeline.queueCounts()).toEqual({ visible: 0, inFlight: 3 });
     const retries = logs.filter((line) => line.message === "record failed, will retry");
     expect(retries.map((line) => line.messageId).sort()).toEqual([...validIds].sort());
-    expect(retries.every((line) => line.error.reason === "table-unavailable")).toBe(true);
+    expect(retries.every((line) => (line.error as { reason?: unknown }).reason === "table-unavailable")).toBe(true);
   });
 });

@@ -95,7 +95,7 @@ export class Pipeline {
   async invoke(
     event: SQSEvent,
     context: Context = lambdaContext(),
-  ): Promise<{ response: SQSBatchResponse; metrics: Record<string, any>[]; logs: Record<string, any>[] }> {
+  ): Promise<{ response: SQSBatchResponse; metrics: Record<string, unknown>[]; logs: Record<string, unknown>[] }> {
     const lines: string[] = [];
     const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
       lines.push(String(chunk));
@@ -118,7 +118,7 @@ export class Pipeline {
     const json = lines
       .flatMap((line) => line.split("\n"))
       .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as Record<string, any>);
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     return { response, metrics: json.filter((line) => "_aws" in line), logs: json.filter((line) => !("_aws" in line)) };
   }
 

@@ -9,6 +9,7 @@ const BASE: QueueProcessorProps = {
 };
 
 /** Props of BASE with sections replaced; `any` so that tests can pass what TypeScript would refuse. */
+// biome-ignore lint/suspicious/noExplicitAny: the tests pass what TypeScript would refuse
 function props(overrides: Record<string, any>): QueueProcessorProps {
   return { ...BASE, ...overrides } as QueueProcessorProps;
 }

@@ -163,7 +163,7 @@ describe("sendMessages on a real SQS server (fauxqs)", () => {
     const received = await receiveAll(sqs.client, queueUrl, 25);
     expect(received.map((message) => message.Body).sort()).toEqual(messages.map((message) => message.body).sort());
     for (const message of received) {
-      const position = Number(message.MessageAttributes?.["position"]?.StringValue);
+      const position = Number(message.MessageAttributes?.position?.StringValue);
       expect(message.Body).toBe(`message ${position}`);
       const result = results[position];
       expect(result?.status === "sent" ? result.messageId : undefined).toBe(message.MessageId);
