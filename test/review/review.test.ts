@@ -3,7 +3,7 @@ import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withoutAwsCredentials } from "../../review/credentials.js";
-import { tempDir } from "../support/synth.js";
+import { tempDir } from "../support/temp-dirs.js";
 
 const PROJECT = process.cwd();
 const FIXTURE = path.join(PROJECT, "test", "fixtures", "review-repo");
