@@ -156,7 +156,13 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
       // The init phase counts toward the first invocation's timeout, as on Lambda.
       const answer = await Promise.race([
         container.ready.then(() => {
-          container.process.send({ id, event, context: fieldsOf(context), deadline } satisfies ContainerRequest);
+          const request = { id, event, context: fieldsOf(context), deadline } satisfies ContainerRequest;
+          // A runtime that died since it was ready (killed at a timeout, crashed) cannot take it: the
+          // invocation fails as its exit says, instead of an EPIPE thrown at nobody.
+          container.process.send(request, (error) => {
+            if (error && container.pending?.id === id)
+              container.pending.reject(new RuntimeExitError(`the function's runtime is gone (${error.message})`));
+          });
           return reply;
         }),
         timedOut,
