@@ -6,26 +6,27 @@ import {
   formatFigures,
   functionTimeoutScenario,
   reliabilitySizes,
-  synthesizeReliabilityStacks,
   TABLE_OUTAGE_MS,
   tableOutageScenario,
   timeoutFor,
-} from "../../local/scenarios/index.js";
-import { expectReconciled } from "./expect-reconciled.js";
+} from "../../../local/scenarios/index.js";
+import { reliabilityStacks } from "../../support/shared-stacks.js";
+import { expectReconciled } from "../expect-reconciled.js";
 
 const { faults } = reliabilitySizes();
 
 // The four scenarios mostly wait (outages, backoff, visibility timeouts), so they run side by side:
 // in sequence they would take about a minute.
-beforeAll(() => {
-  synthesizeReliabilityStacks();
+let outdir: string;
+beforeAll(async () => {
+  outdir = await reliabilityStacks();
 });
 
 describe.concurrent("reliability: faults", () => {
   it(
     `(a) DynamoDB stopped mid-run (dev): ${faults} orders, the table down for ${TABLE_OUTAGE_MS} ms once a quarter is processed: retried, applied after recovery, only poison in the DLQ`,
     async () => {
-      const report = await tableOutageScenario({ count: faults });
+      const report = await tableOutageScenario({ count: faults, outdir });
       console.log(`${formatFigures(report)}; outage ${JSON.stringify(report.outage)}`);
       const r = report.reconciliation;
 
@@ -48,7 +49,7 @@ describe.concurrent("reliability: faults", () => {
   it(
     `(b) the DLQ unreachable when poison arrives (dev-fast-retry): ${faults} orders, DLQ sends refused for ${DLQ_OUTAGE_MS} ms: poison not acknowledged, retried, in the DLQ with its reason once reachable`,
     async () => {
-      const report = await deadLetterQueueOutageScenario({ count: faults });
+      const report = await deadLetterQueueOutageScenario({ count: faults, outdir });
       console.log(`${formatFigures(report)}; outage ${JSON.stringify(report.outage)}`);
       const r = report.reconciliation;
 
@@ -68,7 +69,7 @@ describe.concurrent("reliability: faults", () => {
   it(
     `(c) invocations past the function timeout (dev-fast-retry): ${faults} orders, a few overrun the 3 s timeout: the container is killed, the batch retried, every effect once`,
     async () => {
-      const report = await functionTimeoutScenario({ count: faults });
+      const report = await functionTimeoutScenario({ count: faults, outdir });
       console.log(
         `${formatFigures(report)}; killed ${report.killed}, cold starts ${report.coldStarts}, slow ${JSON.stringify(report.slow)}, ` +
           `extra DLQ copies ${report.extraDeadLetterCopies}, outcomes ${JSON.stringify(report.outcomes)}`,
