@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { PlanJson } from "./plan-json.js";
 import { applyPlan, emptyState, managedChanges, type ProviderSchemas, type StateV4 } from "./plan-state.js";
-import { init, prepareOfflineCopy, terraform, terraformVersion } from "./terraform.js";
+import { init, planHasChanges, prepareOfflineCopy, terraform, terraformVersion } from "./terraform.js";
 
 /** Re-plans of the base against its own state before giving up on a settled state. */
 const MAX_SETTLE_ROUNDS = 4;
@@ -25,6 +25,8 @@ export interface EnvironmentReview {
   readonly settled: boolean;
 }
 
+const PLAN_OPTIONS = ["-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin"];
+
 /** A scratch copy of one stack, initialised once, planned against any state. */
 class Workspace {
   private constructor(readonly dir: string) {}
@@ -37,28 +39,36 @@ class Workspace {
   }
 
   async plan(state: StateV4 | undefined, destroy = false): Promise<EnvironmentReview["plan"]> {
+    this.writeState(state);
+    await terraform(this.dir, ["plan", ...PLAN_OPTIONS, ...(destroy ? ["-destroy"] : [])]);
+    return this.show();
+  }
+
+  /** The plan against `state` when it holds changes; undefined, without a `terraform show`, when it holds none. */
+  async changesFrom(state: StateV4): Promise<EnvironmentReview["plan"] | undefined> {
+    this.writeState(state);
+    return (await planHasChanges(this.dir, PLAN_OPTIONS)) ? this.show() : undefined;
+  }
+
+  private writeState(state: StateV4 | undefined): void {
     // The offline override points the local backend at terraform.tfstate in this folder.
     const statePath = path.join(this.dir, "terraform.tfstate");
     if (state) writeFileSync(statePath, JSON.stringify(state));
     else rmSync(statePath, { force: true });
-    const args = [
-      "plan",
-      "-input=false",
-      "-no-color",
-      "-lock=false",
-      "-refresh=false",
-      "-out=plan.bin",
-      ...(destroy ? ["-destroy"] : []),
-    ];
-    await terraform(this.dir, args);
+  }
+
+  private async show(): Promise<EnvironmentReview["plan"]> {
     return JSON.parse(await terraform(this.dir, ["show", "-json", "plan.bin"])) as EnvironmentReview["plan"];
   }
 }
 
-let schemaCache: ProviderSchemas | undefined;
-async function providerSchemas(initializedDir: string): Promise<ProviderSchemas> {
-  schemaCache ??= JSON.parse(await terraform(initializedDir, ["providers", "schema", "-json"])) as ProviderSchemas;
-  return schemaCache;
+// A promise, so that environments reviewed side by side ask terraform for the schemas once.
+let schemaRequest: Promise<ProviderSchemas> | undefined;
+function providerSchemas(initializedDir: string): Promise<ProviderSchemas> {
+  schemaRequest ??= terraform(initializedDir, ["providers", "schema", "-json"]).then(
+    (json) => JSON.parse(json) as ProviderSchemas,
+  );
+  return schemaRequest;
 }
 
 /**
@@ -78,12 +88,12 @@ export async function reviewEnvironment(
   let base: Workspace | undefined;
   if (baseStackDir && existsSync(path.join(baseStackDir, "cdk.tf.json"))) {
     base = await Workspace.create(baseStackDir, path.join(scratch, "base"));
-    const schemas = await providerSchemas(base.dir);
-    state = applyPlan(emptyState(`review-${environment}`, terraformVersion()), await base.plan(undefined), schemas);
+    const [schemas, first] = await Promise.all([providerSchemas(base.dir), base.plan(undefined)]);
+    state = applyPlan(emptyState(`review-${environment}`, terraformVersion()), first, schemas);
     settled = false;
     for (let round = 1; round <= MAX_SETTLE_ROUNDS && !settled; round++) {
-      const again = await base.plan(state);
-      if (managedChanges(again).length === 0) settled = true;
+      const again = await base.changesFrom(state);
+      if (!again || managedChanges(again).length === 0) settled = true;
       else state = applyPlan(state, again, schemas);
     }
   }

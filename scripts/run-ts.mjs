@@ -33,6 +33,8 @@ buildSync({
   sourcemap: "inline",
   logLevel: "warning",
 });
+// Also when the entry calls process.exit while it loads (a usage error), which skips the finally below.
+process.once("exit", () => rmSync(outfile, { force: true }));
 process.setSourceMapsEnabled(true);
 // The entry sees its own arguments as if Node had run it directly.
 process.argv = [process.argv[0], path.resolve(entry), ...process.argv.slice(3)];

@@ -1,19 +1,20 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { cpSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
 import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { tempDir } from "./support/synth.js";
+import { projectSynth } from "./support/shared-stacks.js";
+import { tempDir } from "./support/temp-dirs.js";
 import { zipEntries } from "./support/zip-entries.js";
 
 const PROJECT = process.cwd();
 const SOURCES = ["main.ts", "config", "modules", "functions", "scripts", "package.json", "tsconfig.json", "cdktf.json"];
 
-function synth(cwd: string, outdir: string, timeZone: string): void {
-  execFileSync("npm", ["run", "--silent", "synth"], {
+async function synth(cwd: string, outdir: string, timeZone: string): Promise<void> {
+  await promisify(execFile)("npm", ["run", "--silent", "synth"], {
     cwd,
     env: { ...process.env, CDKTF_OUTDIR: outdir, TZ: timeZone },
-    stdio: ["ignore", "ignore", "pipe"],
   });
 }
 
@@ -25,17 +26,17 @@ function filesUnder(root: string, dir = root): string[] {
 }
 
 describe("synth determinism", () => {
-  const first = tempDir("determinism-a");
+  // The suite's one `npm run synth` of this checkout, in UTC (see shared-stacks.ts).
+  let first: string;
   const second = tempDir("determinism-b");
   // Another checkout: other path, fresh file times, node_modules a real folder as `npm ci` makes it.
   const otherCheckout = path.join(tempDir("determinism-checkout"), "somewhere", "else", "queue-processor");
 
-  beforeAll(() => {
+  beforeAll(async () => {
     for (const source of SOURCES)
       cpSync(path.join(PROJECT, source), path.join(otherCheckout, source), { recursive: true });
     execFileSync("cp", ["-al", path.join(PROJECT, "node_modules"), path.join(otherCheckout, "node_modules")]);
-    synth(PROJECT, first, "UTC");
-    synth(otherCheckout, second, "Pacific/Chatham");
+    [first] = await Promise.all([projectSynth(), synth(otherCheckout, second, "Pacific/Chatham")]);
   });
 
   it("writes the same files, byte for byte, from two checkouts in two time zones", () => {

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SynthesizedStack, type TerraformJson, tempDir } from "./support/synth.js";
+import { SynthesizedStack, type TerraformJson } from "./support/synth.js";
+import { tempDir } from "./support/temp-dirs.js";
 import { type OfflinePlan, planOffline } from "./support/terraform.js";
 
 const run = promisify(execFile);

@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { tempDir } from "./support/synth.js";
+import { projectSynth } from "./support/shared-stacks.js";
+import { tempDir } from "./support/temp-dirs.js";
 import { type OfflinePlan, planOffline, providerMirror, terraformVersion } from "./support/terraform.js";
 
 const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -24,17 +24,13 @@ const EXPECTED_CREATES: Record<string, number> = {
 };
 
 describe("real Terraform on the synthesized stacks", () => {
-  const outdir = tempDir("tf-synth");
+  let outdir: string;
   const plans: Partial<Record<(typeof ENVIRONMENTS)[number], OfflinePlan>> = {};
 
   beforeAll(async () => {
     terraformVersion();
-    // The README's command, into a scratch folder.
-    execFileSync("npm", ["run", "--silent", "synth"], {
-      cwd: process.cwd(),
-      env: { ...process.env, CDKTF_OUTDIR: outdir },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    // The README's command, run once for the suite into a scratch folder.
+    outdir = await projectSynth();
     const scratch = tempDir("tf-plan");
     await Promise.all(
       ENVIRONMENTS.map(async (env) => {

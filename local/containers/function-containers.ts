@@ -169,7 +169,13 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
           if (container.retired || !container.process.connected) {
             throw new RuntimeExitError("the function's runtime exited before the invocation was sent");
           }
-          container.process.send({ id, event, context: fieldsOf(context), deadline } satisfies ContainerRequest);
+          const request = { id, event, context: fieldsOf(context), deadline } satisfies ContainerRequest;
+          // A runtime that dies while the request is on its way cannot take it: the invocation fails
+          // as its exit says, instead of an EPIPE thrown at nobody.
+          container.process.send(request, (error) => {
+            if (error && container.pending?.id === id)
+              container.pending.reject(new RuntimeExitError(`the function's runtime is gone (${error.message})`));
+          });
           return reply;
         }),
         timedOut,

@@ -39,6 +39,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   const closeServers = () => Promise.all([tableProxy?.close(), sqsProxy?.close(), sqs.stop(), dynamo.stop()]);
   const observer = createRunObserver(options.functionLogFile);
   const { counters } = observer;
+  const outputListeners: ((line: string) => void)[] = [];
   let pipeline: LocalPipeline | undefined;
   try {
     pipeline = await createLocalPipeline({
@@ -49,7 +50,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       // The reconciliation reads the function's outcome lines, which are logged at INFO.
       environment: { LOG_LEVEL: "INFO" },
       ...(options.overrides ? { overrides: options.overrides } : {}),
-      onFunctionOutput: observer.onFunctionOutput,
+      onFunctionOutput: (line) => {
+        observer.onFunctionOutput(line);
+        for (const listener of outputListeners) listener(line);
+      },
       onInvocation: observer.onInvocation,
       onFiltered: observer.onFiltered,
     });
@@ -101,6 +105,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       pipeline: activePipeline,
       stream,
       progress: () => tracker.snapshot(),
+      onFunctionOutput: (listener) => outputListeners.push(listener),
       async until(predicate) {
         for (;;) {
           const progress = await tracker.snapshot();

@@ -40,6 +40,8 @@ export interface RunControls {
   readonly pipeline: LocalPipeline;
   readonly stream: OrderStream;
   progress(): Promise<RunProgress>;
+  /** Calls `listener` with each line the function writes from now on, as it writes it. */
+  onFunctionOutput(listener: (line: string) => void): void;
   /** Resolves once `predicate` holds for the progress (checked every 50 ms). */
   until(predicate: (progress: RunProgress) => boolean): Promise<RunProgress>;
 }

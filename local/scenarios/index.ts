@@ -45,4 +45,5 @@ export {
   FAST_RETRY_VISIBILITY_TIMEOUT_SECONDS,
   FIFO,
   synthesizeReliabilityStacks,
+  synthesizeReliabilityStacksInto,
 } from "./stacks.js";

@@ -52,17 +52,11 @@ function fifoEnvironment(): OrdersEnvironment {
   };
 }
 
-let synthesized: string | undefined;
-
 /**
- * Synthesizes dev, dev-fast-retry and dev-fifo (the real construct, bundling included) into a temporary
- * folder, once per process, and returns the folder: runLocal's `outdir`. The folder is removed
- * when the process exits.
+ * Synthesizes dev, dev-fast-retry and dev-fifo (the real construct, bundling included) into `outdir`:
+ * runLocal's `outdir` for every scenario.
  */
-export function synthesizeReliabilityStacks(): string {
-  if (synthesized) return synthesized;
-  const outdir = mkdtempSync(path.join(tmpdir(), "qp-reliability-synth-"));
-  process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
+export function synthesizeReliabilityStacksInto(outdir: string): void {
   const app = new App({ outdir, stackTraces: false });
   const environments = [
     ENVIRONMENTS.find((environment) => environment.name === DEV)!,
@@ -71,6 +65,19 @@ export function synthesizeReliabilityStacks(): string {
   ];
   for (const environment of environments) new OrdersStack(app, environment);
   app.synth();
+}
+
+let synthesized: string | undefined;
+
+/**
+ * The reliability stacks in a temporary folder, synthesized once per process and removed when the
+ * process exits: the default of every scenario that is given no `outdir`.
+ */
+export function synthesizeReliabilityStacks(): string {
+  if (synthesized) return synthesized;
+  const outdir = mkdtempSync(path.join(tmpdir(), "qp-reliability-synth-"));
+  process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
+  synthesizeReliabilityStacksInto(outdir);
   synthesized = outdir;
   return outdir;
 }

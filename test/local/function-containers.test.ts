@@ -12,7 +12,7 @@ import {
   RuntimeExitError,
 } from "../../local/containers/function-containers.js";
 import { bundleFunction } from "../../modules/bundle/bundle.js";
-import { tempDir } from "../support/synth.js";
+import { tempDir } from "../support/temp-dirs.js";
 
 /**
  * Handlers of one deployment package, each picked by the handler setting (`index.<export>`). The

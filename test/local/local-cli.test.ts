@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { type AttributeValue, DynamoDBClient, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_DEFAULTS, CliUsageError, parseCliOptions } from "../../local/cli-options.js";
 import type { RunProgress, RunReport } from "../../local/run/local-run.js";
 import { checkSynth, synthDecision, synthesize } from "../../local/synth-check.js";
@@ -277,13 +277,15 @@ function startCli(args: string[]): Cli {
   return cli;
 }
 
-describe("npm run local, end to end", () => {
+// Each run has its own servers on free ports and its own process group, and mostly waits: side by side.
+describe.concurrent("npm run local, end to end", () => {
   beforeAll(async () => {
     // A fresh clone has no cdktf.out; the CLI would synthesize too, but not within each test's time.
     if (checkSynth(PROJECT, "dev").needed) await synthesize(PROJECT);
   });
 
-  afterEach(() => {
+  // After all of them: a run another test started may still be going.
+  afterAll(() => {
     for (const cli of started.splice(0)) {
       if (cli.child.exitCode === null && cli.child.signalCode === null) process.kill(-cli.child.pid!, "SIGKILL");
     }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalPipeline } from "../../local/pipeline/local-pipeline.js";
 import { readSynthesizedStack } from "../../local/pipeline/synthesized-stack.js";
 import { type LocalDynamo, type LocalSqs, startLocalDynamo, startLocalSqs } from "../../local/servers/local-servers.js";
-import { tempDir } from "../support/synth.js";
+import { tempDir } from "../support/temp-dirs.js";
 
 /** The hand-written minimal stack, with one edit to its JSON. */
 // biome-ignore lint/suspicious/noExplicitAny: a test edits the Terraform JSON freely, invalid shapes included

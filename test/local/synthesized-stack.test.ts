@@ -8,7 +8,7 @@ import {
   type SynthesizedStack,
 } from "../../local/pipeline/synthesized-stack.js";
 import { mtimeOf, stackFileOf, synthesize } from "../../local/synth-check.js";
-import { tempDir } from "../support/synth.js";
+import { tempDir } from "../support/temp-dirs.js";
 
 const ROOT = process.cwd();
 const FIXTURES = path.resolve("test/fixtures/local");

@@ -4,7 +4,8 @@ import { App } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENTS, environments } from "../../config/environments.js";
 import { AWS_PROVIDER_VERSION_RANGE, type OrdersEnvironment, OrdersStack } from "../../modules/orders-stack.js";
-import { SynthesizedStack, type TerraformJson, tempDir } from "../support/synth.js";
+import { SynthesizedStack, type TerraformJson } from "../support/synth.js";
+import { tempDir } from "../support/temp-dirs.js";
 
 function synthEnvironments(environments: readonly OrdersEnvironment[]): Record<string, SynthesizedStack> {
   const outdir = tempDir("orders");

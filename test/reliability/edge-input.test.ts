@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { type EdgeInputReport, edgeCases, edgeInputScenario, formatFigures } from "../../local/scenarios/index.js";
+import { reliabilityStacks } from "../support/shared-stacks.js";
 import { expectReconciled } from "./expect-reconciled.js";
 
 describe("reliability: bad input at the edges (dev stack, no filter)", () => {
   let report: EdgeInputReport;
 
   it("every case ends applied, in the DLQ with a clear reason, or refused at the send with one; the pipeline keeps running", async () => {
-    report = await edgeInputScenario();
+    report = await edgeInputScenario({ outdir: await reliabilityStacks() });
     console.log(formatFigures(report));
     for (const result of report.cases) {
       console.log(

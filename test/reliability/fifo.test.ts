@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fifoLoadScenario } from "../../local/scenarios/fifo-scenario.js";
 import { formatFigures, reliabilitySizes, timeoutFor } from "../../local/scenarios/index.js";
+import { reliabilityStacks } from "../support/shared-stacks.js";
 import { expectReconciled } from "./expect-reconciled.js";
 
 const { faults } = reliabilitySizes();
@@ -9,7 +10,7 @@ describe("reliability: load on a FIFO queue pair", () => {
   it(
     `${faults} orders with 5% poison and 5% transient failures, one message group per order: each applied exactly once, in order, or in the DLQ with its reason`,
     async () => {
-      const report = await fifoLoadScenario({ count: faults });
+      const report = await fifoLoadScenario({ count: faults, outdir: await reliabilityStacks() });
       console.log(`${formatFigures(report)}; duplicates sent ${report.duplicatesSent}`);
 
       expect(report.environment).toBe("dev-fifo");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatFigures, LOAD_SHARES, loadScenario, reliabilitySizes, timeoutFor } from "../../local/scenarios/index.js";
+import { reliabilityStacks } from "../support/shared-stacks.js";
 import { expectReconciled } from "./expect-reconciled.js";
 
 const { load } = reliabilitySizes();
@@ -8,7 +9,7 @@ describe("reliability: load on the dev stack", () => {
   it(
     `${load} orders with 5% poison and 5% transient failures: each applied exactly once or in the DLQ with its reason`,
     async () => {
-      const report = await loadScenario({ count: load });
+      const report = await loadScenario({ count: load, outdir: await reliabilityStacks() });
       console.log(formatFigures(report));
       const r = report.reconciliation;
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { hasAwsCredentials, withoutAwsCredentials } from "../../review/credentials.js";
-import { tempDir } from "../support/synth.js";
+import { tempDir } from "../support/temp-dirs.js";
 
 function plan(args: string[], outdir: string) {
   return spawnSync("npm", ["run", "--silent", "plan", "--", ...args], {

@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withoutAwsCredentials } from "../../review/credentials.js";
-import { tempDir } from "../support/synth.js";
+import { tempDir } from "../support/temp-dirs.js";
 
 const PROJECT = process.cwd();
 const FIXTURE = path.join(PROJECT, "test", "fixtures", "review-repo");
@@ -71,22 +72,28 @@ function fixtureRepository(): string {
 describe("npm run review", () => {
   let report: string;
   let status: number | null;
+  let review: ChildProcess | undefined;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const repo = fixtureRepository();
-    const result = spawnSync(
+    // Not spawnSync: the worker's event loop stays free, so that after a hook timeout the review and
+    // its terraform processes (its own process group) can be ended below.
+    review = spawn(
       process.execPath,
       [path.join(PROJECT, "scripts", "run-ts.mjs"), path.join(PROJECT, "review", "review.ts"), "--base", "HEAD~1"],
-      {
-        cwd: repo,
-        env: withoutAwsCredentials(process.env),
-        encoding: "utf8",
-      },
+      { cwd: repo, env: withoutAwsCredentials(process.env), stdio: ["ignore", "pipe", "pipe"], detached: true },
     );
-    report = result.stdout;
-    status = result.status;
+    const output = { stdout: "", stderr: "" };
+    review.stdout!.on("data", (chunk: Buffer) => (output.stdout += chunk.toString()));
+    review.stderr!.on("data", (chunk: Buffer) => (output.stderr += chunk.toString()));
+    [status] = (await once(review, "close")) as [number | null];
+    report = output.stdout;
     if (!report.startsWith("# Terraform review"))
-      throw new Error(`review failed (${status}): ${result.stderr.slice(-3000)}`);
+      throw new Error(`review failed (${status}): ${output.stderr.slice(-3000)}`);
+  });
+
+  afterAll(() => {
+    if (review?.exitCode === null && review.signalCode === null) process.kill(-review.pid!, "SIGKILL");
   });
 
   it("titles the report with the base and summarizes each environment", () => {

@@ -5,7 +5,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { unzipSync } from "fflate";
 import { bundleFunction } from "../../modules/bundle/bundle.js";
 import { RUNTIME_PROVIDED_MODULES } from "../../modules/queue-processor/function.js";
-import { tempDir } from "./synth.js";
+import { tempDir } from "./temp-dirs.js";
 
 export type BatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 

@@ -1,5 +1,5 @@
 import { afterAll } from "vitest";
-import { removeTempDirs } from "./synth.js";
+import { removeTempDirs } from "./temp-dirs.js";
 
 // Every test file leaves /tmp as it found it.
 afterAll(removeTempDirs);

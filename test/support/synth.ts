@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
 import { App, TerraformStack } from "cdktf";
 import type { QueueProcessorProps } from "../../modules/index.js";
 import { QueueProcessor } from "../../modules/index.js";
+import { tempDir } from "./temp-dirs.js";
 
 export const PLACEHOLDER_ENTRY = "functions/order-processor/handler.ts";
 
@@ -74,21 +74,6 @@ export interface TerraformJson {
   output?: Record<string, { value: string }>;
   provider?: Record<string, any>;
   terraform?: Record<string, any>;
-}
-
-const created: string[] = [];
-
-/** A new temporary folder, removed after its test file (see test/support/cleanup.ts). */
-export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), `qp-${prefix}-`));
-  created.push(dir);
-  return dir;
-}
-
-/** Removes the folders made so far, unless QP_KEEP_TEMP is set (to look at them after a failure). */
-export function removeTempDirs(): void {
-  if (process.env.QP_KEEP_TEMP) return;
-  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** A full synth (assets included) of one stack built by `build`, read back as JSON. */

@@ -5,7 +5,7 @@ import path from "node:path";
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { BundleError, bundleFunction } from "../../../modules/bundle/bundle.js";
-import { tempDir } from "../../support/synth.js";
+import { tempDir } from "../../support/temp-dirs.js";
 
 const FIXTURE = "test/fixtures/handler-with-package.ts";
 
