@@ -97,10 +97,14 @@ export async function reviewEnvironment(
       else state = applyPlan(state, again, schemas);
     }
   }
-  const plan =
-    headStackDir && existsSync(path.join(headStackDir, "cdk.tf.json"))
-      ? await (await Workspace.create(headStackDir, path.join(scratch, "head"))).plan(state)
-      : await base!.plan(state, true);
+  let plan: EnvironmentReview["plan"];
+  if (headStackDir && existsSync(path.join(headStackDir, "cdk.tf.json"))) {
+    plan = await (await Workspace.create(headStackDir, path.join(scratch, "head"))).plan(state);
+  } else if (base) {
+    plan = await base.plan(state, true);
+  } else {
+    throw new Error(`environment ${environment}: neither the base nor the head has a stack to plan`);
+  }
   return { environment, plan, settled, derivedChanges: derivedChanges(baseStackDir, headStackDir) };
 }
 
@@ -126,13 +130,14 @@ function derivedChanges(baseStackDir: string | undefined, headStackDir: string |
     const before = base[processor] ?? {};
     const after = head[processor] ?? {};
     for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
-      if (before[key]?.value !== after[key]?.value) {
+      const entry = after[key] ?? before[key];
+      if (entry && before[key]?.value !== after[key]?.value) {
         changes.push({
           processor,
           path: key,
           before: before[key]?.value,
           after: after[key]?.value,
-          rule: (after[key] ?? before[key])!.rule,
+          rule: entry.rule,
         });
       }
     }

@@ -240,8 +240,10 @@ function startConsumer(
     pending = lines.pop() ?? "";
     output.push(...lines);
   };
-  child.stdout!.on("data", collect);
-  child.stderr!.on("data", collect);
+  // Invariant: the consumer is spawned with piped stdout and stderr.
+  if (!child.stdout || !child.stderr) throw new Error("the consumer started without its output pipes");
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
   child.once("exit", () => {
     if (pending) output.push(pending);
     pending = "";

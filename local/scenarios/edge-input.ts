@@ -236,7 +236,7 @@ export function edgeCases(): EdgeCase[] {
     via: "producer",
     body: JSON.stringify(created("edge-deep-extra", "corr-edge-deep-extra", {}, { extra: "@@" })).replace(
       '"@@"',
-      '{"a":'.repeat(NESTING) + "0" + "}".repeat(NESTING),
+      `${'{"a":'.repeat(NESTING)}0${"}".repeat(NESTING)}`,
     ),
     orderId: "edge-deep-extra",
     correlationId: "corr-edge-deep-extra",
@@ -363,7 +363,8 @@ export async function edgeInputScenario(options: ScenarioOptions = {}): Promise<
         maxAttempts: 1,
       });
       try {
-        const canary = cases.at(-1)!;
+        const canary = cases.at(-1);
+        if (!canary) throw new Error("the edge cases end with a canary, and there are none");
         for (const edge of cases.slice(0, -1)) sent.set(edge.name, await send(client, queueUrl, edge));
         // The canary once every case has been handled: the pipeline must still be running.
         await controls.until(
@@ -427,7 +428,8 @@ async function send(client: SQSClient, queueUrl: string, edge: EdgeCase): Promis
   if (edge.via === "send-message") {
     try {
       const { MessageId } = await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: edge.body }));
-      return { messageId: MessageId! };
+      if (!MessageId) return { refused: { code: "no-message-id", reason: "SQS accepted the message without an id" } };
+      return { messageId: MessageId };
     } catch (error) {
       return { refused: { code: (error as Error).name, reason: (error as Error).message } };
     }
@@ -439,7 +441,8 @@ async function send(client: SQSClient, queueUrl: string, edge: EdgeCase): Promis
 async function sendRawBytes(queueUrl: string, edge: EdgeCase): Promise<Sent> {
   const template = JSON.stringify({ QueueUrl: queueUrl, MessageBody: edge.rawTemplate });
   const [before, after] = template.split("@@") as [string, string];
-  const payload = Buffer.concat([Buffer.from(before), edge.rawBytes!, Buffer.from(after)]);
+  if (!edge.rawBytes) throw new Error(`edge case "${edge.name}" is sent as raw bytes but has none`);
+  const payload = Buffer.concat([Buffer.from(before), edge.rawBytes, Buffer.from(after)]);
   const url = new URL(queueUrl);
   const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
     const req = httpRequest(

@@ -345,7 +345,10 @@ function chooseSlowOrders(messages: ReturnType<typeof streamOf>["messages"], cou
     .filter((m) => m.kind === "create" && !early.has(m.orderId));
   const step = Math.max(1, Math.floor(creates.length / count));
   const chosen = new Set<string>();
-  for (let index = 0; index < creates.length && chosen.size < count; index += step) chosen.add(creates[index]!.orderId);
+  for (let index = 0; index < creates.length && chosen.size < count; index += step) {
+    const create = creates[index];
+    if (create) chosen.add(create.orderId);
+  }
   return chosen;
 }
 

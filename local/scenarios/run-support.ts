@@ -122,7 +122,9 @@ export async function runWithInspection(
     let inspection: RunInspection;
     try {
       const { sqs, deadLetterQueueUrl, dynamodb, tables } = run.endpoints;
-      inspection = await inspect(sqs, deadLetterQueueUrl, dynamodb, tables[0]!);
+      const [table] = tables;
+      if (!table) throw new Error("the reliability stack defines no table to inspect");
+      inspection = await inspect(sqs, deadLetterQueueUrl, dynamodb, table);
     } finally {
       await run.close();
     }

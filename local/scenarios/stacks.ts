@@ -58,11 +58,7 @@ function fifoEnvironment(): OrdersEnvironment {
  */
 export function synthesizeReliabilityStacksInto(outdir: string): void {
   const app = new App({ outdir, stackTraces: false });
-  const environments = [
-    ENVIRONMENTS.find((environment) => environment.name === DEV)!,
-    fastRetryEnvironment(),
-    fifoEnvironment(),
-  ];
+  const environments = [devEnvironment(), fastRetryEnvironment(), fifoEnvironment()];
   for (const environment of environments) new OrdersStack(app, environment);
   app.synth();
 }
@@ -80,4 +76,10 @@ export function synthesizeReliabilityStacks(): string {
   synthesizeReliabilityStacksInto(outdir);
   synthesized = outdir;
   return outdir;
+}
+
+function devEnvironment(): OrdersEnvironment {
+  const dev = ENVIRONMENTS.find((environment) => environment.name === DEV);
+  if (!dev) throw new Error(`config/environments.ts has no "${DEV}" environment for the reliability stacks`);
+  return dev;
 }

@@ -1,5 +1,8 @@
 import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { createQueue } from "./create-queue.js";
+
+export { queueArn } from "./create-queue.js";
 
 // Resources made by hand, not from a synthesized stack: for scenarios and tests that need a queue
 // pair or the table without synthesizing (see local-resources.ts for the stack-driven ones).
@@ -43,35 +46,20 @@ export async function createQueuePair(
   const suffix = options.fifo ? ".fifo" : "";
   const fifo = options.fifo ? { FifoQueue: "true" } : {};
   const size = { MaximumMessageSize: String(options.maxMessageSizeBytes ?? 262_144) };
-  const dlq = await client.send(
-    new CreateQueueCommand({ QueueName: `${name}-dlq${suffix}`, Attributes: { ...fifo, ...size } }),
-  );
-  const deadLetterQueueArn = await queueArn(client, dlq.QueueUrl!);
-  const queue = await client.send(
-    new CreateQueueCommand({
-      QueueName: `${name}-queue${suffix}`,
-      Attributes: {
-        ...fifo,
-        ...size,
-        VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 30),
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: deadLetterQueueArn,
-          maxReceiveCount: options.maxReceiveCount ?? 3,
-        }),
-      },
+  const deadLetterQueue = await createQueue(client, `${name}-dlq${suffix}`, { ...fifo, ...size });
+  const queue = await createQueue(client, `${name}-queue${suffix}`, {
+    ...fifo,
+    ...size,
+    VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 30),
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: deadLetterQueue.arn,
+      maxReceiveCount: options.maxReceiveCount ?? 3,
     }),
-  );
+  });
   return {
-    queueUrl: queue.QueueUrl!,
-    queueArn: await queueArn(client, queue.QueueUrl!),
-    deadLetterQueueUrl: dlq.QueueUrl!,
-    deadLetterQueueArn,
+    queueUrl: queue.url,
+    queueArn: queue.arn,
+    deadLetterQueueUrl: deadLetterQueue.url,
+    deadLetterQueueArn: deadLetterQueue.arn,
   };
-}
-
-export async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
-  const { Attributes } = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }),
-  );
-  return Attributes!.QueueArn!;
 }

@@ -1,6 +1,7 @@
 import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { SynthesizedQueue, SynthesizedStack } from "../pipeline/synthesized-stack.js";
+import { createQueue } from "./create-queue.js";
 
 export interface LocalQueue {
   readonly name: string;
@@ -39,21 +40,17 @@ export async function createLocalResources(
   for (const queue of ordered) {
     const processor = redrives.get(queue.resourceName);
     const deadLetter = processor?.deadLetterQueue && queues.get(processor.deadLetterQueue.resourceName);
-    const redrivePolicy = deadLetter
-      ? {
-          RedrivePolicy: JSON.stringify({
-            deadLetterTargetArn: deadLetter.arn,
-            maxReceiveCount: processor!.maxReceiveCount,
-          }),
-        }
-      : {};
-    const { QueueUrl } = await clients.sqs.send(
-      new CreateQueueCommand({ QueueName: queue.name, Attributes: { ...queueAttributes(queue), ...redrivePolicy } }),
-    );
-    const { Attributes } = await clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
-    );
-    queues.set(queue.resourceName, { name: queue.name, url: QueueUrl!, arn: Attributes!.QueueArn! });
+    const redrivePolicy =
+      processor && deadLetter
+        ? {
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: deadLetter.arn,
+              maxReceiveCount: processor.maxReceiveCount,
+            }),
+          }
+        : {};
+    const created = await createQueue(clients.sqs, queue.name, { ...queueAttributes(queue), ...redrivePolicy });
+    queues.set(queue.resourceName, { name: queue.name, ...created });
   }
 
   const tables = new Map<string, string>();

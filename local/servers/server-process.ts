@@ -24,10 +24,12 @@ async function listen(): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
+// Started by fork(), so the IPC channel to the parent exists; without it there is no one to tell.
+const tellParent = (message: { port: number } | { error: string }) => process.send?.(message);
 listen().then(
-  (listening) => process.send!({ port: listening }),
+  (listening) => tellParent({ port: listening }),
   (error: Error) => {
-    process.send!({ error: error.message });
+    tellParent({ error: error.message });
     process.exit(1);
   },
 );

@@ -44,7 +44,6 @@ function fixtureRepository(): string {
       alarm_name: "fixture-dev-queue-depth",
       namespace: "AWS/SQS",
       metric_name: "ApproximateNumberOfMessagesVisible",
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform interpolation in the stack JSON
       dimensions: { QueueName: "${aws_sqs_queue.work.name}" },
       statistic: "Average",
       period: 300,

@@ -6,6 +6,9 @@ import type { QueueProcessorProps } from "../../modules/index.js";
 import { QueueProcessor } from "../../modules/index.js";
 import { tempDir } from "./temp-dirs.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON, read freely by the assertions
+type JsonValue = any;
+
 export const PLACEHOLDER_ENTRY = "functions/order-processor/handler.ts";
 
 /** A synthesized Terraform JSON document, with helpers to find what a test asserts on. */
@@ -17,19 +20,19 @@ export class SynthesizedStack {
   ) {}
 
   /** All resources of a type, by logical id. */
-  resources(type: string): Record<string, Record<string, any>> {
+  resources(type: string): Record<string, Record<string, JsonValue>> {
     return this.json.resource?.[type] ?? {};
   }
 
   /** The one resource of a type; fails when there are none or several. */
-  only(type: string): Record<string, any> {
+  only(type: string): Record<string, JsonValue> {
     const all = Object.values(this.resources(type));
     if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
     return all[0]!;
   }
 
   /** The resource a `${type.id.attr}` reference points at. */
-  referenced(reference: string): Record<string, any> {
+  referenced(reference: string): Record<string, JsonValue> {
     const match = /^\$\{(?:data\.)?([a-z0-9_]+)\.([^.]+)\.[a-z_]+\}/.exec(reference);
     if (!match) throw new Error(`not a reference: ${reference}`);
     const isData = reference.startsWith("${data.");
@@ -45,7 +48,7 @@ export class SynthesizedStack {
   }
 
   /** `${type.id.attr}` for a resource, to compare references with. */
-  ref(type: string, resource: Record<string, any>, attribute: string): string {
+  ref(type: string, resource: Record<string, JsonValue>, attribute: string): string {
     const entry = Object.entries(this.resources(type)).find(([, value]) => value === resource);
     if (!entry) throw new Error(`resource not in ${type}`);
     return `\${${type}.${entry[0]}.${attribute}}`;
@@ -69,11 +72,11 @@ export interface Statement {
 }
 
 export interface TerraformJson {
-  resource?: Record<string, Record<string, Record<string, any>>>;
-  data?: Record<string, Record<string, Record<string, any>>>;
+  resource?: Record<string, Record<string, Record<string, JsonValue>>>;
+  data?: Record<string, Record<string, Record<string, JsonValue>>>;
   output?: Record<string, { value: string }>;
-  provider?: Record<string, any>;
-  terraform?: Record<string, any>;
+  provider?: Record<string, JsonValue>;
+  terraform?: Record<string, JsonValue>;
 }
 
 /** A full synth (assets included) of one stack built by `build`, read back as JSON. */
