@@ -8,7 +8,7 @@ import { init, planHasChanges, prepareOfflineCopy, terraform, terraformVersion }
 const MAX_SETTLE_ROUNDS = 4;
 
 /** A value QueueProcessor derived (see derivedValues) that differs between base and working tree. */
-export interface DerivedChange {
+interface DerivedChange {
   readonly processor: string;
   readonly path: string;
   readonly before: number | undefined;

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 /** Environment variable naming a filesystem mirror of providers (the folder holding registry.terraform.io). */
-export const MIRROR_VARIABLE = "TERRAFORM_PROVIDER_MIRROR";
+const MIRROR_VARIABLE = "TERRAFORM_PROVIDER_MIRROR";
 
 const WELL_KNOWN_MIRRORS = [
   "/opt/tf-plugins",

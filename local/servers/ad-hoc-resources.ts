@@ -2,8 +2,6 @@ import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamod
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { createQueue } from "./create-queue.js";
 
-export { queueArn } from "./create-queue.js";
-
 // Resources made by hand, not from a synthesized stack: for scenarios and tests that need a queue
 // pair or the table without synthesizing (see local-resources.ts for the stack-driven ones).
 

@@ -22,7 +22,7 @@ export async function createQueue(
   return { url: QueueUrl, arn: await queueArn(client, QueueUrl) };
 }
 
-export async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
+async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
   const { Attributes } = await client.send(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }),
   );

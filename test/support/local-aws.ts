@@ -12,7 +12,7 @@ import {
 export const REGION = "us-east-1";
 export const CREDENTIALS = LOCAL_CREDENTIALS;
 
-export { createOrdersTable, createQueuePair, type QueuePair, queueArn } from "../../local/servers/ad-hoc-resources.js";
+export { createOrdersTable, createQueuePair, type QueuePair } from "../../local/servers/ad-hoc-resources.js";
 /** The servers and hand-made resources the tests run against: the same ones `npm run local` uses. */
 export { type LocalDynamo, type LocalSqs, startLocalDynamo, startLocalSqs };
 
@@ -39,9 +39,6 @@ export async function receiveAll(
   }
   return messages;
 }
-
-/** The record Lambda's SQS mapping would deliver for a received message: the local poller's own conversion. */
-export { toSqsRecord };
 
 export function toSqsEvent(messages: readonly Message[], eventSourceARN: string): SQSEvent {
   return { Records: messages.map((message) => toSqsRecord(message, eventSourceARN)) };

@@ -80,7 +80,7 @@ export interface TerraformJson {
 }
 
 /** A full synth (assets included) of one stack built by `build`, read back as JSON. */
-export function synthStack(build: (stack: TerraformStack) => void): SynthesizedStack {
+function synthStack(build: (stack: TerraformStack) => void): SynthesizedStack {
   const outdir = tempDir("synth");
   const app = new App({ outdir, stackTraces: false });
   const stack = new TerraformStack(app, "test");
