@@ -16,6 +16,8 @@ export async function processOrderRecord(
     messageId: record.messageId,
     correlationId: event.correlation_id,
     orderId: event.data.order_id,
+    // A count above 1 says the effect landed on a redelivery: what an operator looks for after a crash.
+    receiveCount: Number(record.attributes.ApproximateReceiveCount),
   });
   return outcome;
 }

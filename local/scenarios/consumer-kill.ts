@@ -147,6 +147,12 @@ export async function consumerKillScenario(options: Omit<ScenarioOptions, "outdi
       filtered: 0,
       filterActive: false,
     });
+    // The second consumer's outcome lines carry each message's receive count: what the queue redelivered.
+    for (const line of secondLogs) {
+      if (typeof line.messageId === "string" && typeof line.receiveCount === "number") {
+        receiveCounts.set(line.messageId, Math.max(receiveCounts.get(line.messageId) ?? 0, line.receiveCount));
+      }
+    }
     const secondIds = new Set(
       secondLogs.map((line) => line.messageId).filter((id): id is string => typeof id === "string"),
     );
