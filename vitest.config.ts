@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import LongestFirst from "./test/support/longest-first.js";
 
 export default defineConfig({
   test: {
@@ -6,6 +7,18 @@ export default defineConfig({
     // One temp folder per run, checked and removed at the end; stacks shared by several files.
     globalSetup: ["test/support/global-setup.ts"],
     setupFiles: ["test/support/cleanup.ts"],
+    // Most files wait on child processes (terraform, servers, containers) and timers more than they
+    // compute: on 2 cores, 4 at a time keep both busy (vitest's default is cores - 1, here 1).
+    maxWorkers: 4,
+    sequence: { sequencer: LongestFirst },
+    // `npm run coverage`: V8 coverage of what ships (the construct and the runtime). Code that runs in
+    // a child process (function containers, the consumer, synths run through npm) is not counted.
+    coverage: {
+      provider: "v8",
+      include: ["functions/**", "modules/**"],
+      reporter: ["text-summary", "html"],
+      reportsDirectory: "coverage",
+    },
     // Terraform init/plan of three stacks and child-process synths take seconds, not milliseconds.
     testTimeout: 120_000,
     hookTimeout: 120_000,

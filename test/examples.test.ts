@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SynthesizedStack, type TerraformJson } from "./support/synth.js";
 import { tempDir } from "./support/temp-dirs.js";
-import { type OfflinePlan, planOffline } from "./support/terraform.js";
+import { type OfflinePlan, planOffline, TERRAFORM_HOOK_TIMEOUT_MS } from "./support/terraform.js";
 
 const run = promisify(execFile);
 const EXAMPLES = {
@@ -33,7 +33,7 @@ describe("examples", () => {
         plans[example] = await planOffline(stackDir, path.join(tempDir(`example-plan-${example}`), example));
       }),
     );
-  });
+  }, TERRAFORM_HOOK_TIMEOUT_MS);
 
   it.each(Object.keys(EXAMPLES) as Example[])("%s: passes terraform validate and plans only creates", (example) => {
     expect(plans[example].validate).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });

@@ -3,7 +3,13 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { projectSynth } from "./support/shared-stacks.js";
 import { tempDir } from "./support/temp-dirs.js";
-import { type OfflinePlan, planOffline, providerMirror, terraformVersion } from "./support/terraform.js";
+import {
+  type OfflinePlan,
+  planOffline,
+  providerMirror,
+  TERRAFORM_HOOK_TIMEOUT_MS,
+  terraformVersion,
+} from "./support/terraform.js";
 
 const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 
@@ -37,7 +43,7 @@ describe("real Terraform on the synthesized stacks", () => {
         plans[env] = await planOffline(path.join(outdir, "stacks", env), path.join(scratch, env));
       }),
     );
-  });
+  }, TERRAFORM_HOOK_TIMEOUT_MS);
 
   it("runs with terraform on PATH and the provider from the offline mirror", () => {
     expect(terraformVersion()).toMatch(/^\d+\.\d+\.\d+/);

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withoutAwsCredentials } from "../../review/credentials.js";
 import { tempDir } from "../support/temp-dirs.js";
+import { TERRAFORM_HOOK_TIMEOUT_MS } from "../support/terraform.js";
 
 const PROJECT = process.cwd();
 const FIXTURE = path.join(PROJECT, "test", "fixtures", "review-repo");
@@ -89,7 +90,7 @@ describe("npm run review", () => {
     report = output.stdout;
     if (!report.startsWith("# Terraform review"))
       throw new Error(`review failed (${status}): ${output.stderr.slice(-3000)}`);
-  });
+  }, TERRAFORM_HOOK_TIMEOUT_MS);
 
   afterAll(() => {
     if (review?.exitCode === null && review.signalCode === null) process.kill(-review.pid!, "SIGKILL");

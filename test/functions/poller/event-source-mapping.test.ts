@@ -145,7 +145,9 @@ describe("local SQS event source mapping", () => {
 
   it("a batching window gathers the messages sent within it into one batch", async () => {
     const pair = await queue();
-    const { events, infos } = run(pair, async () => undefined, { maxBatchingWindowSeconds: 1 });
+    // Five sends 100 ms apart take half a second; a window of 3 s leaves room for a machine slowed
+    // by other work or by coverage, where 1 s did not always.
+    const { events, infos } = run(pair, async () => undefined, { maxBatchingWindowSeconds: 3 });
     await sleep(100);
     for (let i = 0; i < 5; i++) {
       await sqs.client.send(new SendMessageCommand({ QueueUrl: pair.queueUrl, MessageBody: `w${i}` }));
