@@ -14,7 +14,7 @@ export function compiledChildEntry(name: "servers/server-process" | "containers/
   const existing = compiled.get(name);
   if (existing) return existing;
   const source = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
-  const directory = path.resolve(path.dirname(source), "../node_modules/.cache/queue-processor");
+  const directory = fileURLToPath(new URL("../node_modules/.cache/queue-processor", import.meta.url));
   mkdirSync(directory, { recursive: true });
   // One file per process: parallel test workers compile their own.
   const outfile = path.join(directory, `${path.basename(name)}.${process.pid}.mjs`);
