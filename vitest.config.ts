@@ -15,7 +15,7 @@ export default defineConfig({
     // a child process (function containers, the consumer, synths run through npm) is not counted.
     coverage: {
       provider: "v8",
-      include: ["functions/**", "modules/**"],
+      include: ["functions/**/*.ts", "modules/**/*.ts"],
       reporter: ["text-summary", "html"],
       reportsDirectory: "coverage",
     },
