@@ -18,6 +18,9 @@ export default defineConfig({
       include: ["functions/**/*.ts", "modules/**/*.ts"],
       reporter: ["text-summary", "html"],
       reportsDirectory: "coverage",
+      // A little under what the suite reaches (statements 90.7%, branches 85.0%, functions 94.4%,
+      // lines 92.3%): a drop below fails `npm run coverage`.
+      thresholds: { statements: 89, branches: 83, functions: 93, lines: 91 },
     },
     // Terraform init/plan of three stacks and child-process synths take seconds, not milliseconds.
     testTimeout: 120_000,
