@@ -1,17 +1,21 @@
 /**
- * `npm run plan -- <env> [--offline]`: synth, terraform init and terraform plan of one environment,
- * written next to its stack as plan.bin, plan.json (`terraform show -json`) and plan.txt.
+ * `npm run plan -- <env> [--offline] [--no-lock]`: synth, terraform init and terraform plan of one
+ * environment, written next to its stack as plan.bin, plan.json (`terraform show -json`) and plan.txt.
  *
  * With AWS credentials in the environment it is the real plan, against the stack's configured backend.
  * Without them (or with --offline) it plans a scratch copy against an empty state with dummy keys,
  * and says so loudly: such a plan shows everything as new and is for reviewing the configuration.
+ * --no-lock plans without taking the state lock, so that a role that can only read the state can plan
+ * (a pull request's plan); a plan that is applied keeps the lock.
  */
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ENVIRONMENTS } from "../config/environments.js";
 import { hasAwsCredentials } from "./credentials.js";
-import { init, prepareOfflineCopy, providerMirror, terraform } from "./terraform.js";
+import { init, planArguments, prepareOfflineCopy, providerMirror, terraform } from "./terraform.js";
+
+const OPTIONS = ["--offline", "--no-lock"];
 
 const OFFLINE_BANNER =
   "OFFLINE PLAN: no AWS credentials were found, so this plan uses dummy keys against an EMPTY state. " +
@@ -26,10 +30,10 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const names = ENVIRONMENTS.map((environment) => environment.name);
   const env = args.find((arg) => !arg.startsWith("--"));
-  const unknownFlags = args.filter((arg) => arg.startsWith("--") && arg !== "--offline");
+  const unknownFlags = args.filter((arg) => arg.startsWith("--") && !OPTIONS.includes(arg));
   if (!env || !names.includes(env) || unknownFlags.length > 0) {
     fail(
-      `usage: npm run plan -- <environment> [--offline]\n` +
+      `usage: npm run plan -- <environment> [--offline] [--no-lock]\n` +
         `environment must be one of ${names.join(", ")} (got ${JSON.stringify(env ?? "")})` +
         (unknownFlags.length > 0 ? `; unknown option ${unknownFlags.join(", ")}` : ""),
     );
@@ -57,7 +61,10 @@ async function main(): Promise<void> {
     `terraform init in ${path.relative(process.cwd(), workDir)} (providers from ${mirror ?? "the registry"})`,
   );
   await init(workDir);
-  await terraform(workDir, ["plan", "-input=false", "-no-color", ...(offline ? ["-lock=false"] : []), "-out=plan.bin"]);
+  // An offline plan's scratch state is its own; a --no-lock plan must not write the shared one.
+  const lock = !offline && !args.includes("--no-lock");
+  if (!offline && !lock) console.log("terraform plan without the state lock (--no-lock): the state is only read");
+  await terraform(workDir, planArguments({ lock }));
   const json = await terraform(workDir, ["show", "-json", "plan.bin"]);
   const text = await terraform(workDir, ["show", "-no-color", "plan.bin"]);
 

@@ -111,6 +111,14 @@ export function prepareOfflineCopy(stackDir: string, scratch: string): void {
   writeFileSync(path.join(scratch, "offline_override.tf.json"), JSON.stringify(OFFLINE_OVERRIDE, null, 2));
 }
 
+/**
+ * `terraform plan` writing plan.bin. Without the lock (`-lock=false`) it only reads the state: what a
+ * read-only role can run, and what a scratch state needs.
+ */
+export function planArguments(options: { readonly lock: boolean }): string[] {
+  return ["plan", "-input=false", "-no-color", ...(options.lock ? [] : ["-lock=false"]), "-out=plan.bin"];
+}
+
 /** `terraform init`, from the provider mirror when there is one, else from the registry. */
 export async function init(dir: string): Promise<void> {
   const mirror = providerMirror();

@@ -1,8 +1,9 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { hasAwsCredentials, withoutAwsCredentials } from "../../review/credentials.js";
+import { planArguments, terraform } from "../../review/terraform.js";
 import { tempDir } from "../support/temp-dirs.js";
 
 function plan(args: string[], outdir: string) {
@@ -47,6 +48,66 @@ describe("npm run plan", () => {
     const result = plan(["dev", "--ofline"], tempDir("plan-flag"));
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("unknown option --ofline");
+  });
+
+  it("takes --no-lock, and refuses its misspellings rather than plan with the lock", () => {
+    const accepted = plan(["qa", "--no-lock", "--offline"], tempDir("plan-no-lock"));
+    expect(accepted.status).toBe(2);
+    expect(accepted.stderr).toContain("usage: npm run plan -- <environment> [--offline] [--no-lock]");
+    expect(accepted.stderr).not.toContain("unknown option");
+    for (const misspelled of ["--nolock", "--no-lock=true", "--lock=false", "--no-locks"]) {
+      const result = plan(["dev", misspelled], tempDir("plan-lock-flag"));
+      expect(result.status, misspelled).toBe(2);
+      expect(result.stderr, misspelled).toContain(`unknown option ${misspelled}`);
+    }
+  });
+});
+
+describe("planArguments", () => {
+  /** A stack of terraform's built-in terraform_data only: no provider, so init and plan take milliseconds. */
+  async function appliedStack(): Promise<string> {
+    const dir = tempDir("plan-lock");
+    writeFileSync(
+      path.join(dir, "main.tf.json"),
+      JSON.stringify({ resource: { terraform_data: { x: { input: "a" } } } }),
+    );
+    await terraform(dir, ["init", "-input=false", "-no-color"]);
+    await terraform(dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
+    return dir;
+  }
+
+  /** `terraform console` holds the state lock for as long as its input stays open. */
+  async function holdStateLock(dir: string): Promise<() => Promise<void>> {
+    const console = spawn("terraform", ["console", "-no-color"], { cwd: dir, stdio: ["pipe", "ignore", "ignore"] });
+    const ended = new Promise<void>((resolve) => console.once("close", () => resolve()));
+    const lockInfo = path.join(dir, ".terraform.tfstate.lock.info"); // the local backend's record of the holder
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(lockInfo)) {
+      if (Date.now() > deadline) throw new Error(`terraform console took no state lock in ${dir} within 20 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return async () => {
+      console.stdin.end();
+      await ended;
+    };
+  }
+
+  it("plans without the lock when told to: a read-only plan runs while another holds the lock (real terraform)", async () => {
+    const dir = await appliedStack();
+    const release = await holdStateLock(dir);
+    try {
+      await expect(terraform(dir, planArguments({ lock: true }))).rejects.toThrow(/Error acquiring the state lock/);
+      await terraform(dir, planArguments({ lock: false }));
+      expect(existsSync(path.join(dir, "plan.bin"))).toBe(true);
+    } finally {
+      await release();
+    }
+  });
+
+  it("keeps the lock by default for plans that are applied, and never adds a lock timeout", () => {
+    expect(planArguments({ lock: true }).filter((arg) => arg.startsWith("-lock"))).toEqual([]);
+    expect(planArguments({ lock: false }).filter((arg) => arg.startsWith("-lock"))).toEqual(["-lock=false"]);
+    expect(planArguments({ lock: false })).toContain("-out=plan.bin");
   });
 });
 
