@@ -209,9 +209,10 @@ describe("GitHub workflows", () => {
     it("installs the dependencies and the pinned CDKTF CLI before the credentials step", () => {
       const steps = stepsOf(deploy);
       const credentials = steps.findIndex((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-      const installs = ["npm ci --ignore-scripts", "npm install --global --no-audit --no-fund cdktf-cli@0.21.0"].map(
-        (run) => steps.findIndex((step) => step.run === run),
-      );
+      const installs = [
+        "npm ci --ignore-scripts",
+        "npm install --global --ignore-scripts --no-audit --no-fund cdktf-cli@0.21.0",
+      ].map((run) => steps.findIndex((step) => step.run === run));
       for (const install of installs) expect(install).toBeGreaterThan(0);
       for (const install of installs) expect(install).toBeLessThan(credentials);
     });
@@ -254,7 +255,7 @@ describe("workflow rules catch what they are for", () => {
     ).toEqual([]);
   });
 
-  it("installs: install scripts on, a floating tool, and any install once the job holds credentials", () => {
+  it("installs: install scripts on (project or tool), a floating tool, any install once the job holds credentials", () => {
     const scriptsOn = [
       "run: npm ci",
       "run: npm install",
@@ -264,12 +265,13 @@ describe("workflow rules catch what they are for", () => {
       "run: pnpm install",
     ];
     for (const step of scriptsOn) expect(installs(pullRequestJob(`- ${step}`)), step).toHaveLength(1);
-    expect(installs(pullRequestJob("- run: npm install --global cdktf-cli"))).toHaveLength(1);
-    expect(installs(pullRequestJob("- run: npm install -g cdktf-cli@latest"))).toHaveLength(1);
+    expect(installs(pullRequestJob("- run: npm install --global cdktf-cli@0.21.0"))).toHaveLength(1);
+    expect(installs(pullRequestJob("- run: npm install --global --ignore-scripts cdktf-cli"))).toHaveLength(1);
+    expect(installs(pullRequestJob("- run: npm install -g --ignore-scripts cdktf-cli@latest"))).toHaveLength(1);
     const afterCredentials = [
       `- ${CREDENTIALS}\n- run: npm ci --ignore-scripts`,
       `- ${CREDENTIALS}\n- run: npx --yes cdktf-cli@0.21.0 deploy dev`,
-      `- ${CREDENTIALS}\n- run: npm install --global cdktf-cli@0.21.0`,
+      `- ${CREDENTIALS}\n- run: npm install --global --ignore-scripts cdktf-cli@0.21.0`,
       `- ${CREDENTIALS}\n- run: |\n    cd app && npm ci --ignore-scripts`,
       "- env:\n    AWS_ACCESS_KEY_ID: x\n  run: npm ci --ignore-scripts",
       '- run: echo "AWS_ACCESS_KEY_ID=x" >> "$GITHUB_ENV"\n- run: npm ci --ignore-scripts',

@@ -148,9 +148,9 @@ function installOf(words: string[]): Install | undefined {
 }
 
 /**
- * Installs run no code before anyone reviewed it, and never next to credentials:
- * - the project's dependencies (npm ci, npm install with no package) always with --ignore-scripts;
- * - a tool installed globally, at an exact version (it may run its install scripts, before credentials);
+ * Installs run no package's code, and never next to credentials:
+ * - every install (the project's dependencies, or a global tool) with --ignore-scripts;
+ * - a tool at an exact version (name@x.y.z);
  * - in a job that holds AWS credentials, no install of any kind (npx included) at or after the step
  *   that brings them.
  */
@@ -163,10 +163,8 @@ export function installs({ workflow }: WorkflowFile): string[] {
         if (!install) return [];
         const at = `${where(jobName, index, step)}: ${install.command}`;
         const findings: string[] = [];
-        if (install.kind === "project" && !install.words.includes("--ignore-scripts")) {
-          findings.push(
-            `${at} installs the project's dependencies with their install scripts on (add --ignore-scripts)`,
-          );
+        if (install.kind !== "npx" && !install.words.includes("--ignore-scripts")) {
+          findings.push(`${at} installs with the packages' install scripts on (add --ignore-scripts)`);
         }
         if (
           install.kind === "tool" &&
