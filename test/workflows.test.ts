@@ -13,7 +13,7 @@ import { projectSynth } from "./support/shared-stacks.js";
 import {
   actionPins,
   checkoutCredentials,
-  checkWorkflow,
+  checkWorkflows,
   expressionsInRun,
   installs,
   type Job,
@@ -87,7 +87,7 @@ describe("GitHub workflows", () => {
   });
 
   it("keep every rule: pinned actions, no expression in run:, safe installs, least permissions, read-only PR plans", () => {
-    expect(Object.values(workflows).flatMap(checkWorkflow)).toEqual([]);
+    expect(checkWorkflows(Object.values(workflows))).toEqual([]);
   });
 
   describe("pull-request.yml", () => {
@@ -220,6 +220,27 @@ describe("GitHub workflows", () => {
 });
 
 describe("workflow rules catch what they are for", () => {
+  it("apply the pull request rules to the reusable workflows a pull request calls, however deep", () => {
+    const caller = workflowFile(
+      "caller.yml",
+      "name: c\non:\n  pull_request:\npermissions: {}\njobs:\n  plan:\n    uses: ./.github/workflows/middle.yml\n",
+    );
+    const middle = workflowFile(
+      "middle.yml",
+      "name: m\non:\n  workflow_call:\npermissions: {}\njobs:\n  plan:\n    uses: ./.github/workflows/plan.yml\n",
+    );
+    const plan = workflowFile(
+      "plan.yml",
+      "name: p\non:\n  workflow_call:\npermissions: {}\njobs:\n  plan:\n    runs-on: ubuntu-latest\n" +
+        "    steps:\n      - run: npm run plan -- dev\n",
+    );
+    expect(checkWorkflows([caller, middle, plan])).toEqual([
+      "plan.yml [unlockedPlans] job plan, step 1: npm run plan -- dev takes the state lock (add --no-lock)",
+    ]);
+    const onPush = workflowFile("caller.yml", caller.source.replace("pull_request", "push"));
+    expect(checkWorkflows([onPush, middle, plan])).toEqual([]);
+  });
+
   it("actionPins: a tag, a branch, a short SHA, or a SHA without its version comment", () => {
     const bad = [
       "uses: actions/checkout@v4",

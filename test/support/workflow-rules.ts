@@ -393,10 +393,35 @@ const PULL_REQUEST_RULES: Readonly<Record<string, Rule>> = {
   pullRequestArtifacts,
 };
 
-/** All findings on one workflow file, each prefixed by its file and rule. */
-export function checkWorkflow(file: WorkflowFile): string[] {
-  const rules = { ...RULES, ...(runsForPullRequests(file.workflow) ? PULL_REQUEST_RULES : {}) };
-  return Object.entries(rules).flatMap(([rule, check]) =>
-    check(file).map((finding) => `${file.file} [${rule}] ${finding}`),
-  );
+/**
+ * The files that run for pull requests: those a pull request triggers, and the reusable workflows they
+ * call (`uses: ./.github/workflows/<file>`), however deep.
+ */
+function pullRequestFiles(files: readonly WorkflowFile[]): Set<string> {
+  const byPath = new Map(files.map((file) => [`./.github/workflows/${file.file}`, file]));
+  const reached = new Set<string>();
+  const visit = (file: WorkflowFile) => {
+    if (reached.has(file.file)) return;
+    reached.add(file.file);
+    for (const job of Object.values(file.workflow.jobs)) {
+      const called = job.uses ? byPath.get(job.uses) : undefined;
+      if (called) visit(called);
+    }
+  };
+  for (const file of files) if (runsForPullRequests(file.workflow)) visit(file);
+  return reached;
+}
+
+/**
+ * All findings on a set of workflow files (their names as in .github/workflows), each prefixed by its
+ * file and rule; the pull request rules apply to every file a pull request runs.
+ */
+export function checkWorkflows(files: readonly WorkflowFile[]): string[] {
+  const forPullRequests = pullRequestFiles(files);
+  return files.flatMap((file) => {
+    const rules = { ...RULES, ...(forPullRequests.has(file.file) ? PULL_REQUEST_RULES : {}) };
+    return Object.entries(rules).flatMap(([rule, check]) =>
+      check(file).map((finding) => `${file.file} [${rule}] ${finding}`),
+    );
+  });
 }
