@@ -35,17 +35,19 @@ function describe(value: unknown, depth: number, seen: Set<object>): string {
   const object = value as object;
   if (seen.has(object)) return "(circular)";
   if (Array.isArray(object)) {
-    if (depth >= DEPTH_SHOWN_MAX) return `[${object.length} items]`;
+    if (depth >= DEPTH_SHOWN_MAX) return `[${count(object.length, "item")}]`;
     return `[${entries(object.map((item) => describeChild(item, depth, seen, object)))}]`;
   }
   if (object instanceof Date) return Number.isNaN(object.getTime()) ? "Invalid Date" : object.toISOString();
+  if (object instanceof Map || object instanceof Set) return `${object.constructor.name}(${object.size})`;
   const prototype: unknown = Object.getPrototypeOf(object);
   const className =
     prototype === null || prototype === Object.prototype ? "" : `${constructorName(prototype as object) ?? "object"} `;
   const keys = Object.keys(object);
-  if (depth >= DEPTH_SHOWN_MAX) return `${className}{${keys.length} keys}`;
+  if (depth >= DEPTH_SHOWN_MAX) return `${className}{${count(keys.length, "key")}}`;
   const shown = keys.map((key) => {
-    const described = describeChild(readProperty(object, key), depth, seen, object);
+    const property = readProperty(object, key);
+    const described = property === UNREADABLE ? "(unreadable)" : describeChild(property, depth, seen, object);
     return `${describeString(key)}:${described}`;
   });
   return `${className}{${entries(shown)}}`;
@@ -68,14 +70,18 @@ function describeString(value: string): string {
   return `${JSON.stringify(value.slice(0, STRING_SHOWN_MAX))}... (${value.length.toLocaleString("en-US")} characters)`;
 }
 
+const UNREADABLE = Symbol("unreadable");
+
 /** A property read that a throwing getter cannot turn into a crash of the error message. */
 function readProperty(object: object, key: string): unknown {
   try {
     return (object as Record<string, unknown>)[key];
   } catch {
-    return "(unreadable)";
+    return UNREADABLE;
   }
 }
+
+const count = (size: number, noun: string): string => `${size} ${noun}${size === 1 ? "" : "s"}`;
 
 function constructorName(prototype: object): string | undefined {
   try {

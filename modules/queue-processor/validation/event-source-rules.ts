@@ -49,7 +49,7 @@ export const EVENT_SOURCE_RULES: readonly Rule[] = [
       const { batchSize, maxBatchingWindowSeconds: window } = eventSource;
       if (queue.fifo || !isInteger(batchSize) || batchSize <= BATCH.withoutWindowMax) return [];
       // "Below", not "not at least": a window that is no number at all is batching-window-range's to report.
-      const tooShort = window < WINDOW.minForLargerBatches;
+      const tooShort = typeof window === "number" && window < WINDOW.minForLargerBatches;
       return issueUnless(
         !tooShort,
         "eventSource.maxBatchingWindowSeconds",
