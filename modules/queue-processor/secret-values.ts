@@ -45,6 +45,6 @@ export function secretLookingValue(name: string, value: string): SecretLookingVa
 }
 
 function maskedHint(value: string, publicMarker: string): string {
-  const length = `${value.length.toLocaleString("en-US")} characters`;
+  const length = `${value.length.toLocaleString("en-US")} character${value.length === 1 ? "" : "s"}`;
   return publicMarker ? `${publicMarker}... (${length})` : `a value of ${length}`;
 }

@@ -69,7 +69,7 @@ function nestedIssues(path: string, value: unknown, depth: number): RuleIssue[] 
   if (Array.isArray(value)) return value.flatMap((item, index) => nestedIssues(`${path}[${index}]`, item, depth + 1));
   if (isPlainObject(value)) {
     return Object.entries(value).flatMap(([key, item]) => [
-      ...templateIssue(path, "a key", key),
+      ...templateIssue(path, "the key", key),
       ...nestedIssues(`${path}.${key}`, item, depth + 1),
     ]);
   }
