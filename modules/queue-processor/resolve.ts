@@ -100,7 +100,7 @@ const DEFAULTS = {
  * A setting as an input of a derived value: NaN unless it is a number, so that a string, a bigint or a
  * symbol (which the rules report) cannot coerce into a plausible value or throw in the arithmetic.
  */
-export const derivable = (value: unknown): number => (typeof value === "number" ? value : Number.NaN);
+const derivable = (value: unknown): number => (typeof value === "number" ? value : Number.NaN);
 
 /** Default visibility timeout: AWS's advice of 6 x function timeout + batching window, capped. */
 function derivedVisibilityTimeoutSeconds(timeoutSeconds: number, windowSeconds: number): number {

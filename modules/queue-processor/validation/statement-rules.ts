@@ -11,7 +11,7 @@ import { templateIssue } from "./terraform-template-rules.js";
  * (review/policy/rules/iam.ts) follows the same convention and reports such a statement as the
  * advisory `iam-wildcard-exception`.
  */
-export const DELIBERATE_WILDCARD_SID_PREFIX = "DeliberateWildcard";
+const DELIBERATE_WILDCARD_SID_PREFIX = "DeliberateWildcard";
 
 /** The one place a `*` resource needs no exception: actions that support no resource-level permissions. */
 const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = IAM.actionsWithoutResourceLevelPermissions;
