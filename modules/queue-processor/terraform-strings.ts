@@ -8,8 +8,11 @@ import { Tokenization } from "cdktf";
  */
 const LIVE_TEMPLATE_SEQUENCE = /(?<!\$)\$\{|(?<!%)%\{/;
 
-/** How cdktf writes a reference into a string until synth resolves it (cdktf's own marker). */
-const REFERENCE_MARKER = /\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}/g;
+/**
+ * How cdktf writes a reference until synth resolves it (cdktf's own markers): `${TfToken[...]}` in a
+ * string, `#{TfToken[...]}` as the one element of a list that stands for a whole list.
+ */
+const REFERENCE_MARKER = /[$#]\{TfToken\[[a-zA-Z0-9:._-]+\]\}/g;
 
 /** A piece of a string: text the user wrote, or a reference cdktf made (another resource's attribute). */
 export interface StringPart {
@@ -62,7 +65,9 @@ export function templateProblem(value: string): string | undefined {
 
 function isIssuedReference(marker: string): boolean {
   try {
-    return Tokenization.reverseString(marker).tokens.length === 1;
+    return marker.startsWith("#")
+      ? Tokenization.reverseList([marker]) !== undefined
+      : Tokenization.reverseString(marker).tokens.length === 1;
   } catch {
     return false;
   }

@@ -94,6 +94,18 @@ describe("checkQueueProcessorProps with odd values", () => {
     });
   }
 
+  it("refuses a filter pattern that cannot be written as JSON, instead of failing in the synth", () => {
+    const cycle: Record<string, unknown> = { type: ["a"] };
+    cycle.self = cycle;
+    for (const body of [{ n: [1n] }, cycle]) {
+      const error = errorFor("eventSource.filterPatterns", [{ body }]);
+      expect(error?.codes).toEqual(["filter-pattern-invalid"]);
+      expect(error?.issues[0]!.message).toMatch(
+        /^eventSource\.filterPatterns\[0\] must be plain JSON: no cycles, no BigInt values \(got /,
+      );
+    }
+  });
+
   it("refuses props that are no object at all", () => {
     for (const value of [undefined, null, "orders", 5, []]) {
       let thrown: unknown;

@@ -76,6 +76,15 @@ describe("addToRolePolicy", () => {
       ]);
     });
 
+    it("accepts a list reference as the resources, as cdktf hands over a list attribute", () => {
+      const stack = new TerraformStack(new App(), "lists");
+      const arns = new TerraformVariable(stack, "arns", { type: "list(string)" }).listValue;
+      expect(codesOf({ sid: "Grant", actions: ["s3:GetObject"], resources: arns })).toEqual([]);
+      expect(codesOf({ sid: "Grant", actions: ["s3:GetObject"], resources: ["#{TfToken[TOKEN.987654]}"] })).toEqual([
+        "policy-resource-invalid",
+      ]);
+    });
+
     it("accepts exact ARNs, references, and IAM policy variables written so that Terraform leaves them alone", () => {
       for (const resource of [
         TABLE,
