@@ -2,7 +2,9 @@ import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table/index.js";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { ordersEnvironmentIssues } from "./orders-environment-rules.js";
 import { QueueProcessor } from "./queue-processor/construct.js";
+import { QueueProcessorConfigError } from "./queue-processor/errors.js";
 import type { HandlerProps, QueueProcessorProps } from "./queue-processor/props.js";
 
 export const ORDER_PROCESSOR_ENTRY = "functions/order-processor/handler.ts";
@@ -46,6 +48,8 @@ export class OrdersStack extends TerraformStack {
   readonly table: DynamodbTable;
 
   constructor(scope: Construct, environment: OrdersEnvironment) {
+    const issues = ordersEnvironmentIssues(environment);
+    if (issues.length > 0) throw new QueueProcessorConfigError(String(environment.name), issues, "orders environment");
     super(scope, environment.name);
     const service = "orders";
 

@@ -9,6 +9,7 @@ import { Annotations, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { IAM } from "../../functions/aws-limits.js";
 import { ProcessorAlarms } from "./alarms.js";
+import { describeValue } from "./describe-value.js";
 import { QueueProcessorConfigError } from "./errors.js";
 import { createEventSourceMapping } from "./event-source.js";
 import { ProcessorFunction } from "./function.js";
@@ -16,6 +17,7 @@ import { ExecutionRole, type PolicyStatement } from "./iam.js";
 import type { QueueProcessorProps } from "./props.js";
 import { ProcessorQueues } from "./queues.js";
 import { type AlarmKind, derivedValues, type ResolvedConfig, resolveConfig } from "./resolve.js";
+import { got, isPlainObject } from "./validation/rule.js";
 import { type ValidationResult, validateConfig } from "./validation/validate-config.js";
 
 /**
@@ -26,9 +28,17 @@ export function checkQueueProcessorProps(props: QueueProcessorProps): {
   config: ResolvedConfig;
   warnings: ValidationResult["warnings"];
 } {
+  if (!isPlainObject(props)) {
+    throw new QueueProcessorConfigError(describeValue(props), [
+      { code: "props-invalid", path: "", message: `the props must be an object like { name, handler } ${got(props)}` },
+    ]);
+  }
   const config = resolveConfig(props);
   const { errors, warnings } = validateConfig(props, config);
-  if (errors.length > 0) throw new QueueProcessorConfigError(String(props.name), errors);
+  if (errors.length > 0) {
+    const name = typeof props.name === "string" ? props.name : describeValue(props.name);
+    throw new QueueProcessorConfigError(name, errors);
+  }
   return { config, warnings };
 }
 
@@ -119,36 +129,46 @@ export class QueueProcessor extends Construct {
 
   /**
    * Grants the function an Allow statement on the caller's own resources, such as a table, in the
-   * role's one inline policy. Actions must be exact names; resources must be ARNs, never `*`.
+   * role's one inline policy. Actions must be exact names and resources exact ARNs: a `*` or `?` in
+   * either is refused unless the statement states a deliberate wildcard ({@link PolicyStatement}),
+   * which the synth then prints as a warning. Throws {@link QueueProcessorConfigError} otherwise.
    */
   addToRolePolicy(statement: PolicyStatement): void {
-    this.executionRole.addStatement(statement);
+    for (const warning of this.executionRole.addStatement(statement)) {
+      Annotations.of(this).addWarning(`[${warning.code}] ${warning.message}`);
+    }
   }
 
+  /**
+   * The pipeline's own statements, added without the warnings a caller's would print: the one
+   * deliberate wildcard here is the construct's, documented, and no caller could act on a warning.
+   */
   private grantPipelinePermissions(): void {
     const { kmsKeyArn } = this.config.queue;
-    this.addToRolePolicy({
+    const grant = (statement: PolicyStatement) => this.executionRole.addStatement(statement);
+    grant({
       sid: "ConsumeWorkQueue",
       actions: ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
       resources: [this.queue.arn],
     });
-    this.addToRolePolicy({
+    grant({
       sid: "SendPoisonToDeadLetterQueue",
       actions: ["sqs:SendMessage"],
       resources: [this.deadLetterQueue.arn],
     });
-    this.addToRolePolicy({
-      sid: "WriteOwnLogs",
+    grant({
+      sid: "DeliberateWildcardWriteOwnLogs",
       actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
       resources: [`${this.logGroup.arn}:log-stream:*`],
+      wildcardReason: "Lambda names the log streams of its own log group at run time",
     });
-    this.addToRolePolicy({
+    grant({
       sid: "WriteTraces",
       actions: [...IAM.actionsWithoutResourceLevelPermissions],
       resources: ["*"],
     });
     if (kmsKeyArn !== undefined) {
-      this.addToRolePolicy({
+      grant({
         sid: "UseQueueKey",
         actions: ["kms:Decrypt", "kms:GenerateDataKey"],
         resources: [kmsKeyArn],

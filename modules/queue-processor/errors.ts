@@ -18,9 +18,10 @@ export interface ConfigIssue {
 export class QueueProcessorConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
 
-  constructor(constructName: string, issues: readonly ConfigIssue[]) {
+  /** `what` names the kind of thing configured: the construct, or the orders stack's environment. */
+  constructor(constructName: string, issues: readonly ConfigIssue[], what = "QueueProcessor") {
     const lines = issues.map((issue) => `  - [${issue.code}] ${issue.message}`);
-    super(`Invalid QueueProcessor "${constructName}":\n${lines.join("\n")}`);
+    super(`Invalid ${what} "${constructName}":\n${lines.join("\n")}`);
     this.name = "QueueProcessorConfigError";
     this.issues = issues;
   }

@@ -3,21 +3,32 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js";
 import { Lazy } from "cdktf";
 import { Construct } from "constructs";
-import { IAM } from "../../functions/aws-limits.js";
-import { QueueProcessorConfigError } from "./errors.js";
+import { type ConfigIssue, QueueProcessorConfigError } from "./errors.js";
+import { checkStatement } from "./validation/statement-rules.js";
 
-/** An Allow statement for the function's role. */
+/**
+ * An Allow statement for the function's role: exact actions on exact resources. A wildcard (`*` or
+ * `?`) in an action or a resource is refused, except the resource `*` of X-Ray's actions, which
+ * support no other, and a deliberate wildcard: a `sid` that starts with `DeliberateWildcard` together
+ * with a `wildcardReason`.
+ */
 export interface PolicyStatement {
-  /** Statement id, letters and digits only. */
+  /** Statement id, letters and digits only, unique in the role's policy. */
   readonly sid: string;
-  /** Actions, each `service:Action`; no wildcards. */
+  /** Actions, each `service:Action`, e.g. `dynamodb:PutItem`. */
   readonly actions: readonly string[];
-  /** ARNs (tokens allowed); a bare `*` is refused. */
+  /** ARNs, or references to them (tokens), e.g. `table.arn`. */
   readonly resources: readonly string[];
+  /**
+   * Why the statement needs a wildcard, e.g. "S3 Inventory writes objects under keys it chooses".
+   * Required when, and allowed only when, the `sid` starts with `DeliberateWildcard`; the statement may
+   * then hold wildcards in its actions and resources. The synth prints a warning with the sid and this
+   * reason, and the plan review reports the statement as the advisory `iam-wildcard-exception`. The
+   * reason itself is not part of the IAM policy (IAM has no field for it).
+   * @default - no wildcard is allowed
+   */
+  readonly wildcardReason?: string;
 }
-
-/** The one place a `*` resource is allowed: actions that support no resource-level permissions. */
-const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = IAM.actionsWithoutResourceLevelPermissions;
 
 /**
  * The function's execution role and its one inline policy. Statements are kept in order and
@@ -26,7 +37,7 @@ const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = IAM.action
 export class ExecutionRole extends Construct {
   readonly role: IamRole;
   readonly policy: IamRolePolicy;
-  private readonly statements: PolicyStatement[] = [];
+  private readonly statements: Omit<PolicyStatement, "wildcardReason">[] = [];
 
   constructor(scope: Construct, id: string, roleName: string, tags: Record<string, string>) {
     super(scope, id);
@@ -62,60 +73,22 @@ export class ExecutionRole extends Construct {
     });
   }
 
-  /** Adds an Allow statement after checking it grants nothing beyond what it names. */
-  addStatement(statement: PolicyStatement): void {
-    const problems = statementProblems(statement, this.statements);
-    if (problems.length > 0) throw new QueueProcessorConfigError(this.node.path, problems);
-    this.statements.push(statement);
+  /**
+   * Adds an Allow statement after checking it grants nothing beyond what it names; returns the
+   * warnings about it (a deliberate wildcard). A copy is kept, so later changes to the caller's
+   * arrays change nothing.
+   */
+  addStatement(statement: PolicyStatement): readonly ConfigIssue[] {
+    const { errors, warnings } = checkStatement(
+      statement,
+      this.statements.map((existing) => existing.sid),
+    );
+    if (errors.length > 0) throw new QueueProcessorConfigError(this.node.path, errors);
+    this.statements.push({
+      sid: statement.sid,
+      actions: [...statement.actions],
+      resources: [...statement.resources],
+    });
+    return warnings;
   }
-}
-
-function statementProblems(statement: PolicyStatement, existing: readonly PolicyStatement[]) {
-  const problems: { code: string; path: string; message: string }[] = [];
-  const add = (code: string, message: string) => problems.push({ code, path: "addToRolePolicy", message });
-  if (!/^[A-Za-z0-9]+$/.test(statement.sid ?? "")) {
-    add(
-      "policy-sid-invalid",
-      `addToRolePolicy: sid must be letters and digits only (got ${JSON.stringify(statement.sid)})`,
-    );
-  } else if (existing.some((other) => other.sid === statement.sid)) {
-    add(
-      "policy-sid-duplicate",
-      `addToRolePolicy: sid ${JSON.stringify(statement.sid)} is already used in this role's policy`,
-    );
-  }
-  if (!Array.isArray(statement.actions) || statement.actions.length === 0) {
-    add(
-      "policy-actions-empty",
-      `addToRolePolicy: actions must list at least one action (got ${JSON.stringify(statement.actions)})`,
-    );
-  } else {
-    for (const action of statement.actions) {
-      if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action)) {
-        add(
-          "policy-action-wildcard",
-          `addToRolePolicy: actions must be exact "service:Action" names, no wildcards (got ${JSON.stringify(action)})`,
-        );
-      }
-    }
-  }
-  if (!Array.isArray(statement.resources) || statement.resources.length === 0) {
-    add(
-      "policy-resources-empty",
-      `addToRolePolicy: resources must list at least one ARN (got ${JSON.stringify(statement.resources)})`,
-    );
-  } else {
-    const onlyUnscopedActions = statement.actions?.every((action) =>
-      ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS.includes(action),
-    );
-    for (const resource of statement.resources) {
-      if (resource.trim() === "*" && !onlyUnscopedActions) {
-        add(
-          "policy-resource-wildcard",
-          `addToRolePolicy: resources must name ARNs; "*" is allowed only for actions that support no resource-level permissions (${ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS.join(", ")}) (got "*")`,
-        );
-      }
-    }
-  }
-  return problems;
 }

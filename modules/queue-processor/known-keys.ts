@@ -1,3 +1,4 @@
+import type { PolicyStatement } from "./iam.js";
 import type {
   AlarmsProps,
   AlarmTuning,
@@ -59,6 +60,12 @@ const ALARM_TUNING = {
   periodSeconds: true,
   evaluationPeriods: true,
 } satisfies Record<keyof AlarmTuning, true>;
+const POLICY_STATEMENT = {
+  sid: true,
+  actions: true,
+  resources: true,
+  wildcardReason: true,
+} satisfies Record<keyof PolicyStatement, true>;
 
 export const KNOWN_KEYS = {
   top: Object.keys(TOP),
@@ -67,6 +74,7 @@ export const KNOWN_KEYS = {
   eventSource: Object.keys(EVENT_SOURCE),
   alarms: Object.keys(ALARMS),
   alarmTuning: Object.keys(ALARM_TUNING),
+  policyStatement: Object.keys(POLICY_STATEMENT),
 } as const;
 
 /** The known key a misspelling most likely meant: same letters in another case, or 2 edits away. */

@@ -31,7 +31,9 @@ export interface HandlerProps {
   /**
    * Extra environment variables. Names start with a letter and use `[A-Za-z0-9_]`; AWS-reserved names
    * and the ones this construct sets (`QUEUE_URL`, `DLQ_URL`, `NODE_OPTIONS`) are rejected; all
-   * variables together must fit in 4 KB.
+   * variables together must fit in 4 KB. Values are plain text in the function's configuration, the
+   * plan and the state: a secret-looking one is a synth warning (use Secrets Manager or SSM Parameter
+   * Store). A value must hold no Terraform template (`${`, `%{`); write `$${` or `%%{` for a literal one.
    * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
    * @default {}
    */
@@ -180,7 +182,8 @@ export interface EventSourceProps {
   readonly maxConcurrency?: number;
 
   /**
-   * Up to 5 body filter patterns (10 with a quota increase), each at most 4,096 characters as JSON.
+   * Up to 5 body filter patterns (10 with a quota increase), each at most 4,096 characters as JSON,
+   * with no Terraform template (`${`, `%{`) in a key or a string.
    * @default - every record is delivered
    */
   readonly filterPatterns?: readonly BodyFilterPattern[];
@@ -260,7 +263,8 @@ export interface QueueProcessorProps {
    */
   readonly alarms?: AlarmsProps | false;
   /**
-   * Tags for every resource the construct creates (in addition to the provider's default tags).
+   * Tags for every resource the construct creates (in addition to the provider's default tags). No
+   * Terraform template (`${`, `%{`) in a key or a value.
    * @default {}
    */
   readonly tags?: Readonly<Record<string, string>>;

@@ -96,18 +96,24 @@ const DEFAULTS = {
   queueDepthWithoutMaxConcurrency: 1000,
 } as const;
 
+/**
+ * A setting as an input of a derived value: NaN unless it is a number, so that a string, a bigint or a
+ * symbol (which the rules report) cannot coerce into a plausible value or throw in the arithmetic.
+ */
+const derivable = (value: unknown): number => (typeof value === "number" ? value : Number.NaN);
+
 /** Default visibility timeout: AWS's advice of 6 x function timeout + batching window, capped. */
 function derivedVisibilityTimeoutSeconds(timeoutSeconds: number, windowSeconds: number): number {
   return Math.min(
     SQS.visibilityTimeoutSeconds.max,
-    SQS_EVENT_SOURCE.advisedVisibilityFactor * timeoutSeconds + windowSeconds,
+    SQS_EVENT_SOURCE.advisedVisibilityFactor * derivable(timeoutSeconds) + derivable(windowSeconds),
   );
 }
 
 /** Default batching window: none, unless the batch is larger than AWS allows without one. */
 function derivedBatchingWindowSeconds(fifo: boolean, batchSize: number): number {
   const { batchSize: batch, maxBatchingWindowSeconds: window } = SQS_EVENT_SOURCE;
-  return !fifo && batchSize > batch.withoutWindowMax ? window.minForLargerBatches : window.default;
+  return !fifo && derivable(batchSize) > batch.withoutWindowMax ? window.minForLargerBatches : window.default;
 }
 
 export function resourceNames(name: string, fifo: boolean): ResourceNames {
@@ -151,7 +157,8 @@ export function resolveConfig(props: QueueProcessorProps): ResolvedConfig {
 
   return {
     name: props.name,
-    names: resourceNames(props.name, fifo),
+    // Names are built only when `name` is valid; a name that is no string is name-invalid's to report.
+    names: resourceNames(typeof props.name === "string" ? props.name : "", fifo),
     handler: {
       entry: handler.entry,
       timeoutSeconds,
@@ -209,10 +216,10 @@ function defaultAlarms(inputs: AlarmInputs): Record<AlarmKind, ResolvedAlarm> {
   const queueDepthThreshold =
     inputs.maxConcurrency === undefined
       ? DEFAULTS.queueDepthWithoutMaxConcurrency
-      : 2 * inputs.batchSize * inputs.maxConcurrency;
+      : 2 * derivable(inputs.batchSize) * derivable(inputs.maxConcurrency);
   const oldestMessageAgeThreshold = Math.min(
-    inputs.maxReceiveCount * inputs.visibilityTimeoutSeconds,
-    Math.floor(inputs.retentionSeconds / 2),
+    derivable(inputs.maxReceiveCount) * derivable(inputs.visibilityTimeoutSeconds),
+    Math.floor(derivable(inputs.retentionSeconds) / 2),
   );
   return {
     queueDepth: { threshold: queueDepthThreshold, periodSeconds: 300, evaluationPeriods: 2 },

@@ -211,6 +211,35 @@ describe("OrdersStack", () => {
       expect(configured.find((env) => env.name === "dev")!.stateBackend).toBeUndefined();
     });
 
+    it("refuses an environment name, region or state bucket that is not plainly one, before any synth", () => {
+      const dev = environment("dev");
+      const cases: [OrdersEnvironment, string][] = [
+        [
+          { ...dev, name: '${upper("dev")}' },
+          'name must be 1-40 characters of A-Z, a-z, 0-9, "-" or "_" (got "${upper(\\"dev\\")}")',
+        ],
+        [{ ...dev, name: "dev prod" }, 'name must be 1-40 characters of A-Z, a-z, 0-9, "-" or "_" (got "dev prod")'],
+        [{ ...dev, region: "${var.region}" }, 'region must be an AWS region like us-east-1 (got "${var.region}")'],
+        [{ ...dev, region: "US-EAST-1" }, 'region must be an AWS region like us-east-1 (got "US-EAST-1")'],
+        [
+          environments({ QP_STATE_BUCKET_DEV: '${file("/etc/hostname")}' }).find((env) => env.name === "dev")!,
+          'stateBackend.bucket must be an S3 bucket name: 3-63 characters of a-z, 0-9, "." or "-" (got "${file(\\"/etc/hostname\\")}")',
+        ],
+        [
+          { ...dev, stateBackend: { bucket: "acme-state", region: "%{ if true }x%{ endif }" } },
+          'stateBackend.region must be an AWS region like us-east-1 (got "%{ if true }x%{ endif }")',
+        ],
+      ];
+      for (const [input, message] of cases) {
+        expect(() => new OrdersStack(new App({ outdir: tempDir("orders-invalid") }), input)).toThrow(
+          `[orders-environment-invalid] ${message}`,
+        );
+      }
+      expect(() => new OrdersStack(new App({ outdir: tempDir("orders-invalid") }), { ...dev, name: "x y" })).toThrow(
+        /^Invalid orders environment "x y":/,
+      );
+    });
+
     it("outputs the URLs, ARNs and names a caller needs", () => {
       expect(Object.keys(prod.json.output!).sort()).toEqual([
         "alarm_topic_arn",

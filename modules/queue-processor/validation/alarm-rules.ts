@@ -1,6 +1,16 @@
 import { ARNS, CLOUDWATCH } from "../../../functions/aws-limits.js";
+import { describeValue } from "../describe-value.js";
 import { ALARM_KINDS, type ResolvedAlarm } from "../resolve.js";
-import { got, isInteger, issueUnless, number, type Rule, type RuleIssue, wholeNumberIn } from "./rule.js";
+import {
+  got,
+  isInteger,
+  isPlainObject,
+  issueUnless,
+  number,
+  type Rule,
+  type RuleIssue,
+  wholeNumberIn,
+} from "./rule.js";
 
 const ALARM_SHORT_PERIODS: readonly number[] = CLOUDWATCH.alarmPeriodSeconds.highResolution;
 
@@ -21,26 +31,33 @@ export const ALARM_RULES: readonly Rule[] = [
   {
     code: "alarm-setting-invalid",
     level: "error",
-    check: (_props, { alarms }) => {
+    check: (props, { alarms }) => {
       if (alarms === false) return [];
       return ALARM_KINDS.flatMap((kind) => {
         const alarm = alarms.byKind[kind];
-        return alarm === false ? [] : alarmIssues(`alarms.${kind}`, alarm);
+        if (alarm === false) return [];
+        const setting = props.alarms === false ? undefined : props.alarms?.[kind];
+        const thresholdGiven = isPlainObject(setting) && setting.threshold !== undefined;
+        return alarmIssues(`alarms.${kind}`, alarm, thresholdGiven);
       });
     },
   },
 ];
 
-/** One alarm's threshold, period and evaluation periods, as CloudWatch accepts them. */
-function alarmIssues(path: string, alarm: ResolvedAlarm): RuleIssue[] {
+/**
+ * One alarm's threshold, period and evaluation periods, as CloudWatch accepts them. A derived threshold
+ * that is no number comes from settings that their own rules report.
+ */
+function alarmIssues(path: string, alarm: ResolvedAlarm, thresholdGiven: boolean): RuleIssue[] {
   const { threshold, periodSeconds: period, evaluationPeriods } = alarm;
   const { multipleOf } = CLOUDWATCH.alarmPeriodSeconds;
   const periodValid =
     isInteger(period) && period > 0 && (ALARM_SHORT_PERIODS.includes(period) || period % multipleOf === 0);
-  const evaluatedSeconds = period * evaluationPeriods;
+  const evaluatedSeconds = isInteger(period) && isInteger(evaluationPeriods) ? period * evaluationPeriods : Number.NaN;
   return [
     ...issueUnless(
-      typeof threshold === "number" && Number.isFinite(threshold) && threshold >= 0,
+      (!thresholdGiven && Number.isNaN(threshold)) ||
+        (typeof threshold === "number" && Number.isFinite(threshold) && threshold >= 0),
       `${path}.threshold`,
       `${path}.threshold must be a number, 0 or more ${got(threshold)}`,
     ),
@@ -57,7 +74,7 @@ function alarmIssues(path: string, alarm: ResolvedAlarm): RuleIssue[] {
       !periodValid || !isInteger(evaluationPeriods) || evaluatedSeconds <= CLOUDWATCH.alarmEvaluationMaxSeconds,
       `${path}.evaluationPeriods`,
       `${path}.evaluationPeriods x periodSeconds must be at most ${number(CLOUDWATCH.alarmEvaluationMaxSeconds)} seconds ` +
-        `(got ${evaluationPeriods} x ${period} = ${number(evaluatedSeconds)})`,
+        `(got ${describeValue(evaluationPeriods)} x ${describeValue(period)} = ${number(evaluatedSeconds)})`,
     ),
   ];
 }

@@ -7,8 +7,9 @@ export const CROSS_RESOURCE_RULES: readonly Rule[] = [
     code: "visibility-below-timeout",
     level: "error",
     check: (_props, { queue, handler, eventSource }) => {
-      const needed = handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds;
-      if (!isInteger(queue.visibilityTimeoutSeconds) || !isInteger(needed)) return [];
+      const { timeoutSeconds, maxBatchingWindowSeconds } = { ...handler, ...eventSource };
+      if (![queue.visibilityTimeoutSeconds, timeoutSeconds, maxBatchingWindowSeconds].every(isInteger)) return [];
+      const needed = timeoutSeconds + maxBatchingWindowSeconds;
       return issueUnless(
         queue.visibilityTimeoutSeconds >= needed,
         "queue.visibilityTimeoutSeconds",
@@ -39,6 +40,8 @@ export const CROSS_RESOURCE_RULES: readonly Rule[] = [
     level: "warning",
     check: (_props, { queue, handler, eventSource }) => {
       const factor = SQS_EVENT_SOURCE.advisedVisibilityFactor;
+      const inputs = [queue.visibilityTimeoutSeconds, handler.timeoutSeconds, eventSource.maxBatchingWindowSeconds];
+      if (!inputs.every(isInteger)) return [];
       const advised = factor * handler.timeoutSeconds + eventSource.maxBatchingWindowSeconds;
       return issueUnless(
         queue.visibilityTimeoutIsDerived || queue.visibilityTimeoutSeconds >= advised,

@@ -1,4 +1,5 @@
 import { SQS_EVENT_SOURCE } from "../../../functions/aws-limits.js";
+import { describeValue } from "../describe-value.js";
 import {
   got,
   isInteger,
@@ -48,7 +49,7 @@ export const EVENT_SOURCE_RULES: readonly Rule[] = [
       const { batchSize, maxBatchingWindowSeconds: window } = eventSource;
       if (queue.fifo || !isInteger(batchSize) || batchSize <= BATCH.withoutWindowMax) return [];
       // "Below", not "not at least": a window that is no number at all is batching-window-range's to report.
-      const tooShort = window < WINDOW.minForLargerBatches;
+      const tooShort = typeof window === "number" && window < WINDOW.minForLargerBatches;
       return issueUnless(
         !tooShort,
         "eventSource.maxBatchingWindowSeconds",
@@ -139,7 +140,7 @@ function filterPatternIssues(path: string, pattern: unknown): RuleIssue[] {
   }
   const notBody = Object.keys(pattern).filter((key) => key !== "body");
   if (notBody.length > 0) {
-    const found = notBody.map((key) => JSON.stringify(key)).join(", ");
+    const found = notBody.map((key) => describeValue(key)).join(", ");
     return [{ path, message: `${path} may only filter on "body" for SQS (found ${found}) ${got(pattern)}` }];
   }
   if (!isPlainObject(pattern.body) || Object.keys(pattern.body).length === 0) {
@@ -150,10 +151,23 @@ function filterPatternIssues(path: string, pattern: unknown): RuleIssue[] {
       },
     ];
   }
-  const length = JSON.stringify(pattern).length;
+  const json = jsonOf(pattern);
+  if (json === undefined) {
+    return [{ path, message: `${path} must be plain JSON: no cycles, no BigInt values ${got(pattern)}` }];
+  }
+  const length = json.length;
   return issueUnless(
     length <= FILTERS.maxJsonLength,
     path,
     `${path} must be at most ${number(FILTERS.maxJsonLength)} characters as JSON (got ${number(length)})`,
   );
+}
+
+/** The pattern as Lambda receives it, or undefined when it cannot be written as JSON. */
+function jsonOf(pattern: unknown): string | undefined {
+  try {
+    return JSON.stringify(pattern);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,6 @@
 import { CLOUDWATCH, LAMBDA } from "../../../functions/aws-limits.js";
 import { CONSTRUCT_ENVIRONMENT_KEYS, CONSTRUCT_LIMITS } from "../construct-limits.js";
+import { secretLookingValue } from "../secret-values.js";
 import {
   booleanRule,
   got,
@@ -96,7 +97,10 @@ export const HANDLER_RULES: readonly Rule[] = [
     level: "error",
     check: (_props, config) => {
       const environment = config.handler.environment;
-      if (!isPlainObject(environment)) return [];
+      // A value that is no string is environment-invalid's to report, and may not even be JSON.
+      if (!isPlainObject(environment) || !Object.values(environment).every((value) => typeof value === "string")) {
+        return [];
+      }
       const bytes = Buffer.byteLength(JSON.stringify(environment), "utf8");
       return issueUnless(
         bytes <= LAMBDA.environmentMaxBytes,
@@ -106,6 +110,28 @@ export const HANDLER_RULES: readonly Rule[] = [
     },
   },
   booleanRule("bundle-aws-sdk-invalid", "handler.bundleAwsSdk", (p) => p.handler?.bundleAwsSdk),
+  {
+    code: "environment-secret-looking",
+    level: "warning",
+    check: (_props, config) => {
+      const environment: unknown = config.handler.environment;
+      if (!isPlainObject(environment)) return [];
+      return Object.entries(environment).flatMap(([name, value]) => {
+        const secret = typeof value === "string" ? secretLookingValue(name, value) : undefined;
+        if (!secret) return [];
+        const path = `handler.environment.${name}`;
+        return [
+          {
+            path,
+            message:
+              `${path} ${secret.reason} (${secret.maskedHint}): environment variables are plain text in the ` +
+              "function's configuration, the Terraform plan and the state. Keep the secret in AWS Secrets Manager " +
+              "or SSM Parameter Store (SecureString), pass its name or ARN, and let the function read it",
+          },
+        ];
+      });
+    },
+  },
 ];
 
 /** A variable name AWS or the construct would refuse: the first reason only. */

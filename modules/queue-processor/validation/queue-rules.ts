@@ -26,7 +26,11 @@ export const QUEUE_RULES: readonly Rule[] = [
   rangeRule(
     "visibility-timeout-range",
     "queue.visibilityTimeoutSeconds",
-    (c) => c.queue.visibilityTimeoutSeconds,
+    // A derived value that is no number comes from settings that their own rules report.
+    (c) =>
+      c.queue.visibilityTimeoutIsDerived && Number.isNaN(c.queue.visibilityTimeoutSeconds)
+        ? undefined
+        : c.queue.visibilityTimeoutSeconds,
     SQS.visibilityTimeoutSeconds,
   ),
   rangeRule("retention-range", "queue.retentionSeconds", (c) => c.queue.retentionSeconds, SQS.retentionSeconds),
@@ -85,11 +89,11 @@ export const QUEUE_RULES: readonly Rule[] = [
     level: "warning",
     check: (_props, { queue }) =>
       issueUnless(
-        queue.maxReceiveCount >= SQS.maxReceiveCount.advisedMin,
+        !isInteger(queue.maxReceiveCount) || queue.maxReceiveCount >= SQS.maxReceiveCount.advisedMin,
         "queue.maxReceiveCount",
         `queue.maxReceiveCount is below AWS's advice of ${SQS.maxReceiveCount.advisedMin} for Lambda ` +
           `consumers; throttled invocations count as receives and can move healthy messages to the DLQ ` +
-          `(got ${queue.maxReceiveCount})`,
+          got(queue.maxReceiveCount),
       ),
   },
 ];

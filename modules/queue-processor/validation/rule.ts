@@ -1,3 +1,4 @@
+import { describeValue } from "../describe-value.js";
 import type { ConfigIssue, ConfigIssueLevel } from "../errors.js";
 import type { QueueProcessorProps } from "../props.js";
 import type { ResolvedConfig } from "../resolve.js";
@@ -19,8 +20,8 @@ interface Range {
 
 /** A number as the messages show it: 10,000. */
 export const number = (value: number): string => value.toLocaleString("en-US");
-/** The value as the user typed it, closing every message: (got "10"). */
-export const got = (value: unknown): string => `(got ${value === undefined ? "undefined" : JSON.stringify(value)})`;
+/** The value as the user typed it, closing every message: (got "10"), (got NaN). */
+export const got = (value: unknown): string => `(got ${describeValue(value)})`;
 export const isInteger = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value);
 export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);

@@ -7,9 +7,13 @@ import { EVENT_SOURCE_RULES } from "./event-source-rules.js";
 import { HANDLER_RULES } from "./handler-rules.js";
 import { QUEUE_RULES } from "./queue-rules.js";
 import type { Rule } from "./rule.js";
+import { TERRAFORM_TEMPLATE_RULES } from "./terraform-template-rules.js";
 import { TOP_LEVEL_RULES } from "./top-level-rules.js";
 
-/** Every rule, in the order issues are reported: section by section as the props read, then across sections. */
+/**
+ * Every rule, in the order issues are reported: section by section as the props read, then across
+ * sections, then the strings Terraform would not take literally.
+ */
 export const RULES: readonly Rule[] = [
   ...TOP_LEVEL_RULES,
   ...HANDLER_RULES,
@@ -17,6 +21,7 @@ export const RULES: readonly Rule[] = [
   ...EVENT_SOURCE_RULES,
   ...ALARM_RULES,
   ...CROSS_RESOURCE_RULES,
+  ...TERRAFORM_TEMPLATE_RULES,
 ];
 
 /** Errors stop the synth; warnings are AWS advice that the configuration ignores but can live with. */

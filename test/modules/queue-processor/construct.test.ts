@@ -240,7 +240,7 @@ describe("QueueProcessor", () => {
           resources: [refs.deadLetter],
         },
         {
-          sid: "WriteOwnLogs",
+          sid: "DeliberateWildcardWriteOwnLogs",
           effect: "Allow",
           actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
           resources: [`${logGroup}:log-stream:*`],
@@ -295,7 +295,7 @@ describe("QueueProcessor", () => {
         "policy-resource-wildcard",
       ]);
       expect((caught as QueueProcessorConfigError).message).toContain(
-        'addToRolePolicy: actions must be exact "service:Action" names, no wildcards (got "dynamodb:*")',
+        'addToRolePolicy: actions must be exact "service:Action" names; "*" and "?" are wildcards, allowed only with a DeliberateWildcard... sid and a wildcardReason (got "dynamodb:*")',
       );
     });
 

@@ -269,6 +269,13 @@ const ERROR_CASES: readonly ErrorCase[] = [
     props: props({ tags: { "aws:team": "orders" } }),
     message: 'tags.aws:team: a tag key must be 1-128 characters and must not start with "aws:" (got "aws:team")',
   },
+  {
+    code: "terraform-template-in-value",
+    title: "rejects a Terraform template in a string that lands in the Terraform JSON",
+    props: props({ handler: { ...BASE.handler, environment: { GREETING: '${upper("x")}' } } }),
+    message:
+      'handler.environment.GREETING: the value holds "${", which starts a template that Terraform would evaluate; only literal text is allowed (write "$${" for a literal "${" and "%%{" for a literal "%{") (got "${upper(\\"x\\")}")',
+  },
 ];
 
 interface WarningCase {
@@ -310,6 +317,13 @@ const WARNING_CASES: readonly WarningCase[] = [
     props: props({ eventSource: { filterPatterns: Array.from({ length: 6 }, (_, i) => ({ body: { n: [i] } })) } }),
     message:
       "eventSource.filterPatterns holds more than the default quota of 5 patterns per mapping; the account needs a quota increase (got 6)",
+  },
+  {
+    code: "environment-secret-looking",
+    title: "warns about a secret in an environment variable, without printing it",
+    props: props({ handler: { ...BASE.handler, environment: { DB_PASSWORD: "hunter2hunter2" } } }),
+    message:
+      "handler.environment.DB_PASSWORD is named like a secret (a value of 14 characters): environment variables are plain text in the function's configuration, the Terraform plan and the state. Keep the secret in AWS Secrets Manager or SSM Parameter Store (SecureString), pass its name or ARN, and let the function read it",
   },
 ];
 
