@@ -75,9 +75,15 @@ export async function createLocalResources(
   const region = stack.region;
   function resolve(value: string): string {
     // Every interpolation must resolve: one left as is would reach the function as literal text.
-    // `$${` is Terraform's escape for a literal `${`.
-    return value.replace(/\$\$\{|\$\{([^}]*)\}/g, (reference, expression: string | undefined) => {
-      if (expression === undefined) return "${";
+    // `$${` and `%%{` are Terraform's escapes for a literal `${` and `%{`; a live `%{` directive has no local meaning.
+    return value.replace(/\$\$\{|%%\{|%\{|\$\{([^}]*)\}/g, (reference, expression: string | undefined) => {
+      if (expression === undefined) {
+        if (reference === "%{")
+          throw new Error(
+            `${JSON.stringify(value)} holds a Terraform template directive (%{), which can't be run locally`,
+          );
+        return reference.slice(1);
+      }
       const [, type, name = "", attribute] = /^([a-z0-9_]+)\.([^.]+)\.([a-z_]+)$/.exec(expression) ?? [];
       const queue = type === "aws_sqs_queue" ? queues.get(name) : undefined;
       if (queue && (attribute === "url" || attribute === "id")) return queue.url;

@@ -218,4 +218,11 @@ describe("createLocalResources: resolve()", () => {
     expect(devResources.resolve("$${data.aws_region.current.name}")).toBe("${data.aws_region.current.name}");
     expect(fixtureResources.resolve("$${x} ${aws_sqs_queue.work.name}")).toBe("${x} fixture-work");
   });
+
+  it("reads Terraform's %%{ escape as a literal %{ and refuses a live %{ directive", () => {
+    expect(devResources.resolve("%%{ if x }")).toBe("%{ if x }");
+    expect(devResources.resolve("100% %%{x} $${y}")).toBe("100% %{x} ${y}");
+    expect(() => devResources.resolve("%{ if true }x%{ endif }")).toThrow(/template directive \(%\{\)/);
+    expect(() => devResources.resolve("a%{for x in y}")).toThrow(/template directive/);
+  });
 });
