@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PoisonMessageError } from "../../../functions/lib/index.js";
-import { parseOrderEvent } from "../../../functions/order-processor/schema.js";
+import { type OrderCreated, parseOrderEvent } from "../../../functions/order-processor/schema.js";
 import { created, updated } from "./support.js";
 
 function reasonOf(body: string): string | undefined {
@@ -21,7 +21,7 @@ describe("parseOrderEvent", () => {
     });
     expect(parseOrderEvent(updated("o-1", "paid", "2026-11-01T10:00:00.123456"))).toMatchObject({
       type: "order_updated",
-      timestamp: "2026-11-01T10:00:00.123Z",
+      timestamp: "2026-11-01T10:00:00.123456000Z",
     });
   });
 
@@ -30,7 +30,7 @@ describe("parseOrderEvent", () => {
     ["a body over 256 KiB", "body-too-large", JSON.stringify({ type: "order_created", pad: "x".repeat(262_144) })],
     ["text that is not JSON", "malformed-json", "Test message"],
     ["JSON nested deeper than the parser's stack", "body-too-large", "[".repeat(200_000) + "]".repeat(200_000)],
-    ["deep but small JSON", "unknown-type", "[".repeat(5000) + "]".repeat(5000)],
+    ["deep but small JSON", "nested-too-deep", "[".repeat(5000) + "]".repeat(5000)],
     ["a JSON array", "unknown-type", "[]"],
     ["an unknown type", "unknown-type", JSON.stringify({ type: "order_deleted" })],
     [
@@ -67,5 +67,198 @@ describe("parseOrderEvent", () => {
       return;
     }
     throw new Error("expected a poison error");
+  });
+});
+
+/** A create's body as JSON, to edit. */
+interface Body {
+  type: unknown;
+  timestamp: unknown;
+  correlation_id: unknown;
+  payload?: unknown;
+  data: Record<string, unknown> & { items: Record<string, unknown>[] };
+}
+
+/** A create's body, edited as JSON. */
+function createdWith(edit: (body: Body) => void): string {
+  const body = JSON.parse(created("o-9"));
+  edit(body);
+  return JSON.stringify(body);
+}
+/** JSON text of `value` wrapped in `depth` arrays, built as text (JSON.stringify itself would overflow). */
+const nestedText = (depth: number, value = '"x"') => "[".repeat(depth) + value + "]".repeat(depth);
+/** A create's body with one field replaced by raw JSON text. */
+const withRaw = (field: "type" | "order_id" | "payload" | "items", raw: string) => {
+  const marker = '"__raw__"';
+  const body = createdWith((b) => {
+    if (field === "type") b.type = "__raw__";
+    else if (field === "payload") b.payload = "__raw__";
+    else (b.data as Record<string, unknown>)[field] = "__raw__";
+  });
+  return body.replace(marker, raw);
+};
+function poisonOf(body: string, options?: Parameters<typeof parseOrderEvent>[1]): PoisonMessageError {
+  try {
+    parseOrderEvent(body, options);
+  } catch (error) {
+    if (error instanceof PoisonMessageError) return error;
+    throw error;
+  }
+  throw new Error("expected a poison error");
+}
+
+describe("parseOrderEvent on hostile input", () => {
+  it.each(["type", "order_id", "payload", "items"] as const)(
+    "refuses %s nested 120,000 levels before parsing, as nested-too-deep",
+    (field) => {
+      const body = withRaw(field, nestedText(120_000));
+      expect(Buffer.byteLength(body)).toBeLessThan(256 * 1024);
+      expect(poisonOf(body)).toMatchObject({
+        reason: "nested-too-deep",
+        message: "the body nests arrays and objects more than 64 levels deep; an order event needs 4",
+      });
+    },
+  );
+
+  it("counts brackets inside strings as text, not nesting", () => {
+    const body = createdWith((b) => {
+      b.data.customer_id = "[{".repeat(90);
+    });
+    expect((parseOrderEvent(body) as OrderCreated).data.customer_id).toBe("[{".repeat(90));
+  });
+
+  it("describes a nested type by its shape, never by serializing it", () => {
+    expect(poisonOf(withRaw("type", nestedText(40))).message).toBe(
+      "type must be one of order_created, order_updated (got an array of 1 item, nested more than 32 levels)",
+    );
+    expect(poisonOf(withRaw("type", '{"a":{"b":1}}')).message).toBe(
+      "type must be one of order_created, order_updated (got an object with 1 key, nested 2 levels)",
+    );
+  });
+
+  it("describes nested values in fields by their shape in a schema violation", () => {
+    const error = poisonOf(withRaw("order_id", nestedText(20)));
+    expect(error.reason).toBe("schema-violation");
+    expect(error.message).toBe(
+      "the order_created message is invalid: data.order_id: must be a string (got an array of 1 item, nested 20 levels)",
+    );
+    // An array passes valibot's object check; its keys are then missing.
+    expect(poisonOf(withRaw("items", nestedText(10))).message).toBe(
+      "the order_created message is invalid: data.items.0.sku: is required (got nothing); data.items.0.quantity: is required (got nothing)",
+    );
+  });
+
+  it("accepts deep but bounded extra fields it ignores", () => {
+    expect(parseOrderEvent(withRaw("payload", nestedText(60)))).not.toHaveProperty("payload");
+  });
+
+  const huge = "h".repeat(255_012);
+  it.each([
+    ["type", "unknown-type", (b: Body) => (b.type = huge)],
+    ["order_id", "schema-violation", (b: Body) => (b.data.order_id = huge)],
+    ["customer_id", "schema-violation", (b: Body) => (b.data.customer_id = huge)],
+    ["sku", "schema-violation", (b: Body) => (b.data.items[0]!.sku = huge)],
+    ["total", "schema-violation", (b: Body) => (b.data.total = huge)],
+    ["timestamp", "schema-violation", (b: Body) => (b.timestamp = huge)],
+    ["correlation_id", "schema-violation", (b: Body) => (b.correlation_id = huge)],
+  ])("describes a 255,012-character %s by its length (%s)", (_field, reason, edit) => {
+    const error = poisonOf(createdWith(edit));
+    expect(error.reason).toBe(reason);
+    expect(error.message).toContain("a string of 255,012 characters");
+    expect(error.message.length).toBeLessThan(400);
+  });
+
+  it("keeps a message listing several huge values within the cap", () => {
+    const error = poisonOf(
+      createdWith((b) => {
+        for (const key of ["order_id", "customer_id", "total"]) b.data[key] = huge.slice(0, 60_000);
+        b.data.items = [{ sku: huge.slice(0, 60_000), quantity: huge.slice(0, 1000) }];
+      }),
+    );
+    expect(error.message.length).toBeLessThanOrEqual(1000);
+    expect(error.message).toContain(
+      "data.order_id: must be at most 200 characters (got a string of 60,000 characters)",
+    );
+  });
+
+  const surrogates = [
+    ["a lone high surrogate", "\ud800"],
+    ["a lone low surrogate", "\udc00"],
+    ["a reversed pair", "\ude00\ud83d"],
+  ] as const;
+  const stringFields = [
+    ["data.order_id", (b: Body, s: string) => (b.data.order_id = `o-${s}`)],
+    ["data.customer_id", (b: Body, s: string) => (b.data.customer_id = `c-${s}`)],
+    ["data.items.0.sku", (b: Body, s: string) => (b.data.items[0]!.sku = `s-${s}`)],
+    ["correlation_id", (b: Body, s: string) => (b.correlation_id = `x-${s}`)],
+  ] as const;
+  for (const [surrogateTitle, surrogate] of surrogates) {
+    it.each(stringFields)(`refuses ${surrogateTitle} in %s as not well-formed Unicode`, (path, edit) => {
+      const error = poisonOf(createdWith((b) => edit(b, surrogate)));
+      expect(error.reason).toBe("schema-violation");
+      expect(error.message).toContain(`${path}: must be well-formed Unicode (a lone surrogate at index 2`);
+      expect(error.message).not.toMatch(/[\ud800-\udfff]/);
+    });
+
+    it(`refuses ${surrogateTitle} in type, status and timestamp`, () => {
+      expect(poisonOf(createdWith((b) => (b.type = `order_created${surrogate}`))).reason).toBe("unknown-type");
+      const status = poisonOf(updated("o-1", `paid${surrogate}`, "2026-11-01T10:00:00Z"));
+      expect(status.message).toContain("data.status: must be a lower-case status word");
+      const timestamp = poisonOf(updated("o-1", "paid", `2026-11-01T10:00:00${surrogate}Z`));
+      expect(timestamp.message).toContain("timestamp: must be an ISO 8601 date-time");
+    });
+  }
+
+  it("accepts astral characters (emoji) in every free-text field", () => {
+    const event = parseOrderEvent(
+      createdWith((b) => {
+        b.data.order_id = "o-😀";
+        b.data.customer_id = "c-👍🏽";
+        b.data.items[0]!.sku = "s-𝄞";
+        b.correlation_id = "x-🚀";
+      }),
+    );
+    expect(event).toMatchObject({ data: { order_id: "o-😀", customer_id: "c-👍🏽" }, correlation_id: "x-🚀" });
+  });
+});
+
+describe("parseOrderEvent and the clock", () => {
+  const now = Date.parse("2026-11-30T10:00:00.000Z");
+
+  it("accepts timestamps up to the allowed skew ahead, and any time before", () => {
+    for (const timestamp of [
+      "2026-11-30T10:05:00.000Z",
+      "2026-11-30T15:35:00+05:30",
+      "2026-11-30T02:05:00-08:00",
+      "2020-01-01T00:00:00Z",
+    ]) {
+      expect(() => parseOrderEvent(updated("o-1", "paid", timestamp), { now })).not.toThrow();
+    }
+  });
+
+  it.each([
+    ["a millisecond past the default 5 minutes", "2026-11-30T10:05:00.001Z", undefined],
+    ["an hour ahead through an offset", "2026-11-30T16:30:00+05:30", undefined],
+    ["the year 9999", "9999-12-31T23:59:59Z", undefined],
+    ["a second past a configured 0", "2026-11-30T10:00:01Z", 0],
+    ["a second past a configured day", "2026-12-01T10:00:01Z", 86_400],
+  ])("calls %s timestamp-in-future, with the skew in the reason", (_title, timestamp, maxFutureSkewSeconds) => {
+    const error = poisonOf(updated("o-1", "paid", timestamp), { now, maxFutureSkewSeconds });
+    expect(error.reason).toBe("timestamp-in-future");
+    expect(error.message).toMatch(
+      new RegExp(
+        `ahead of this processor's clock \\(2026-11-30T10:00:00.000Z\\); at most ${maxFutureSkewSeconds ?? 300} s is allowed$`,
+      ),
+    );
+    expect(error.correlationId).toBe("corr-o-1-paid");
+  });
+
+  it("calls a time past 9999 in UTC a schema violation, not the future", () => {
+    expect(poisonOf(updated("o-1", "paid", "9999-12-31T23:30:00-01:00"), { now })).toMatchObject({
+      reason: "schema-violation",
+      message: expect.stringContaining(
+        "timestamp: must be from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z",
+      ),
+    });
   });
 });
