@@ -16,13 +16,15 @@ export const DEFAULT_MAX_FUTURE_SKEW_SECONDS = 300;
  */
 const MAX_BODY_DEPTH = 64;
 
-const wellFormed = <T extends string>() =>
-  v.check<T, (issue: v.CheckIssue<T>) => string>(
-    (text) => loneSurrogateIndex(text) === -1,
+/** A string that is well-formed UTF-16: a lone surrogate has no UTF-8 form, and DynamoDB stores UTF-8. */
+const text = v.pipe(
+  v.string("must be a string"),
+  v.check(
+    (value) => loneSurrogateIndex(value) === -1,
     (issue) =>
-      `must be well-formed Unicode (a lone surrogate at index ${loneSurrogateIndex(String(issue.input))} has no UTF-8 form, so DynamoDB cannot store it as sent)`,
-  );
-const text = v.pipe(v.string("must be a string"), wellFormed());
+      `must be well-formed Unicode (a lone surrogate at index ${loneSurrogateIndex(String(issue.input))} has no UTF-8 form)`,
+  ),
+);
 
 /** See {@link parseTimestamp}; the output is the stored form. */
 const timestamp = v.pipe(

@@ -10,8 +10,8 @@
  */
 
 /** Years the stored form can hold: four digits (10000 would be `+010000`, which sorts before `2026`), from the Unix epoch. */
-export const EARLIEST_TIMESTAMP = "1970-01-01T00:00:00.000Z";
-export const LATEST_TIMESTAMP = "9999-12-31T23:59:59.999999999Z";
+const EARLIEST_TIMESTAMP = "1970-01-01T00:00:00.000Z";
+const LATEST_TIMESTAMP = "9999-12-31T23:59:59.999999999Z";
 
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))?$/;
