@@ -25,6 +25,11 @@ export const SQS = {
    * 5.x provider still refuses more than 256 KiB in `max_message_size`.
    */
   maxMessageSizeBytes: { min: 1024, max: 1_048_576, terraformProviderMax: 262_144 },
+  /**
+   * A character a message body or a String attribute's value may not hold (XML 1.0's set is allowed):
+   * a lone surrogate, U+FFFF or a control character other than tab and line breaks is refused (InvalidMessageContents) or replaced by U+FFFD.
+   */
+  invalidMessageCharacter: /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu,
   /** A message carries at most 10 message attributes. */
   maxMessageAttributes: 10,
   /** RedrivePolicy maxReceiveCount: 1-1000. AWS advises at least 5 for a Lambda consumer, whose throttles count as receives. */

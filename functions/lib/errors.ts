@@ -1,4 +1,10 @@
-/** What a record handler throws to say how a record failed. Anything else thrown counts as transient. */
+import { capText } from "./text-limits.js";
+
+/**
+ * What a record handler throws to say how a record failed. Anything else thrown counts as transient.
+ * The message and reason are capped ({@link capText}): they travel into logs and onto the dead-letter
+ * copy, and may quote user input.
+ */
 export abstract class RecordProcessingError extends Error {
   /** Stable, short reason code, e.g. `malformed-json`; used in logs, metrics and the DLQ message. */
   readonly reason: string;
@@ -6,9 +12,9 @@ export abstract class RecordProcessingError extends Error {
   readonly correlationId: string | undefined;
 
   constructor(reason: string, message: string, options: { cause?: unknown; correlationId?: string } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.reason = reason;
-    this.correlationId = options.correlationId;
+    super(capText(message), options.cause === undefined ? undefined : { cause: options.cause });
+    this.reason = capText(reason);
+    this.correlationId = options.correlationId === undefined ? undefined : capText(options.correlationId);
   }
 }
 

@@ -1,4 +1,11 @@
-/** Structured JSON logs, one object per line, written straight to stdout so no runtime prefix breaks them. */
+import { describeValue } from "./describe-value.js";
+import { capText } from "./text-limits.js";
+
+/**
+ * Structured JSON logs, one object per line, written straight to stdout so no runtime prefix breaks
+ * them. Every string in a line is capped ({@link capText}), so a line stays a few KB whatever a
+ * message carried; a line never throws, whatever its fields hold.
+ */
 export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
 export type LogFields = Readonly<Record<string, unknown>>;
 
@@ -26,7 +33,9 @@ export function createLogger(
   const base = options.fields ?? {};
   const emit = (level: LogLevel) => (message: string, fields?: LogFields) => {
     if (RANK[level] < threshold) return;
-    write(`${safeStringify({ level, timestamp: new Date().toISOString(), message, ...base, ...fields })}\n`);
+    const timestamp = new Date().toISOString();
+    const all = { ...base, ...fields };
+    write(`${safeStringify({ level, timestamp, message, ...all }) ?? fallbackLine(level, timestamp, message, all)}\n`);
   };
   return {
     debug: emit("DEBUG"),
@@ -37,10 +46,22 @@ export function createLogger(
   };
 }
 
-/** Errors as name, message and reason; never throws on cycles or BigInt. */
-function safeStringify(value: unknown): string {
+/**
+ * Errors as name, message and reason; strings capped; never throws on cycles or BigInt. Undefined
+ * when the value cannot be written (nested deeper than JSON.stringify's stack).
+ */
+function safeStringify(value: unknown): string | undefined {
   const seen = new WeakSet<object>();
-  return JSON.stringify(value, (_key, field: unknown) => {
+  try {
+    return JSON.stringify(value, replacer(seen));
+  } catch {
+    return undefined;
+  }
+}
+
+function replacer(seen: WeakSet<object>) {
+  return (_key: string, field: unknown): unknown => {
+    if (typeof field === "string") return capText(field);
     if (typeof field === "bigint") return field.toString();
     if (field instanceof Error) {
       return { name: field.name, message: field.message, ...("reason" in field ? { reason: field.reason } : {}) };
@@ -50,5 +71,11 @@ function safeStringify(value: unknown): string {
       seen.add(field);
     }
     return field;
-  });
+  };
+}
+
+/** The line written when the fields cannot be: each field described by its type and size instead. */
+function fallbackLine(level: LogLevel, timestamp: string, message: string, fields: LogFields): string {
+  const described = Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, describeValue(value)]));
+  return JSON.stringify({ level, timestamp, message: capText(message), unserializableFields: described });
 }

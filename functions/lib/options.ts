@@ -1,6 +1,7 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { SQS } from "../aws-limits.js";
 import { type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
+import { describeValue } from "./describe-value.js";
 import type { Logger } from "./log.js";
 import type { MetricsOptions } from "./metrics.js";
 
@@ -51,7 +52,7 @@ const KNOWN = [
 
 function wholeNumber(name: string, value: unknown, min: number, max: number): number {
   if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return value;
-  throw new TypeError(`${name} must be a whole number between ${min} and ${max} (got ${JSON.stringify(value)})`);
+  throw new TypeError(`${name} must be a whole number between ${min} and ${max} (got ${describeValue(value)})`);
 }
 
 export function resolveBatchOptions(options: BatchOptions = {}): ResolvedBatchOptions {

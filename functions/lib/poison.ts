@@ -2,12 +2,12 @@ import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from "
 import type { SQSRecord } from "aws-lambda";
 import { SQS } from "../aws-limits.js";
 import type { PoisonMessageError } from "./errors.js";
+import { capText } from "./text-limits.js";
 
 /** SQS allows 10 message attributes; the DLQ copy adds up to 2 of its own. */
 const MAX_MESSAGE_ATTRIBUTES = SQS.maxMessageAttributes;
 /** SQS's largest message since 2025, body and attributes together. */
 const DEFAULT_MAX_MESSAGE_BYTES = SQS.maxMessageSizeBytes.max;
-const MAX_ERROR_MESSAGE_CHARS = 1000;
 /** SQS refuses an empty body; an empty original is kept as this text, flagged in the details. */
 const EMPTY_BODY_PLACEHOLDER = "(empty body)";
 
@@ -53,7 +53,7 @@ export async function sendToDeadLetterQueue(
   const original = originalAttributes(record);
   const body = record.body === "" ? EMPTY_BODY_PLACEHOLDER : record.body;
   const details = {
-    error: error.message.slice(0, MAX_ERROR_MESSAGE_CHARS),
+    error: capText(error.message),
     sourceQueueArn: record.eventSourceARN,
     messageId: record.messageId,
     receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
@@ -61,14 +61,14 @@ export async function sendToDeadLetterQueue(
     failedAt: new Date(options.now ?? Date.now()).toISOString(),
     ...(record.body === "" ? { bodyWasEmpty: true } : {}),
   };
-  const reason: MessageAttributeValue = { DataType: "String", StringValue: error.reason };
+  const reason: MessageAttributeValue = { DataType: "String", StringValue: sqsText(capText(error.reason)) };
   const variants: [ReasonAttached, Record<string, MessageAttributeValue>][] = [
     [
       "reason-and-details",
       {
         ...original,
         "dlq-reason": reason,
-        "dlq-details": { DataType: "String", StringValue: JSON.stringify(details) },
+        "dlq-details": { DataType: "String", StringValue: sqsText(JSON.stringify(details)) },
       },
     ],
     ["reason-only", { ...original, "dlq-reason": reason }],
@@ -104,6 +104,19 @@ export async function sendToDeadLetterQueue(
     }
   }
   throw new DeadLetterSendError(`message ${record.messageId} was not sent to the dead-letter queue`);
+}
+
+/**
+ * `text` with every character SQS refuses in an attribute value written as a `\uXXXX` escape: in the
+ * JSON details that is the same string once parsed (JSON.stringify already escaped control characters
+ * and lone surrogates; U+FFFE and U+FFFF are left), in the reason a readable stand-in.
+ */
+function sqsText(text: string): string {
+  // Only characters of the Basic Multilingual Plane are refused: each is one UTF-16 unit.
+  return text.replace(
+    SQS.invalidMessageCharacter,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** The event's attribute casing back to the SDK's. */

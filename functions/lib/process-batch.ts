@@ -1,6 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { backoffSeconds } from "./backoff.js";
 import { createDeadline, type Deadline } from "./deadline.js";
+import { describeValue } from "./describe-value.js";
 import { InvalidBatchEventError, PoisonMessageError, TransientError } from "./errors.js";
 import { groupByMessageGroup, isFifoSource } from "./fifo.js";
 import { createLogger, type Logger, parseLogLevel } from "./log.js";
@@ -195,7 +196,7 @@ function recordsOf(event: SQSEvent): SQSRecord[] {
     const id = (records[index] as SQSRecord | null)?.messageId;
     if (typeof id !== "string" || id.length === 0) {
       throw new InvalidBatchEventError(
-        `event.Records[${index}].messageId must be a non-empty string (got ${JSON.stringify(id)})`,
+        `event.Records[${index}].messageId must be a non-empty string (got ${describeValue(id)})`,
       );
     }
   }

@@ -2,13 +2,23 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createLogger, parseLogLevel } from "../lib/log.js";
 import { createBatchHandler } from "../lib/process-batch.js";
-import { processOrderRecord } from "./process-order.js";
+import { MAX_FUTURE_SKEW_SECONDS_LIMIT, orderRecordHandler } from "./process-order.js";
 
 /** Configuration comes from the environment the QueueProcessor construct sets; a missing value fails the cold start. */
 function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`environment variable ${name} must be set (the orders stack sets it)`);
   return value;
+}
+
+/** A whole number of seconds from the environment, or undefined when unset or empty; anything else fails the cold start. */
+function optionalSeconds(name: string, max: number): number | undefined {
+  const raw = process.env[name]?.trim();
+  if (!raw) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) > max) {
+    throw new RangeError(`${name} must be a whole number of seconds from 0 to ${max} (got ${JSON.stringify(raw)})`);
+  }
+  return Number(raw);
 }
 
 // Created once per container and reused by every invocation. The SDK reads AWS_ENDPOINT_URL_SQS and
@@ -18,7 +28,11 @@ const sqs = new SQSClient(clientOptions);
 const table = { client: new DynamoDBClient(clientOptions), tableName: required("TABLE_NAME") };
 const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL) });
 
-export const handler = createBatchHandler((record) => processOrderRecord(record, table, logger), {
+const processOrder = orderRecordHandler(table, logger, {
+  maxFutureSkewSeconds: optionalSeconds("MAX_FUTURE_SKEW_SECONDS", MAX_FUTURE_SKEW_SECONDS_LIMIT),
+});
+
+export const handler = createBatchHandler(processOrder, {
   sqs,
   queueUrl: process.env.QUEUE_URL,
   deadLetterQueueUrl: required("DLQ_URL"),

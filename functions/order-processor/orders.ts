@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { PoisonMessageError, TransientError } from "../lib/errors.js";
 import type { OrderCreated, OrderUpdated } from "./schema.js";
+import { compareStoredTimes, storedTimeIsOlder } from "./timestamp.js";
 
 export interface OrdersTable {
   readonly client: DynamoDBClient;
@@ -54,20 +55,23 @@ const MAX_UPDATE_ROUNDS = 3;
 /**
  * Applies a status change only if it is newer than the stored one. An update older than (or as old
  * as) `updated_at` is ignored; one for an order not yet created is transient: its create may still be
- * on the way, so it is retried with backoff.
+ * on the way, so it is retried with backoff. Times are compared as the instants they stand for, in
+ * either stored form (see timestamp.ts), so an update a microsecond after one stored with
+ * milliseconds only is applied.
  */
 export async function updateOrder(table: OrdersTable, event: OrderUpdated): Promise<"processed" | "ignored"> {
   const key = orderKey(event.data.order_id);
+  const older = storedTimeIsOlder("updated_at", event.timestamp, ":ts_");
   for (let round = 1; ; round++) {
     try {
       await table.client.send(
         new UpdateItemCommand({
           TableName: table.tableName,
           Key: key,
-          UpdateExpression: "SET #status = :status, updated_at = :ts",
-          ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(updated_at) OR updated_at < :ts)",
+          UpdateExpression: `SET #status = :status, updated_at = ${older.timeValue}`,
+          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(updated_at) OR ${older.expression})`,
           ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":status": { S: event.data.status }, ":ts": { S: event.timestamp } },
+          ExpressionAttributeValues: { ":status": { S: event.data.status }, ...older.values },
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         }),
       );
@@ -122,7 +126,7 @@ async function readUpdatedAt(
 }
 
 function isAtLeast(storedTimestamp: AttributeValue | undefined, timestamp: string): boolean {
-  return storedTimestamp?.S !== undefined && storedTimestamp.S >= timestamp;
+  return storedTimestamp?.S !== undefined && compareStoredTimes(storedTimestamp.S, timestamp) >= 0;
 }
 
 /** DynamoDB's refusal of the item itself is permanent; anything else (network, throttling, 5xx) may pass. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SQS } from "../../../functions/aws-limits.js";
 import { PoisonMessageError } from "../../../functions/lib/index.js";
 import { sendToDeadLetterQueue } from "../../../functions/lib/poison.js";
 import { createQueuePair, type LocalSqs, receiveAll, startLocalSqs } from "../../support/local-aws.js";
@@ -75,6 +76,36 @@ describe("sendToDeadLetterQueue (on a real SQS server)", () => {
     expect(Object.keys(copy!.MessageAttributes!).sort()).toEqual(
       Array.from({ length: 10 }, (_, i) => `attr${i}`).sort(),
     );
+  });
+
+  it("escapes characters SQS refuses in attribute values, so the details read back the same (fauxqs accepts them; AWS does not)", async () => {
+    const queues = await createQueuePair(sqs.client, "poison-d");
+    const message = "status: must be well-formed (got \ud800 and \uffff and \ufffe and \u0001)";
+    const error = new PoisonMessageError("odd\uffff-reason\udc00", message);
+    const sent = await sendToDeadLetterQueue(sqs.client, queues.deadLetterQueueUrl, withAttributes(0), error);
+    expect(sent.reasonAttached).toBe("reason-and-details");
+
+    const [copy] = await receiveAll(sqs.client, queues.deadLetterQueueUrl, 1);
+    const reason = copy!.MessageAttributes!["dlq-reason"]!.StringValue!;
+    const details = copy!.MessageAttributes!["dlq-details"]!.StringValue!;
+    for (const value of [reason, details]) expect(value).not.toMatch(SQS.invalidMessageCharacter);
+    expect(reason).toBe("odd\\uffff-reason\\udc00");
+    expect(JSON.parse(details).error).toBe(message);
+  });
+
+  it("caps a huge reason and error message on the copy", async () => {
+    const queues = await createQueuePair(sqs.client, "poison-e");
+    const huge = "z".repeat(200_000);
+    await sendToDeadLetterQueue(
+      sqs.client,
+      queues.deadLetterQueueUrl,
+      withAttributes(0),
+      new PoisonMessageError(huge, huge),
+    );
+    const [copy] = await receiveAll(sqs.client, queues.deadLetterQueueUrl, 1);
+
+    expect(copy!.MessageAttributes!["dlq-reason"]!.StringValue!).toMatch(/^z{960}…\[199,040 more characters cut\]$/);
+    expect(copy!.MessageAttributes!["dlq-details"]!.StringValue!.length).toBeLessThan(2000);
   });
 
   it("throws when the dead-letter queue does not exist, so the record is reported failed", async () => {
