@@ -169,12 +169,12 @@ export function edgeCases(): EdgeCase[] {
   const loneEscaped = "edge-lone-surrogate-\ud800-escaped";
   add({
     name: "lone surrogate as a JSON escape",
-    what: "an order id holding U+D800 written as the escape \\ud800 (what JSON.stringify writes): the body is ASCII",
+    what: "an order id holding U+D800 written as the escape \\ud800 (what JSON.stringify writes): the body is ASCII, so SQS takes it; the parsed id is not well-formed Unicode: poison",
     via: "producer",
     body: JSON.stringify(created(loneEscaped, "corr-edge-lone-escaped")),
     orderId: loneEscaped,
     correlationId: "corr-edge-lone-escaped",
-    expected: applied,
+    expected: dead("schema-violation"),
   });
   const invalidUtf8Id = "edge-invalid-utf8-\ufffd(\ufffd";
   const invalidUtf8Body = JSON.stringify(created("edge-invalid-utf8-@@", "corr-edge-invalid-utf8"));
