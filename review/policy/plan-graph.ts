@@ -45,6 +45,7 @@ export class PlanGraph {
   private readonly candidates = new Map<string, readonly ResourceNode[]>();
   private readonly scopes = new WeakMap<ResourceNode, Scope>();
   private readonly liveByKind = new Map<string, ResourceNode[]>();
+  private readonly positions = new Map<ResourceNode, number>();
   private identifiers: Map<string, ResourceNode[]> | undefined;
   private names: Map<string, ResourceNode[]> | undefined;
 
@@ -53,6 +54,7 @@ export class PlanGraph {
     const { nodes, deposed } = resourceNodes(plan, this.configuration);
     this.nodes = nodes;
     this.deposed = deposed;
+    nodes.forEach((node, index) => this.positions.set(node, index));
     for (const node of nodes) {
       if (!node.live) continue;
       push(this.byConfig, node.configAddress, node);
@@ -132,7 +134,7 @@ export class PlanGraph {
         ? [value, lambda]
         : [value, value.slice(value.lastIndexOf(":") + 1), value.slice(value.lastIndexOf("/") + 1)];
     for (const name of new Set(candidates)) for (const node of names.get(name) ?? []) found.add(node);
-    return this.nodes.filter((node) => found.has(node) && kinds.includes(node.kind));
+    return [...found].filter((node) => kinds.includes(node.kind)).sort((a, b) => this.order(a) - this.order(b));
   }
 
   /**
@@ -158,6 +160,11 @@ export class PlanGraph {
       exact,
       possible.filter((other) => other !== node),
     );
+  }
+
+  /** A node's place in plan order. */
+  private order(node: ResourceNode): number {
+    return this.positions.get(node) ?? Number.MAX_SAFE_INTEGER;
   }
 
   /** Where a node's expressions are evaluated: its module instance, its key and its for_each. */

@@ -176,8 +176,9 @@ function narrow(targets: readonly Target[], selector: KeySelector): Target[] {
 
 /**
  * The key a collection referenced without a constant key is read with: the referring instance's own
- * key when the expression refers to `each.key` or `count.index`, or to the whole `each.value` of a
- * literal set (where the value is the key); the value's key for `each.value` of a literal map; else any.
+ * key when the expression refers to `each.key` or `count.index`; for the whole `each.value` of a
+ * literal map (`for_each = { fast = "slow" }`), the value; else any. (A set's `each.value` is its key,
+ * but a plan shows no literal set: `toset([...])` is printed without its value.)
  */
 function computedKey(scope: Scope, references: readonly Step[][]): KeySelector {
   const is = (steps: readonly Step[], head: string, name: string) => steps[0]?.name === head && steps[1]?.name === name;
@@ -185,11 +186,9 @@ function computedKey(scope: Scope, references: readonly Step[][]): KeySelector {
   if (scope.key === ANY_KEY || scope.key.token === undefined) return ANY_KEY;
   if (!references.some((steps) => is(steps, "each", "value") && steps.length === 2)) return ANY_KEY;
   const literal = constantOf(scope.forEach);
-  if (Array.isArray(literal)) return loose(scope.key);
-  if (typeof literal !== "object" || literal === null) return ANY_KEY;
+  if (typeof literal !== "object" || literal === null || Array.isArray(literal)) return ANY_KEY;
   const key = keyValue(scope.key.token);
-  const value = key === undefined ? undefined : (literal as Record<string, unknown>)[String(key)];
-  const token = keyToken(value);
+  const token = key === undefined ? undefined : keyToken((literal as Record<string, unknown>)[String(key)]);
   return token === undefined ? ANY_KEY : { token, loose: true };
 }
 
@@ -224,15 +223,19 @@ function subjects(references: readonly Step[][]): Subject[] {
   }
   // Terraform lists the containers of a reference too: `module.app["a"].out` comes with `module.app["a"]`,
   // and `aws_sqs_queue.dlq["a"]` with `aws_sqs_queue.dlq`. A container adds nothing to what it contains.
-  const all = [...found.values()];
+  const bySubject = new Map<string, Subject[]>();
+  for (const subject of found.values()) {
+    const name = subject.subject.join(".");
+    bySubject.set(name, [...(bySubject.get(name) ?? []), subject]);
+  }
   const contains = (outer: Subject, inner: Subject) =>
-    outer !== inner &&
-    outer.subject.join(".") === inner.subject.join(".") &&
-    ((outer.key === undefined &&
+    (outer.key === undefined &&
       inner.key !== undefined &&
       (outer.output === undefined || outer.output === inner.output)) ||
-      (outer.key === inner.key && outer.output === undefined && inner.output !== undefined));
-  return all.filter((subject) => !all.some((other) => contains(subject, other)));
+    (outer.key === inner.key && outer.output === undefined && inner.output !== undefined);
+  return [...bySubject.values()].flatMap((group) =>
+    group.filter((subject) => !group.some((other) => other !== subject && contains(subject, other))),
+  );
 }
 
 function modulePrefix(path: readonly string[]): string {

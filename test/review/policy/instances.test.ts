@@ -52,6 +52,7 @@ describe("for_each and count instances (instances plan)", () => {
     expect(pairs(all)).toEqual([
       ["dlq-missing", 'aws_sqs_queue.pool["a"]'],
       ["dlq-missing", 'aws_sqs_queue.pool["b"]'],
+      ["dlq-missing", 'aws_sqs_queue.route["y"]'],
       ["dlq-missing", 'aws_sqs_queue.work["fast"]'],
       ["visibility-below-advice", 'aws_sqs_queue.work["fast"]'],
       ["dlq-alarm-missing", "aws_sqs_queue.jobs_dlq[1]"],
@@ -182,6 +183,24 @@ describe("for_each and count instances (instances plan)", () => {
     const pool = findings(input).filter((finding) => finding.address.startsWith("aws_sqs_queue.pool"));
     expect(pairs(pool)).toEqual([["dlq-missing", 'aws_sqs_queue.pool["b"]']]);
     expect(pool[0]?.message).not.toContain("not counted");
+  });
+
+  it('each.value of a literal map names the queue: the redrive keyed "first" is route["x"]\'s, so only route["y"] is reported', () => {
+    const route = all.filter((finding) => finding.address.startsWith("aws_sqs_queue.route"));
+    expect(pairs(route)).toEqual([["dlq-missing", 'aws_sqs_queue.route["y"]']]);
+    expect(route[0]?.message).toContain('consumed by aws_lambda_event_source_mapping.route["y"] but');
+  });
+
+  it("a redrive being deleted no longer counts: its queue is reported", () => {
+    const input = plan("instances");
+    const redrive = change(input, 'aws_sqs_queue_redrive_policy.work["slow"]');
+    redrive.change = { ...redrive.change, actions: ["delete"], after: null };
+    expect(
+      pairs(findings(input).filter((finding) => finding.rule === "dlq-missing" && finding.address.includes("work"))),
+    ).toEqual([
+      ["dlq-missing", 'aws_sqs_queue.work["fast"]'],
+      ["dlq-missing", 'aws_sqs_queue.work["slow"]'],
+    ]);
   });
 
   it("names each instance pair once: no two findings of a rule on one address", () => {
