@@ -203,6 +203,14 @@ describe("for_each and count instances (instances plan)", () => {
     ]);
   });
 
+  it('a queue policy for work["fast"] (denying requests without TLS) is not work["slow"]\'s', () => {
+    const tls = checkPlan(plan("instances")).filter(
+      (finding) => finding.rule === "non-tls-allowed" && finding.address.startsWith("aws_sqs_queue.work["),
+    );
+    expect(pairs(tls)).toEqual([["non-tls-allowed", 'aws_sqs_queue.work["slow"]']]);
+    expect(tls[0]?.message).toContain("has no queue policy");
+  });
+
   it("names each instance pair once: no two findings of a rule on one address", () => {
     const keys = all.map((finding) => `${finding.rule} ${finding.address}`);
     expect(new Set(keys).size).toBe(keys.length);
