@@ -109,7 +109,9 @@ export class PlanGraph {
 
   /** The configuration addresses an expression of a node refers to, following module variables and outputs. */
   resolve(node: ResourceNode, expression: unknown): string[] {
-    return [...new Set(this.configuration.resolve(this.scopeOf(node), expression).map((t) => t.configAddress))];
+    return [
+      ...new Set(this.configuration.resolve(this.scopeOf(node), expression).map((target) => target.configAddress)),
+    ];
   }
 
   /** Live nodes of the given kinds that an expression of a node refers to, instance by instance. */

@@ -211,6 +211,19 @@ describe("for_each and count instances (instances plan)", () => {
     expect(tls[0]?.message).toContain("has no queue policy");
   });
 
+  it("reads keys holding dots, brackets and quotes as Terraform prints them", () => {
+    const key = '["fa.st]\\"[x"]';
+    const renamed = JSON.parse(JSON.stringify(plan("instances")), (_name, value: unknown) =>
+      typeof value === "string" ? value.replaceAll('["fast"]', key) : value,
+    ) as Plan;
+    const work = findings(renamed).filter((finding) => finding.address.startsWith("aws_sqs_queue.work["));
+    expect(pairs(work)).toEqual([
+      ["dlq-missing", `aws_sqs_queue.work${key}`],
+      ["visibility-below-advice", `aws_sqs_queue.work${key}`],
+    ]);
+    expect(work[1]?.message).toContain(`aws_lambda_function.processor${key} timeout 30 s`);
+  });
+
   it("names each instance pair once: no two findings of a rule on one address", () => {
     const keys = all.map((finding) => `${finding.rule} ${finding.address}`);
     expect(new Set(keys).size).toBe(keys.length);
