@@ -54,8 +54,8 @@ export class PlanGraph {
     const { nodes, deposed } = resourceNodes(plan, this.configuration);
     this.nodes = nodes;
     this.deposed = deposed;
-    nodes.forEach((node, index) => this.positions.set(node, index));
-    for (const node of nodes) {
+    for (const [index, node] of nodes.entries()) {
+      this.positions.set(node, index);
       if (!node.live) continue;
       push(this.byConfig, node.configAddress, node);
       push(this.liveByKind, node.kind, node);
