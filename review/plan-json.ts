@@ -60,11 +60,15 @@ interface ResourceConfiguration {
   readonly address: string;
   /** Attribute name to an expression (`constant_value`, `references`), or to a list of nested blocks. */
   readonly expressions?: JsonObject;
+  /** What `each.value` is an element of; absent without for_each, or when neither constant nor a reference. */
+  readonly for_each_expression?: unknown;
 }
 
 interface ModuleCall {
   /** The module's input variables, as expressions of the calling module. */
   readonly expressions?: JsonObject;
+  /** As a resource's: what `each.value` is an element of in the call's arguments. */
+  readonly for_each_expression?: unknown;
   readonly module?: ModuleConfiguration;
 }
 

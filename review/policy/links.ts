@@ -4,14 +4,14 @@
  * through configuration references, since those values are unknown until apply in a plan of new resources.
  */
 import { holdsUnknown, replaceInterpolations } from "./expressions.js";
-import type { PlanGraph, ResourceNode } from "./plan-graph.js";
+import { type Links, linked, NO_LINKS, type PlanGraph, type ResourceNode } from "./plan-graph.js";
 import { FUNCTION, MAPPING, QUEUE, QUEUES } from "./resource-kinds.js";
 
 interface Redrive {
   /** The queue with an inline `redrive_policy`, or the `aws_sqs_queue_redrive_policy`. */
   readonly declaredAt: ResourceNode;
-  readonly sources: readonly ResourceNode[];
-  readonly targets: readonly ResourceNode[];
+  readonly sources: Links;
+  readonly targets: Links;
   /** The known `deadLetterTargetArn`, when the plan shows it. */
   readonly targetArn: string | undefined;
 }
@@ -20,8 +20,8 @@ interface Mapping {
   readonly node: ResourceNode;
   /** The mapping reads from SQS (a queue of this plan, an SQS ARN, or a source that can be nothing else). */
   readonly sqs: boolean;
-  readonly queues: readonly ResourceNode[];
-  readonly functions: readonly ResourceNode[];
+  readonly queues: Links;
+  readonly functions: Links;
 }
 
 /** A plan with its redrives and mappings linked: what every rule reads. */
@@ -42,7 +42,7 @@ export function linkPlan(graph: PlanGraph): LinkedPlan {
 /** True when an attribute's target is unknown and its expression refers to nothing this plan resolves. */
 export function unresolved(graph: PlanGraph, node: ResourceNode, name: string): boolean {
   const attribute = graph.attribute(node, name);
-  return !attribute.known && graph.resolve(node.modulePath, attribute.expression).length === 0;
+  return !attribute.known && graph.resolve(node, attribute.expression).length === 0;
 }
 
 function findRedrives(graph: PlanGraph): Redrive[] {
@@ -52,7 +52,8 @@ function findRedrives(graph: PlanGraph): Redrive[] {
     // only a configured one (or any, when the plan has no configuration) is an inline redrive.
     const inline = queue.expressions ? queue.expressions.redrive_policy !== undefined : true;
     if (inline && graph.isSet(queue, "redrive_policy")) {
-      redrives.push({ declaredAt: queue, sources: [queue], ...redriveTargets(graph, queue, [queue]) });
+      const sources: Links = { exact: [queue], possible: [] };
+      redrives.push({ declaredAt: queue, sources, ...redriveTargets(graph, queue, sources) });
     }
   }
   for (const resource of graph.live("aws_sqs_queue_redrive_policy")) {
@@ -66,8 +67,8 @@ function findRedrives(graph: PlanGraph): Redrive[] {
 function redriveTargets(
   graph: PlanGraph,
   node: ResourceNode,
-  sources: readonly ResourceNode[],
-): { targets: ResourceNode[]; targetArn: string | undefined } {
+  sources: Links,
+): { targets: Links; targetArn: string | undefined } {
   const attribute = graph.attribute(node, "redrive_policy");
   let text: string | undefined;
   let template = false;
@@ -87,28 +88,50 @@ function redriveTargets(
       // A template such as "${jsonencode({...})}": the references below still say where it points.
     }
   }
-  const targets = [
-    ...(targetArn ? graph.matching(targetArn, [QUEUE]) : []),
-    ...graph.referenced(node.modulePath, attribute.known ? undefined : attribute.expression, [QUEUE]),
-  ];
-  return { targets: [...new Set(targets)].filter((target) => !sources.includes(target)), targetArn };
+  const referenced = attribute.known ? NO_LINKS : graph.referenced(node, attribute.expression, [QUEUE]);
+  const source = new Set(linked(sources));
+  const exact = new Set([...(targetArn ? graph.matching(targetArn, [QUEUE]) : []), ...referenced.exact]);
+  return {
+    targets: {
+      exact: [...exact].filter((target) => !source.has(target)),
+      possible: referenced.possible.filter((target) => !exact.has(target) && !source.has(target)),
+    },
+    targetArn,
+  };
 }
 
 function describeMapping(graph: PlanGraph, node: ResourceNode): Mapping {
   const queues = graph.links(node, "event_source_arn", QUEUES);
-  const functions = graph
-    .links(node, "function_name", [FUNCTION, "aws_lambda_alias"])
-    .flatMap((target) =>
-      target.type === "aws_lambda_alias" ? graph.links(target, "function_name", [FUNCTION]) : [target],
-    );
-  return { node, sqs: queues.length > 0 || isSqsSource(graph, node), queues, functions: [...new Set(functions)] };
+  const targets = graph.links(node, "function_name", [FUNCTION, "aws_lambda_alias"]);
+  // A function reached through an alias is as certain as the alias and the alias's own link.
+  const exact = new Set<ResourceNode>();
+  const possible = new Set<ResourceNode>();
+  for (const [certain, list] of [
+    [true, targets.exact],
+    [false, targets.possible],
+  ] as const) {
+    for (const target of list) {
+      if (target.type !== "aws_lambda_alias") (certain ? exact : possible).add(target);
+      else {
+        const functions = graph.links(target, "function_name", [FUNCTION]);
+        for (const fn of functions.exact) (certain ? exact : possible).add(fn);
+        for (const fn of functions.possible) possible.add(fn);
+      }
+    }
+  }
+  return {
+    node,
+    sqs: linked(queues).length > 0 || isSqsSource(graph, node),
+    queues,
+    functions: { exact: [...exact], possible: [...possible].filter((fn) => !exact.has(fn)) },
+  };
 }
 
 /** Whether a mapping reads from SQS when its source is not a queue of this plan. */
 function isSqsSource(graph: PlanGraph, node: ResourceNode): boolean {
   const source = graph.attribute(node, "event_source_arn");
   if (source.known) return typeof source.value === "string" && /^arn:[^:]+:sqs:/.test(source.value);
-  const referenced = graph.resolve(node.modulePath, source.expression);
+  const referenced = graph.resolve(node, source.expression);
   if (referenced.length > 0) return referenced.some((address) => /(^|\.)(data\.)?aws_sqs_queue\.[^.]+$/.test(address));
   // Unresolvable (a local, a variable of the root): streams, Kafka and MQ sources need these.
   return ["starting_position", "topics", "queues", "self_managed_event_source"].every(

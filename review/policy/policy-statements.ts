@@ -5,7 +5,7 @@
  * resources.
  */
 import { constantOf, holdsUnknown, replaceInterpolations } from "./expressions.js";
-import type { PlanGraph, ResourceNode } from "./plan-graph.js";
+import { linked, type PlanGraph, type ResourceNode } from "./plan-graph.js";
 
 /** One statement; `undefined` in a list marks an element known only at apply. */
 export interface Statement {
@@ -90,7 +90,8 @@ export function attributeStatements(
     if (typeof known.value !== "string" || known.value === "") return [];
     return parsePolicyJson(known.value, node.address);
   }
-  const documents = graph.referenced(node.modulePath, expression, [DOCUMENT]);
+  // Every document the attribute may read: a wildcard in any of them is granted, as far as the plan tells.
+  const documents = linked(graph.referenced(node, expression, [DOCUMENT]));
   if (documents.length > 0) {
     const out: Statement[] = [];
     for (const document of documents) {
@@ -133,7 +134,7 @@ function documentStatements(
         out.push(...parsed);
       }
     } else if (attribute.configured) {
-      const merged = graph.referenced(document.modulePath, attribute.expression, [DOCUMENT]);
+      const merged = linked(graph.referenced(document, attribute.expression, [DOCUMENT]));
       if (merged.length === 0) return undefined;
       for (const other of merged) {
         const statements = documentStatements(graph, other, visited);

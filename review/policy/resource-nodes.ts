@@ -3,7 +3,8 @@
  * plan deletes it), which of them are unknown until apply, and its configuration expressions.
  */
 import type { JsonObject, PlanJson, ResourceChange, StateModule } from "../plan-json.js";
-import { type ConfigurationIndex, modulePathOf, stripInstanceKeys } from "./references.js";
+import { instanceAddress } from "./addresses.js";
+import type { ConfigurationIndex } from "./references.js";
 
 export interface ResourceNode {
   /** The instance address, e.g. `module.app["a"].aws_sqs_queue.work[0]`. */
@@ -12,6 +13,10 @@ export interface ResourceNode {
   readonly configAddress: string;
   /** Module call names from the root, e.g. `["app"]`. */
   readonly modulePath: readonly string[];
+  /** Each module call's instance key as printed (`"a"`), undefined for a call without count or for_each. */
+  readonly moduleKeys: readonly (string | undefined)[];
+  /** The instance key as printed (`"fast"`, `0`), undefined without count or for_each. */
+  readonly key: string | undefined;
   readonly mode: "managed" | "data";
   readonly type: string;
   /** `aws_sqs_queue`, or `data.aws_iam_policy_document` for data sources. */
@@ -98,11 +103,13 @@ type NodeFields = Pick<
   Partial<Pick<ResourceNode, "actionReason" | "replacePaths" | "deposed">>;
 
 function makeNode(configuration: ConfigurationIndex, fields: NodeFields): ResourceNode {
-  const configAddress = stripInstanceKeys(fields.address);
+  const { configAddress, modulePath, moduleKeys, key } = instanceAddress(fields.address);
   return {
     ...fields,
     configAddress,
-    modulePath: modulePathOf(configAddress),
+    modulePath,
+    moduleKeys,
+    key,
     kind: fields.mode === "data" ? `data.${fields.type}` : fields.type,
     expressions: configuration.expressionsOf(configAddress),
     actionReason: fields.actionReason,

@@ -26,3 +26,13 @@ export function unset(node: ResourceNode, name: string): boolean {
 
 /** A value as it appears in a message. */
 export const json = (value: unknown): string => JSON.stringify(value);
+
+/** How many addresses a message lists before it only counts the rest. */
+const LISTED = 5;
+
+/** Addresses as a message lists them, each once: `a, b and 3 more`. */
+export function listOf(addresses: Iterable<string>): string {
+  const unique = [...new Set(addresses)];
+  if (unique.length <= LISTED) return unique.join(", ");
+  return `${unique.slice(0, LISTED).join(", ")} and ${unique.length - LISTED} more`;
+}

@@ -76,7 +76,8 @@ export const maxConcurrencyAboveReserved: Rule = {
       if (!sqs) return [];
       const maximum = graph.valueAt(node, ["scaling_config", 0, "maximum_concurrency"]);
       if (typeof maximum !== "number") return [];
-      return functions.flatMap((fn) => {
+      // Only the functions the mapping certainly invokes: never a sibling instance's.
+      return functions.exact.flatMap((fn) => {
         const reserved = graph.valueOf(fn, "reserved_concurrent_executions");
         if (
           typeof reserved !== "number" ||
@@ -109,7 +110,10 @@ interface VisibilityComparison {
   readonly terms: string;
 }
 
-/** Each SQS queue's visibility timeout against each function that consumes it, where all three are known. */
+/**
+ * Each SQS queue's visibility timeout against each function that consumes it, where all three are
+ * known. Only certain links are paired: a queue is never compared with a sibling instance's function.
+ */
 function visibilityComparisons({ graph, mappings }: LinkedPlan): VisibilityComparison[] {
   const comparisons: VisibilityComparison[] = [];
   for (const mapping of mappings) {
@@ -120,10 +124,10 @@ function visibilityComparisons({ graph, mappings }: LinkedPlan): VisibilityCompa
       "maximum_batching_window_in_seconds",
       SQS_EVENT_SOURCE.maxBatchingWindowSeconds.default,
     );
-    for (const queue of mapping.queues) {
+    for (const queue of mapping.queues.exact) {
       if (queue.kind !== QUEUE) continue; // a data source does not show the visibility timeout
       const visibility = numberOf(graph, queue, "visibility_timeout_seconds", DEFAULT_VISIBILITY_SECONDS);
-      for (const fn of mapping.functions) {
+      for (const fn of mapping.functions.exact) {
         const timeout = numberOf(graph, fn, "timeout", DEFAULT_FUNCTION_TIMEOUT_SECONDS);
         if (visibility === undefined || timeout === undefined || window === undefined) continue;
         comparisons.push({

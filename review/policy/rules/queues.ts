@@ -3,10 +3,10 @@
  * encrypted at rest, and refuses requests made without TLS.
  */
 import { unresolved } from "../links.js";
-import type { PlanGraph, ResourceNode } from "../plan-graph.js";
+import { linked, type PlanGraph, type ResourceNode } from "../plan-graph.js";
 import { attributeStatements, type Statement } from "../policy-statements.js";
 import { QUEUE } from "../resource-kinds.js";
-import { isFifo } from "../resource-values.js";
+import { isFifo, listOf } from "../resource-values.js";
 import type { Rule, Violation } from "../rule.js";
 
 export const dlqMissing: Rule = {
@@ -14,27 +14,50 @@ export const dlqMissing: Rule = {
   severity: "blocking",
   reason: "A queue a Lambda consumes needs a redrive policy, or a poison message is retried until it expires.",
   check: ({ graph, redrives, mappings }) => {
-    // A redrive resource whose queue the plan cannot tell (queue_url from a local, say) might be
-    // any queue's: no finding then.
-    if (redrives.some((redrive) => redrive.sources.length === 0 && unresolved(graph, redrive.declaredAt, "queue_url")))
+    // A redrive resource whose queue the plan cannot tell at all (queue_url from a local, say) might
+    // be any queue's: no finding then.
+    if (
+      redrives.some(
+        (redrive) => linked(redrive.sources).length === 0 && unresolved(graph, redrive.declaredAt, "queue_url"),
+      )
+    )
       return [];
-    const redriven = new Set(redrives.flatMap((redrive) => redrive.sources));
-    const consumers = new Map<ResourceNode, string[]>();
+    // Only a redrive certainly of this instance counts: never a sibling's, nor one that refers to the
+    // collection without saying which instance.
+    const redriven = new Set(redrives.flatMap((redrive) => redrive.sources.exact));
+    const unsure = new Map<ResourceNode, Set<string>>();
+    for (const redrive of redrives)
+      for (const queue of redrive.sources.possible) add(unsure, queue, redrive.declaredAt.address);
+    const consumers = new Map<ResourceNode, Set<string>>();
+    const maybeConsumers = new Map<ResourceNode, Set<string>>();
     for (const mapping of mappings) {
       if (!mapping.sqs) continue;
-      for (const queue of mapping.queues) {
-        if (queue.kind !== QUEUE) continue;
-        consumers.set(queue, [...(consumers.get(queue) ?? []), mapping.node.address]);
-      }
+      for (const queue of mapping.queues.exact) if (queue.kind === QUEUE) add(consumers, queue, mapping.node.address);
+      // A mapping that may read this instance is enough to need its DLQ: a missing one is not hidden
+      // because the mapping's reference does not say which instance it reads.
+      for (const queue of mapping.queues.possible)
+        if (queue.kind === QUEUE) add(maybeConsumers, queue, mapping.node.address);
     }
-    return [...consumers]
-      .filter(([queue]) => !redriven.has(queue))
-      .map(([queue, consumedBy]) => ({
+    const violations: Violation[] = [];
+    for (const queue of new Set([...consumers.keys(), ...maybeConsumers.keys()])) {
+      if (redriven.has(queue)) continue;
+      const certain = consumers.get(queue) ?? new Set();
+      const maybe = [...(maybeConsumers.get(queue) ?? [])].filter((address) => !certain.has(address));
+      const consumed =
+        certain.size > 0
+          ? `is consumed by ${listOf(certain)}${maybe.length > 0 ? ` (and maybe by ${listOf(maybe)})` : ""}`
+          : `may be consumed by ${listOf(maybe)} (${maybe.length > 1 ? "they refer" : "it refers"} to ${queue.configAddress} without saying which instance)`;
+      const notCounted = unsure.has(queue)
+        ? `; ${listOf(unsure.get(queue) ?? [])} refers to ${queue.configAddress} without saying which instance, so it is not counted`
+        : "";
+      violations.push({
         address: queue.address,
         message:
-          `${queue.address} is consumed by ${consumedBy.join(", ")} but has no redrive policy (no redrive_policy, no aws_sqs_queue_redrive_policy for it); ` +
+          `${queue.address} ${consumed} but has no redrive policy (no redrive_policy, no aws_sqs_queue_redrive_policy for it${notCounted}); ` +
           `expected a redrive to a dead-letter queue with a maxReceiveCount`,
-      }));
+      });
+    }
+    return violations;
   },
 };
 
@@ -46,13 +69,14 @@ export const dlqTypeMismatch: Rule = {
     const type = (fifo: boolean) => (fifo ? "FIFO" : "standard");
     const violations: Violation[] = [];
     for (const redrive of redrives) {
-      const targets: { label: string; fifo: boolean | undefined }[] = redrive.targets.map((target) => ({
+      // Only certain pairs: a queue is never judged against a sibling's dead-letter queue.
+      const targets: { label: string; fifo: boolean | undefined }[] = redrive.targets.exact.map((target) => ({
         label: target.address,
         fifo: isFifo(graph, target),
       }));
       if (targets.length === 0 && redrive.targetArn)
         targets.push({ label: redrive.targetArn, fifo: redrive.targetArn.endsWith(".fifo") });
-      for (const source of redrive.sources) {
+      for (const source of redrive.sources.exact) {
         const sourceFifo = isFifo(graph, source);
         for (const target of targets) {
           if (sourceFifo === undefined || target.fifo === undefined || sourceFifo === target.fifo) continue;
@@ -94,13 +118,21 @@ export const nonTlsAllowed: Rule = {
   severity: "advisory",
   reason: "A queue policy should deny every request made without TLS (aws:SecureTransport = false).",
   check: ({ graph }) => {
-    const policies: QueuePolicy[] = graph.live("aws_sqs_queue_policy").map((policy) => ({
+    const policies = graph.live("aws_sqs_queue_policy").map((policy) => ({
       policy,
       queues: graph.links(policy, "queue_url", [QUEUE]),
     }));
+    // A policy whose queue the plan cannot tell at all might be any queue's.
+    const unresolvedPolicy = policies.some(
+      ({ policy, queues }) => linked(queues).length === 0 && unresolved(graph, policy, "queue_url"),
+    );
+    // Only a policy certainly of this instance applies to it.
+    const byQueue = new Map<ResourceNode, ResourceNode[]>();
+    for (const { policy, queues } of policies)
+      for (const queue of queues.exact) byQueue.set(queue, [...(byQueue.get(queue) ?? []), policy]);
     const violations: Violation[] = [];
     for (const queue of graph.live(QUEUE)) {
-      const sources = policiesOf(graph, policies, queue);
+      const sources = policiesOf(graph, byQueue.get(queue) ?? [], queue, unresolvedPolicy);
       // Cannot tell: a policy the plan does not show, or one for a queue it cannot resolve.
       if (sources === undefined) continue;
       if (sources.some((source) => source.statements.some(deniesInsecureTransport))) continue;
@@ -117,12 +149,6 @@ export const nonTlsAllowed: Rule = {
   },
 };
 
-/** An `aws_sqs_queue_policy` and the queues its `queue_url` designates. */
-interface QueuePolicy {
-  readonly policy: ResourceNode;
-  readonly queues: readonly ResourceNode[];
-}
-
 /**
  * The policies that apply to a queue (its `aws_sqs_queue_policy` resources and its inline policy) with
  * their statements; undefined when the plan cannot tell: a policy it does not show, or a policy for a
@@ -130,12 +156,12 @@ interface QueuePolicy {
  */
 function policiesOf(
   graph: PlanGraph,
-  policies: readonly QueuePolicy[],
+  policies: readonly ResourceNode[],
   queue: ResourceNode,
+  unresolvedPolicy: boolean,
 ): { address: string; statements: Statement[] }[] | undefined {
   const sources: { address: string; statements: Statement[] | undefined }[] = [];
-  for (const { policy, queues } of policies) {
-    if (!queues.includes(queue)) continue;
+  for (const policy of policies) {
     const attribute = graph.attribute(policy, "policy");
     sources.push({
       address: policy.address,
@@ -149,9 +175,6 @@ function policiesOf(
       statements: attributeStatements(graph, queue, inline, inline.known ? undefined : inline.expression),
     });
   }
-  const unresolvedPolicy = policies.some(
-    ({ policy, queues }) => queues.length === 0 && unresolved(graph, policy, "queue_url"),
-  );
   if (sources.length === 0 && unresolvedPolicy) return undefined;
   const known: { address: string; statements: Statement[] }[] = [];
   for (const { address, statements } of sources) {
@@ -171,4 +194,10 @@ function deniesInsecureTransport(statement: Statement): boolean {
         condition.values.includes("false"),
     )
   );
+}
+
+function add<K>(map: Map<K, Set<string>>, key: K, value: string): void {
+  const set = map.get(key);
+  if (set === undefined) map.set(key, new Set([value]));
+  else set.add(value);
 }
