@@ -172,7 +172,9 @@ function documentStatements(graph: PlanGraph, document: ResourceNode, seen: Read
 
   const own = plannedStatements(graph, document) ?? configuredStatements(document);
   if (!own)
-    return { unreadable: `${document.address}: its statements are known only after apply and not configured as blocks` };
+    return {
+      unreadable: `${document.address}: its statements are known only after apply and not configured as blocks`,
+    };
   const out = [...own];
   for (const name of ["source_policy_documents", "override_policy_documents", "source_json", "override_json"]) {
     const attribute = graph.attribute(document, name);

@@ -71,7 +71,10 @@ function judged(graph: PlanGraph): { wildcards: Violation[]; exceptions: Violati
           message: `${address} allows ${found.join(" and ")} in ${origin}, a deliberate exception (Sid starts with ${DELIBERATE_WILDCARD_SID}); check that it is needed`,
         });
       } else {
-        result.wildcards.push({ address, message: `${address} allows ${found.join(" and ")} in ${origin}; ${EXPECTED}` });
+        result.wildcards.push({
+          address,
+          message: `${address} allows ${found.join(" and ")} in ${origin}; ${EXPECTED}`,
+        });
       }
     }
   };
@@ -113,7 +116,9 @@ function wildcardsIn(statement: Statement): string[] {
   if (statement.effect === "Deny") return [];
   const found: string[] = [];
   if (statement.effect !== "Allow")
-    found.push(`Effect ${statement.effect === undefined ? "known only after apply" : json(statement.effect)} (read as Allow)`);
+    found.push(
+      `Effect ${statement.effect === undefined ? "known only after apply" : json(statement.effect)} (read as Allow)`,
+    );
   if (statement.unexpectedKeys.length > 0)
     found.push(
       `${plural(statement.unexpectedKeys.length, "element")} ${statement.unexpectedKeys.map(json).join(", ")} that IAM does not define (element names are case-sensitive: Action, NotAction, Resource, NotResource, ...)`,
@@ -145,7 +150,8 @@ function wildcardsIn(statement: Statement): string[] {
   // A resource interpolated from another resource's attribute (its ARN) is exact; one the plan does
   // not show at all may be anything.
   const hidden = statement.resources.filter((resource) => resource === undefined);
-  if (hidden.length > 0) found.push(`${plural(hidden.length, "resource")} the plan does not show (known only after apply)`);
+  if (hidden.length > 0)
+    found.push(`${plural(hidden.length, "resource")} the plan does not show (known only after apply)`);
   if (wildcardResources.length > 0)
     found.push(
       `${plural(wildcardResources.length, "resource")} ${list(wildcardResources)} (for ${list(statement.actions) || (statement.notActions.length > 0 ? "the actions NotAction leaves" : "no action")})`,

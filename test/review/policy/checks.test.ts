@@ -177,6 +177,28 @@ const CASES: readonly RuleCase[] = [
     passWhat: "exact actions and ARNs, X-Ray's write actions on *, a Deny with sqs:*",
   },
   {
+    rule: "iam-wildcard-exception",
+    severity: "advisory",
+    fail: "iam-wildcard-exception-fail",
+    what: "statements whose Sid starts with DeliberateWildcard, in a policy JSON and in a policy document",
+    expected: [
+      {
+        address: "aws_iam_policy.inventory",
+        words: [
+          'resource "arn:aws:s3:::inventory-reports/*"',
+          '"DeliberateWildcardS3Inventory"',
+          "deliberate exception",
+        ],
+      },
+      {
+        address: "aws_iam_role_policy.describe",
+        words: ['resource "*"', '"ec2:DescribeInstances"', '"DeliberateWildcardDescribeInstances"'],
+      },
+    ],
+    pass: "iam-wildcard-pass",
+    passWhat: "no wildcard, so no exception to show",
+  },
+  {
     rule: "max-concurrency-above-reserved",
     severity: "blocking",
     fail: "max-concurrency-above-reserved-fail",
