@@ -63,6 +63,6 @@ export function holdsUnknown(value: string): boolean {
 }
 
 /** A marked template as a reader sees it: each interpolation shown as `replacement`. */
-export function showTemplate(value: string, replacement = "$\{…}"): string {
+export function showTemplate(value: string, replacement = "\u0024{…}"): string {
   return value.split(MARKER).join(replacement);
 }
