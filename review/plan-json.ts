@@ -157,14 +157,14 @@ function deepestPath(input: unknown): string {
     return true;
   };
   enter(input);
-  while (pending.length > 0 && pending.length <= MAX_PLAN_DEPTH) {
-    const top = pending[pending.length - 1]!;
-    if (top.next >= top.keys.length) {
+  for (let top = pending.at(-1); top !== undefined && pending.length <= MAX_PLAN_DEPTH; top = pending.at(-1)) {
+    const key = top.keys[top.next];
+    if (key === undefined) {
       pending.pop();
       path.pop();
       continue;
     }
-    const key = top.keys[top.next++]!;
+    top.next += 1;
     path.push(key);
     if (!enter((top.value as Record<string | number, unknown>)[key])) path.pop();
   }

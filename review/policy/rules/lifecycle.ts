@@ -26,11 +26,11 @@ export const statefulDestroy: Rule = {
         (node) =>
           node.mode === "managed" &&
           node.actions.includes("delete") &&
-          isStateful(node.type) &&
           !KEPT_ON_DESTROY.some((name) => node.before?.[name] === true),
       )
-      .map((node) => {
-        const kind = STATEFUL[node.type]!;
+      .flatMap((node) => {
+        const kind = isStateful(node.type) ? STATEFUL[node.type] : undefined;
+        if (kind === undefined) return [];
         const address = node.address + (node.deposed ? ` (deposed ${node.deposed})` : "");
         const name = node.before?.name ?? node.before?.bucket;
         const protection = DELETION_PROTECTION.find((attribute) => node.before?.[attribute] === true);
