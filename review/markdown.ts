@@ -29,12 +29,18 @@ export function markdownText(text: string): string {
       .replace(/\b(www)\./gi, "$1\\.")
       .replace(/@/g, "\\@")
       // A leading #, -, + or "1." would start a heading or a list where the text begins a line.
-      .replace(/^([#+=-]|\d+[.)])/, "\\$1")
+      .replace(/^[#+=-]/, "\\$&")
+      .replace(/^(\d+)([.)])/, "$1\\$2")
   );
 }
 
-/** Text as inline code: no Markdown inside it, and a code span it cannot close early. */
+/**
+ * Text as inline code: no Markdown inside it, and a code span it cannot close early. A table splits
+ * cells before it reads code spans, so a pipe in code is escaped; a backslash right before a pipe
+ * cannot be shown in code at all (`\\|` ends the cell), and such text is printed as plain text.
+ */
 export function markdownCode(text: string): string {
+  if (text.includes("\\|")) return markdownText(text);
   const body = cut(text).replace(LINE_BREAKS, "\\n").replace(/\|/g, "\\|");
   const longestRun = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longestRun + 1);
