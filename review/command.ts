@@ -16,7 +16,7 @@ export class InputError extends Error {
 }
 
 /** Prints a failure the way its exit code says, and returns the code (2 or 3). */
-export function reportFailure(command: string, error: unknown): number {
+function reportFailure(command: string, error: unknown): number {
   if (error instanceof InputError || error instanceof PlanFormatError || error instanceof TerraformError) {
     console.error(`${command}: ${error.message}`);
     return EXIT.input;

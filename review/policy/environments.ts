@@ -7,7 +7,7 @@
 import { ENVIRONMENTS } from "../../config/environments.js";
 
 /** Every configured environment name, as configured (case-sensitive). */
-export const CONFIGURED_ENVIRONMENTS: readonly string[] = ENVIRONMENTS.map((environment) => environment.name);
+const CONFIGURED_ENVIRONMENTS: readonly string[] = ENVIRONMENTS.map((environment) => environment.name);
 
 /** The configured environments whose data may be lost without blocking a change. */
 export const NON_PRODUCTION_ENVIRONMENTS: readonly string[] = ENVIRONMENTS.filter(

@@ -13,7 +13,7 @@ import { json } from "../resource-values.js";
 import type { Rule, Violation } from "../rule.js";
 
 /** The Sid prefix of a deliberate exception; the construct's `addToRolePolicy` uses the same one. */
-export const DELIBERATE_WILDCARD_SID = "DeliberateWildcard";
+const DELIBERATE_WILDCARD_SID = "DeliberateWildcard";
 
 /** X-Ray's write actions support no resource-level permissions: `*` is their only resource. */
 const UNSCOPED_ACTIONS = IAM.actionsWithoutResourceLevelPermissions.map((action) => action.toLowerCase());
