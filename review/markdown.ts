@@ -10,14 +10,18 @@ export const MAX_PRINTED_CHARS = 1000;
 /** Markdown's line endings; a table row or a heading ends at the first one. */
 const LINE_BREAKS = /\r\n|\r|\n/g;
 /** Characters with a meaning inline (GitHub Flavored Markdown), escaped with a backslash. */
-const INLINE_SPECIAL = /[\\`*[\]<>&|~!]/g;
+const INLINE_SPECIAL = /[\\`*[\]<>&|!]/g;
 
 /** Plain text for a table cell, heading or quote: every inline construct escaped. */
 export function markdownText(text: string): string {
+  const shown = cut(text);
+  // Strikethrough needs two tildes; a lone one (HEAD~1) stays as it is, readable in the raw Markdown.
+  const tildes = (shown.match(/~/g) ?? []).length > 1;
   return (
-    cut(text)
+    shown
       .replace(LINE_BREAKS, "\\n")
       .replace(INLINE_SPECIAL, (character) => `\\${character}`)
+      .replace(/~/g, tildes ? "\\~" : "~")
       // `_` opens emphasis only at a word's edge: inside snake_case it is plain, and stays readable.
       .replace(/_/g, (underscore, offset: number, whole: string) =>
         /[\p{L}\p{N}]/u.test(whole[offset - 1] ?? "") && /[\p{L}\p{N}]/u.test(whole[offset + 1] ?? "")

@@ -35,6 +35,8 @@ const HOSTILE = [
   "> quote",
   "*bold* **strong** _it_ __under__",
   "~~struck~~",
+  "~single~ strike",
+  "HEAD~1",
   "https://evil.example/x",
   "www.evil.example",
   "mail me: a@b.example",
