@@ -92,7 +92,13 @@ async function main(): Promise<number> {
     );
     const { markdown, blocking } = renderReview({ baseRef, baseCommit: baseCommit.slice(0, 12), reviews });
     const out = option(args, "--out");
-    if (out) writeFileSync(out, markdown);
+    if (out) {
+      try {
+        writeFileSync(out, markdown);
+      } catch (error) {
+        throw new InputError(`cannot write --out ${JSON.stringify(out)}: ${(error as Error).message}`);
+      }
+    }
     process.stdout.write(markdown);
     return blocking > 0 ? EXIT.blocking : EXIT.pass;
   } finally {

@@ -25,6 +25,12 @@ const LOG_STREAM_ACTIONS = ["logs:createlogstream", "logs:putlogevents"];
 const LOG_GROUP_ARN = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[^*?]+$/;
 const LOG_STREAMS_SUFFIX = ":log-stream:*";
 const IDENTITY_POLICIES = ["aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_policy"];
+const ATTACHMENTS = [
+  "aws_iam_role_policy_attachment",
+  "aws_iam_user_policy_attachment",
+  "aws_iam_group_policy_attachment",
+  "aws_iam_policy_attachment",
+];
 const EXPECTED =
   `expected exact actions on exact resource ARNs ("*" only for ${IAM.actionsWithoutResourceLevelPermissions.join(", ")}), ` +
   `or a statement whose Sid starts with ${DELIBERATE_WILDCARD_SID} for a deliberate exception`;
@@ -105,6 +111,19 @@ function judged(graph: PlanGraph): { wildcards: Violation[]; exceptions: Violati
       const byName = configured.find((config) => block !== null && constantOf(config.name) === block.name);
       const expression = (byName ?? configured[index])?.policy;
       judge(role.address, readPolicy(graph, role, { known: false }, expression));
+    });
+  }
+  // An attached policy is judged where the plan shows it (its aws_iam_policy); one it does not show
+  // (an AWS managed policy, one made elsewhere) may grant anything.
+  for (const attachment of graph.live(...ATTACHMENTS)) {
+    if (graph.links(attachment, "policy_arn", ["aws_iam_policy"]).length > 0) continue;
+    const arn = graph.valueOf(attachment, "policy_arn");
+    result.wildcards.push({
+      address: attachment.address,
+      message:
+        `${attachment.address} attaches ${typeof arn === "string" ? json(arn) : "a policy known only after apply"}, ` +
+        "a policy the plan does not show (an AWS managed policy, or one made elsewhere); it may grant anything; " +
+        "expected an aws_iam_policy of this plan, or an inline policy, whose statements the plan shows",
     });
   }
   cache.set(graph, result);

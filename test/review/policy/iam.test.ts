@@ -65,6 +65,11 @@ describe("iam-wildcard on iam-wildcard-variants (real terraform plan)", () => {
       "an HCL jsonencode of an unknown ARN",
       ["a policy the plan cannot show"],
     ],
+    [
+      "aws_iam_role_policy_attachment.managed_admin",
+      "an attached AWS managed policy",
+      ['attaches "arn:aws:iam::aws:policy/AdministratorAccess", a policy the plan does not show'],
+    ],
   ];
 
   for (const [address, what, words] of BLOCKED) {
@@ -73,7 +78,7 @@ describe("iam-wildcard on iam-wildcard-variants (real terraform plan)", () => {
       expect(found.map((finding) => [finding.rule, finding.severity])).toEqual([["iam-wildcard", "blocking"]]);
       for (const word of words) expect(found[0]!.message).toContain(word);
       // A statement it can read names the way out; a policy it cannot read has no Sid to show.
-      expect(found[0]!.message).toMatch(/DeliberateWildcard|cannot show/);
+      expect(found[0]!.message).toMatch(/DeliberateWildcard|cannot show|does not show/);
     });
   }
 
@@ -84,11 +89,12 @@ describe("iam-wildcard on iam-wildcard-variants (real terraform plan)", () => {
     expect(found[1]).toContain("NotResource (known after apply) (every other resource)");
   });
 
-  it("passes X-Ray's write actions on * in any case, a function's own log streams, and an interpolated exact ARN", () => {
+  it("passes X-Ray's write actions on * in any case, a function's own log streams, an exact interpolated ARN, an attached policy of the plan", () => {
     for (const address of [
       "aws_iam_policy.xray_mixed_case_exact",
       "aws_iam_policy.own_log_streams_exact",
       "aws_iam_role_policy.template_exact",
+      "aws_iam_role_policy_attachment.own_policy",
     ]) {
       expect(messages(address), address).toEqual([]);
     }
