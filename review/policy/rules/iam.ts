@@ -136,7 +136,7 @@ function wildcardsIn(statement: Statement): string[] {
   const found: string[] = [];
   if (statement.effect !== "Allow")
     found.push(
-      `Effect ${statement.effect === undefined ? "known only after apply" : json(statement.effect)} (read as Allow)`,
+      `Effect ${statement.effect === undefined ? "missing or known only after apply" : json(statement.effect)} (read as Allow)`,
     );
   if (statement.unexpectedKeys.length > 0)
     found.push(

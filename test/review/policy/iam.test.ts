@@ -177,7 +177,7 @@ describe("iam-wildcard on edited copies of our own prod plan", () => {
       },
     ];
     const expected = [
-      "Effect known only after apply",
+      "Effect missing or known only after apply",
       "action (known after apply) known only after apply",
       "resource the plan does not show",
     ];
