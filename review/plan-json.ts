@@ -89,10 +89,17 @@ interface StateResource {
 }
 
 /**
+ * How deeply a plan may nest: the readers walk it recursively, and a stack overflow must never pass
+ * for a verdict. Terraform's plans of this project nest 13 levels; 256 leaves room for deep modules.
+ */
+export const MAX_PLAN_DEPTH = 256;
+
+/**
  * The plan, checked for the shape every reader relies on; throws PlanFormatError naming the first
  * thing that is wrong. The input is returned as it is, not copied.
  */
 export function parsePlan(input: unknown): PlanJson {
+  refuseDeepNesting(input);
   if (!isObject(input))
     throw new PlanFormatError(`not a Terraform plan JSON: expected an object, got ${describe(input)}`);
   if (typeof input.format_version !== "string" || !("resource_changes" in input || "planned_values" in input)) {
@@ -114,6 +121,70 @@ export function parsePlan(input: unknown): PlanJson {
   const values = optionalObject(optionalObject(input.prior_state, "prior_state")?.values, "prior_state.values");
   if (values) stateModule(values.root_module, "prior_state.values.root_module");
   return input as unknown as PlanJson;
+}
+
+/** Throws PlanFormatError when the value nests deeper than MAX_PLAN_DEPTH; iterative, so it cannot overflow. */
+function refuseDeepNesting(input: unknown): void {
+  const values: unknown[] = [input];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop() ?? 0;
+    if (typeof value !== "object" || value === null) continue;
+    if (depth > MAX_PLAN_DEPTH) {
+      throw new PlanFormatError(
+        `not a Terraform plan this review reads: it nests deeper than ${MAX_PLAN_DEPTH} levels (at ${deepestPath(input)})`,
+      );
+    }
+    if (Array.isArray(value)) {
+      for (const child of value) {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    } else {
+      for (const key in value) {
+        values.push((value as JsonObject)[key]);
+        depths.push(depth + 1);
+      }
+    }
+  }
+}
+
+/** Where the value first nests deeper than MAX_PLAN_DEPTH, as a short path (depth-first, iterative). */
+function deepestPath(input: unknown): string {
+  const path: (string | number)[] = [];
+  const pending: { value: unknown; keys: (string | number)[]; next: number }[] = [];
+  const enter = (value: unknown) => {
+    if (typeof value !== "object" || value === null) return false;
+    const keys = Array.isArray(value) ? value.map((_child, index) => index) : Object.keys(value);
+    pending.push({ value, keys, next: 0 });
+    return true;
+  };
+  enter(input);
+  for (let top = pending.at(-1); top !== undefined && pending.length <= MAX_PLAN_DEPTH; top = pending.at(-1)) {
+    const key = top.keys[top.next];
+    if (key === undefined) {
+      pending.pop();
+      path.pop();
+      continue;
+    }
+    top.next += 1;
+    path.push(key);
+    if (!enter((top.value as Record<string | number, unknown>)[key])) path.pop();
+  }
+  const show = (part: readonly (string | number)[]) =>
+    part.map((key) => (typeof key === "number" ? `[${key}]` : `.${describeKey(key)}`)).join("");
+  const shown =
+    path.length > 8
+      ? `${show(path.slice(0, 6))}[... ${path.length - 7} levels ...]${show(path.slice(-1))}`
+      : show(path);
+  return shown.replace(/^\./, "") || "the top level";
+}
+
+function describeKey(key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_-]{0,40}$/.test(key)
+    ? key
+    : JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}...` : key);
 }
 
 function resourceChange(value: unknown, path: string): void {

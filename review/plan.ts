@@ -7,11 +7,14 @@
  * and says so loudly: such a plan shows everything as new and is for reviewing the configuration.
  * --no-lock plans without taking the state lock, so that a role that can only read the state can plan
  * (a pull request's plan); a plan that is applied keeps the lock.
+ * Exits 0 when the plan is written, 2 on bad usage or when synth or terraform fails, 3 on an internal
+ * error (review/command.ts).
  */
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ENVIRONMENTS } from "../config/environments.js";
+import { EXIT, InputError, runCommand } from "./command.js";
 import { hasAwsCredentials } from "./credentials.js";
 import { init, planArguments, prepareOfflineCopy, providerMirror, terraform } from "./terraform.js";
 
@@ -21,18 +24,13 @@ const OFFLINE_BANNER =
   "OFFLINE PLAN: no AWS credentials were found, so this plan uses dummy keys against an EMPTY state. " +
   "Every resource shows as new; it reviews the configuration, not the change to what is deployed.";
 
-function fail(message: string, code = 2): never {
-  console.error(message);
-  process.exit(code);
-}
-
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const names = ENVIRONMENTS.map((environment) => environment.name);
   const env = args.find((arg) => !arg.startsWith("--"));
   const unknownFlags = args.filter((arg) => arg.startsWith("--") && !OPTIONS.includes(arg));
   if (!env || !names.includes(env) || unknownFlags.length > 0) {
-    fail(
+    throw new InputError(
       `usage: npm run plan -- <environment> [--offline] [--no-lock]\n` +
         `environment must be one of ${names.join(", ")} (got ${JSON.stringify(env ?? "")})` +
         (unknownFlags.length > 0 ? `; unknown option ${unknownFlags.join(", ")}` : ""),
@@ -41,12 +39,18 @@ async function main(): Promise<void> {
   const offline = args.includes("--offline") || !hasAwsCredentials(process.env);
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
 
-  execFileSync(process.execPath, ["scripts/run-ts.mjs", "main.ts"], {
-    env: { ...process.env, CDKTF_OUTDIR: outdir },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  try {
+    execFileSync(process.execPath, ["scripts/run-ts.mjs", "main.ts"], {
+      env: { ...process.env, CDKTF_OUTDIR: outdir },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+  } catch (error) {
+    const status = (error as { status?: number | null }).status;
+    throw new InputError(`synth failed${typeof status === "number" ? ` (exit ${status})` : ""}; its errors are above`);
+  }
   const stackDir = path.join(outdir, "stacks", env);
-  if (!existsSync(path.join(stackDir, "cdk.tf.json"))) fail(`synth wrote no stack for ${env} in ${stackDir}`);
+  if (!existsSync(path.join(stackDir, "cdk.tf.json")))
+    throw new InputError(`synth wrote no stack for ${env} in ${stackDir}`);
 
   let workDir = stackDir;
   if (offline) {
@@ -80,6 +84,7 @@ async function main(): Promise<void> {
   const summary = /Plan: .*|No changes\..*/.exec(text)?.[0] ?? "(no summary line)";
   console.log(`${offline ? "[offline] " : ""}${env}: ${summary}`);
   for (const file of Object.values(files)) console.log(`  ${path.relative(process.cwd(), file)}`);
+  return EXIT.pass;
 }
 
-main().catch((error: unknown) => fail((error as Error).message, 1));
+runCommand("plan", main);

@@ -1,7 +1,9 @@
 /** The review's Markdown report: per environment, what the change does to each resource and the policy findings. */
+import { markdownCode as code, markdownText as text } from "./markdown.js";
 import { diffResource, type ResourceDiff } from "./plan-diff.js";
 import { parsePlan } from "./plan-json.js";
 import { checkPlan, type Finding } from "./policy/index.js";
+import { isStateful } from "./policy/resource-kinds.js";
 import type { EnvironmentReview } from "./review-environment.js";
 
 export interface ReviewInput {
@@ -16,11 +18,10 @@ const ACTION_LABEL = {
   replace: "-/+ **replace**",
   delete: "- **destroy**",
 } as const;
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** The Markdown report, and how many findings block the change. */
 export function renderReview(input: ReviewInput): { markdown: string; blocking: number } {
-  const lines = [`# Terraform review: ${input.baseRef} (${input.baseCommit}) → working tree`, ""];
+  const lines = [`# Terraform review: ${text(input.baseRef)} (${text(input.baseCommit)}) → working tree`, ""];
   let blocking = 0;
   for (const review of input.reviews) {
     const plan = parsePlan(review.plan);
@@ -32,7 +33,7 @@ export function renderReview(input: ReviewInput): { markdown: string; blocking: 
       .filter((diff): diff is ResourceDiff => diff !== undefined);
     const count = (action: ResourceDiff["action"]) => diffs.filter((diff) => diff.action === action).length;
     lines.push(
-      `## ${review.environment}: ${count("create")} to add, ${count("update")} to change, ${count("replace")} to replace, ${count("delete")} to destroy`,
+      `## ${text(review.environment)}: ${count("create")} to add, ${count("update")} to change, ${count("replace")} to replace, ${count("delete")} to destroy`,
       "",
     );
     if (!review.settled) {
@@ -41,11 +42,11 @@ export function renderReview(input: ReviewInput): { markdown: string; blocking: 
     for (const diff of diffs.filter((d) => d.action === "replace" || d.action === "delete")) {
       const reasons = diff.attributes
         .filter((attribute) => attribute.forcesReplacement)
-        .map((attribute) => `\`${attribute.path}\``);
+        .map((attribute) => code(attribute.path));
       lines.push(
-        `> **${diff.action === "replace" ? "Replaced" : "Destroyed"}: \`${diff.address}\`**` +
+        `> **${diff.action === "replace" ? "Replaced" : "Destroyed"}: ${code(diff.address)}**` +
           (reasons.length > 0 ? ` (because ${reasons.join(", ")} cannot change in place)` : "") +
-          (/aws_(sqs_queue|dynamodb_table)\./.test(diff.address) ? ": its messages or data are lost." : "."),
+          (isStateful(diff.type) ? ": its messages or data are lost." : "."),
       );
     }
     if (diffs.some((d) => d.action === "replace" || d.action === "delete")) lines.push("");
@@ -54,7 +55,7 @@ export function renderReview(input: ReviewInput): { markdown: string; blocking: 
       lines.push("| processor | value | before | after | rule |", "|---|---|---|---|---|");
       for (const change of review.derivedChanges) {
         lines.push(
-          `| ${change.processor} | \`${change.path}\` | ${change.before ?? "(none)"} | ${change.after ?? "(none)"} | ${cell(change.rule)} |`,
+          `| ${text(change.processor)} | ${code(change.path)} | ${text(String(change.before ?? "(none)"))} | ${text(String(change.after ?? "(none)"))} | ${text(change.rule)} |`,
         );
       }
       lines.push("");
@@ -68,12 +69,12 @@ export function renderReview(input: ReviewInput): { markdown: string; blocking: 
     for (const diff of diffs) {
       const label = ACTION_LABEL[diff.action];
       if (diff.attributes.length === 0) {
-        lines.push(`| ${label} | \`${diff.address}\` | | | |`);
+        lines.push(`| ${label} | ${code(diff.address)} | | | |`);
         continue;
       }
       diff.attributes.forEach((attribute, index) => {
         lines.push(
-          `| ${index === 0 ? label : ""} | ${index === 0 ? `\`${diff.address}\`` : ""} | \`${attribute.path}\`${attribute.forcesReplacement ? " (forces replacement)" : ""} | ${cell(attribute.before)} | ${cell(attribute.after)} |`,
+          `| ${index === 0 ? label : ""} | ${index === 0 ? code(diff.address) : ""} | ${code(attribute.path)}${attribute.forcesReplacement ? " (forces replacement)" : ""} | ${text(attribute.before)} | ${text(attribute.after)} |`,
         );
       });
     }
@@ -98,7 +99,7 @@ function renderFindings(findings: readonly Finding[]): string[] {
     "|---|---|---|---|",
     ...findings.map(
       (f) =>
-        `| ${f.severity === "blocking" ? "**blocking**" : "advisory"} | ${f.rule} | \`${f.address}\` | ${cell(f.message)} |`,
+        `| ${f.severity === "blocking" ? "**blocking**" : "advisory"} | ${f.rule} | ${code(f.address)} | ${text(f.message)} |`,
     ),
     "",
   ];

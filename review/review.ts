@@ -2,19 +2,17 @@
  * `npm run review -- --base <git-ref> [--out report.md]`: what a reviewer needs in one Markdown report,
  * with no AWS credentials: per environment, what the working tree adds, changes, replaces and destroys
  * compared with the base ref (attribute by attribute, as Terraform itself plans it) and the policy
- * findings. Exits 1 when a finding is blocking, 2 on bad usage.
+ * findings. Exits 0 without a blocking finding, 1 with one, 2 when it cannot review what it was given
+ * (bad usage, a ref that is not a commit, a synth or terraform that fails, a plan it cannot read), 3 on
+ * an internal error (review/command.ts).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { EXIT, InputError, runCommand } from "./command.js";
 import { reviewEnvironment } from "./review-environment.js";
 import { renderReview } from "./review-report.js";
-
-function fail(message: string, code = 2): never {
-  console.error(message);
-  process.exit(code);
-}
 
 function option(args: readonly string[], name: string): string | undefined {
   const index = args.indexOf(name);
@@ -26,12 +24,19 @@ function git(cwd: string, args: string[]): string {
 }
 
 /** The project's own synth, into `outdir`: works for any project whose `npm run synth` writes cdktf.out. */
-function synth(projectDir: string, outdir: string): void {
-  execFileSync("npm", ["run", "--silent", "synth"], {
-    cwd: projectDir,
-    env: { ...process.env, CDKTF_OUTDIR: outdir },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+function synth(projectDir: string, outdir: string, what: string): void {
+  try {
+    execFileSync("npm", ["run", "--silent", "synth"], {
+      cwd: projectDir,
+      env: { ...process.env, CDKTF_OUTDIR: outdir },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+  } catch (error) {
+    const status = (error as { status?: number | null }).status;
+    throw new InputError(
+      `npm run synth of ${what} failed${typeof status === "number" ? ` (exit ${status})` : ""}; its errors are above`,
+    );
+  }
 }
 
 function stacksIn(outdir: string): string[] {
@@ -39,7 +44,7 @@ function stacksIn(outdir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((name) => existsSync(path.join(dir, name, "cdk.tf.json"))) : [];
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const known = ["--base", "--out"];
   const unknown = args.filter(
@@ -47,7 +52,7 @@ async function main(): Promise<void> {
   );
   const baseRef = option(args, "--base");
   if (!baseRef || unknown.length > 0) {
-    fail(
+    throw new InputError(
       `usage: npm run review -- --base <git-ref> [--out report.md]${unknown.length > 0 ? ` (unknown option ${unknown.join(", ")})` : ""}`,
     );
   }
@@ -56,7 +61,7 @@ async function main(): Promise<void> {
   try {
     baseCommit = git(project, ["rev-parse", "--verify", `${baseRef}^{commit}`]);
   } catch {
-    fail(`--base ${JSON.stringify(baseRef)} is not a commit of this repository`);
+    throw new InputError(`--base ${JSON.stringify(baseRef)} is not a commit of this repository`);
   }
 
   const scratch = mkdtempSync(path.join(tmpdir(), "qp-review-"));
@@ -70,8 +75,8 @@ async function main(): Promise<void> {
     }
     const baseOut = path.join(scratch, "base-out");
     const headOut = path.join(scratch, "head-out");
-    synth(baseTree, baseOut);
-    synth(project, headOut);
+    synth(baseTree, baseOut, `the base ${baseRef}`);
+    synth(project, headOut, "the working tree");
 
     const headStacks = stacksIn(headOut);
     const environments = [...headStacks, ...stacksIn(baseOut).filter((name) => !headStacks.includes(name))];
@@ -87,9 +92,15 @@ async function main(): Promise<void> {
     );
     const { markdown, blocking } = renderReview({ baseRef, baseCommit: baseCommit.slice(0, 12), reviews });
     const out = option(args, "--out");
-    if (out) writeFileSync(out, markdown);
+    if (out) {
+      try {
+        writeFileSync(out, markdown);
+      } catch (error) {
+        throw new InputError(`cannot write --out ${JSON.stringify(out)}: ${(error as Error).message}`);
+      }
+    }
     process.stdout.write(markdown);
-    process.exitCode = blocking > 0 ? 1 : 0;
+    return blocking > 0 ? EXIT.blocking : EXIT.pass;
   } finally {
     try {
       git(project, ["worktree", "remove", "--force", baseTree]);
@@ -101,4 +112,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => fail((error as Error).message, 1));
+runCommand("review", main);

@@ -100,9 +100,16 @@ export async function planHasChanges(cwd: string, args: string[]): Promise<boole
   }
 }
 
+/** Terraform refused or failed: the project under review, not this tool (exit 2, see command.ts). */
+export class TerraformError extends Error {
+  override readonly name = "TerraformError";
+}
+
 function failed(cwd: string, args: string[], error: unknown): Error {
   const failure = error as { stdout?: string; stderr?: string };
-  return new Error(`terraform ${args.join(" ")} failed in ${cwd}:\n${failure.stderr ?? ""}${failure.stdout ?? ""}`);
+  return new TerraformError(
+    `terraform ${args.join(" ")} failed in ${cwd}:\n${failure.stderr ?? ""}${failure.stdout ?? ""}`,
+  );
 }
 
 /** A scratch copy of a synthesized stack that plans with no AWS account (see OFFLINE_OVERRIDE). */

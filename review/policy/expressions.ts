@@ -3,7 +3,11 @@
  * `${...}` interpolations, and a JSON-syntax template can still be parsed with its interpolations marked.
  */
 
-const MARKER = "\u0000unknown\u0000";
+/**
+ * Private-use characters: valid inside a JSON string (a control character is not, and would make a
+ * policy template with an interpolated ARN unreadable), and never part of an ARN or an action.
+ */
+const MARKER = "\uE000unknown\uE000";
 
 /** True when a JSON-syntax constant still holds `${...}` interpolations (known only at plan or apply). */
 function isTemplate(value: unknown): boolean {
@@ -56,4 +60,9 @@ export function replaceInterpolations(template: string): string {
 /** True for a string produced from an interpolation by {@link replaceInterpolations}. */
 export function holdsUnknown(value: string): boolean {
   return value.includes(MARKER);
+}
+
+/** A marked template as a reader sees it: each interpolation shown as `replacement`. */
+export function showTemplate(value: string, replacement = "\u0024{…}"): string {
+  return value.split(MARKER).join(replacement);
 }

@@ -7,18 +7,43 @@
 import { constantOf, holdsUnknown, replaceInterpolations } from "./expressions.js";
 import { linked, type PlanGraph, type ResourceNode } from "./plan-graph.js";
 
-/** One statement; `undefined` in a list marks an element known only at apply. */
+/**
+ * One statement. In the action and resource lists, `undefined` marks an element known only at apply
+ * whose text the plan does not show, and a string may hold {@link holdsUnknown} markers where a
+ * configuration template interpolates a value known only at apply (`${aws_s3_bucket.b.arn}/*`).
+ */
 export interface Statement {
   readonly sid: string | undefined;
-  /** "Allow" or "Deny"; undefined when unknown. */
+  /** "Allow" or "Deny" as written (IAM reads it case-sensitively); undefined when unknown. */
   readonly effect: string | undefined;
   readonly actions: readonly (string | undefined)[];
   readonly notActions: readonly (string | undefined)[];
   readonly resources: readonly (string | undefined)[];
+  readonly notResources: readonly (string | undefined)[];
   readonly conditions: readonly Condition[];
+  /** Keys of a JSON statement that are not IAM policy elements, e.g. a lower-case `action`. */
+  readonly unexpectedKeys: readonly string[];
   /** Where it was read: the policy attribute's resource, or the policy document data source. */
   readonly source: string;
 }
+
+/** A policy as far as the plan shows it: its statements, or why they cannot be read. */
+export type PolicyReading =
+  | { readonly statements: Statement[]; readonly unreadable?: undefined }
+  | { readonly statements?: undefined; readonly unreadable: string };
+
+/** IAM's statement elements; their names are case-sensitive literals of the policy grammar. */
+const STATEMENT_ELEMENTS = new Set([
+  "Sid",
+  "Effect",
+  "Principal",
+  "NotPrincipal",
+  "Action",
+  "NotAction",
+  "Resource",
+  "NotResource",
+  "Condition",
+]);
 
 interface Condition {
   readonly test: string | undefined;
@@ -33,33 +58,48 @@ function strings(value: unknown): (string | undefined)[] {
   return list.map((item) => (typeof item === "string" && !holdsUnknown(item) ? item : undefined));
 }
 
+/** Action and resource lists: template markers kept, so that the literal parts can still be judged. */
+function elements(value: unknown): (string | undefined)[] {
+  const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  return list.map((item) => (typeof item === "string" ? item : undefined));
+}
+
 function optionalString(value: unknown): string | undefined {
   return typeof value === "string" && !holdsUnknown(value) ? value : undefined;
 }
 
 /**
- * Statements of an IAM policy JSON string, or undefined when it is not one. A `template` (a JSON
- * syntax constant) has its `${...}` interpolations read as unknown; in a known value they are IAM
- * policy variables and stay as they are.
+ * Statements of an IAM policy JSON string, or why it is not one. A `template` (a JSON syntax
+ * constant) has its `${...}` interpolations read as unknown; in a known value they are IAM policy
+ * variables and stay as they are.
  */
-function parsePolicyJson(text: string, source: string, template = false): Statement[] | undefined {
+function parsePolicyJson(text: string, source: string, template = false): PolicyReading {
   let document: unknown;
   try {
     document = JSON.parse(template ? replaceInterpolations(text) : text);
   } catch {
-    return undefined;
+    return { unreadable: `${source}: the policy is not JSON${template ? " the plan can show" : ""}` };
   }
-  if (typeof document !== "object" || document === null || !("Statement" in document)) return undefined;
+  if (typeof document !== "object" || document === null || Array.isArray(document))
+    return { unreadable: `${source}: the policy is not a JSON object` };
+  if (!("Statement" in document)) {
+    const keys = Object.keys(document).filter((key) => !["Version", "Id"].includes(key));
+    return {
+      unreadable: `${source}: the policy has no "Statement"${keys.length > 0 ? ` (it has ${keys.map((key) => JSON.stringify(key)).join(", ")})` : ""}`,
+    };
+  }
   const raw = (document as { Statement: unknown }).Statement;
   const list = Array.isArray(raw) ? raw : [raw];
-  return list
-    .filter((item): item is Record<string, unknown> => typeof item === "object" && item !== null)
-    .map((item) => ({
+  if (list.some((item) => typeof item !== "object" || item === null || Array.isArray(item)))
+    return { unreadable: `${source}: a statement is not a JSON object` };
+  return {
+    statements: (list as Record<string, unknown>[]).map((item) => ({
       sid: optionalString(item.Sid),
       effect: optionalString(item.Effect),
-      actions: strings(item.Action),
-      notActions: strings(item.NotAction),
-      resources: strings(item.Resource),
+      actions: elements(item.Action),
+      notActions: elements(item.NotAction),
+      resources: elements(item.Resource),
+      notResources: elements(item.NotResource),
       conditions: Object.entries(
         typeof item.Condition === "object" && item.Condition !== null ? item.Condition : {},
       ).flatMap(([test, variables]) =>
@@ -71,8 +111,10 @@ function parsePolicyJson(text: string, source: string, template = false): Statem
           }),
         ),
       ),
+      unexpectedKeys: Object.keys(item).filter((key) => !STATEMENT_ELEMENTS.has(key)),
       source,
-    }));
+    })),
+  };
 }
 
 /**
@@ -84,10 +126,20 @@ export function attributeStatements(
   node: ResourceNode,
   known: { known: true; value: unknown } | { known: false },
   expression: unknown,
-  seen: ReadonlySet<string> = new Set(),
 ): Statement[] | undefined {
+  return readPolicy(graph, node, known, expression).statements;
+}
+
+/** The statements an attribute holding a policy grants, or why the plan cannot show them. */
+export function readPolicy(
+  graph: PlanGraph,
+  node: ResourceNode,
+  known: { known: true; value: unknown } | { known: false },
+  expression: unknown,
+): PolicyReading {
   if (known.known) {
-    if (typeof known.value !== "string" || known.value === "") return [];
+    if (known.value === null || known.value === "") return { statements: [] };
+    if (typeof known.value !== "string") return { unreadable: `${node.address}: the policy is not a string` };
     return parsePolicyJson(known.value, node.address);
   }
   // Every document the attribute may read: a wildcard in any of them is granted, as far as the plan tells.
@@ -95,76 +147,92 @@ export function attributeStatements(
   if (documents.length > 0) {
     const out: Statement[] = [];
     for (const document of documents) {
-      const statements = documentStatements(graph, document, seen);
-      if (!statements) return undefined;
-      out.push(...statements);
+      const reading = documentStatements(graph, document, new Set());
+      if (reading.unreadable !== undefined) return reading;
+      out.push(...reading.statements);
     }
-    return out;
+    return { statements: out };
   }
   const constant =
     typeof expression === "object" && expression !== null
       ? (expression as { constant_value?: unknown }).constant_value
       : undefined;
-  return typeof constant === "string" ? parsePolicyJson(constant, node.address, true) : undefined;
+  if (typeof constant === "string") return parsePolicyJson(constant, node.address, true);
+  return {
+    unreadable: `${node.address}: the policy is known only after apply, and its configuration is neither an aws_iam_policy_document nor JSON the plan shows`,
+  };
 }
 
 /** The statements of an `aws_iam_policy_document`, including the documents it merges. */
-function documentStatements(
-  graph: PlanGraph,
-  document: ResourceNode,
-  seen: ReadonlySet<string> = new Set(),
-): Statement[] | undefined {
-  if (seen.has(document.address)) return [];
+function documentStatements(graph: PlanGraph, document: ResourceNode, seen: ReadonlySet<string>): PolicyReading {
+  if (seen.has(document.address)) return { statements: [] };
   const visited = new Set([...seen, document.address]);
   const json = graph.attribute(document, "json");
   if (json.known && typeof json.value === "string" && json.value !== "")
     return parsePolicyJson(json.value, document.address);
 
   const own = plannedStatements(graph, document) ?? configuredStatements(document);
-  if (!own) return undefined;
+  if (!own)
+    return {
+      unreadable: `${document.address}: its statements are known only after apply and not configured as blocks`,
+    };
   const out = [...own];
   for (const name of ["source_policy_documents", "override_policy_documents", "source_json", "override_json"]) {
     const attribute = graph.attribute(document, name);
     if (attribute.known) {
       const texts = Array.isArray(attribute.value) ? attribute.value : [attribute.value];
       for (const text of texts) {
-        if (typeof text !== "string" || text === "") continue;
+        if (text === null || text === "") continue;
+        if (typeof text !== "string") return { unreadable: `${document.address}: ${name} holds a non-string` };
         const parsed = parsePolicyJson(text, document.address);
-        if (!parsed) return undefined;
-        out.push(...parsed);
+        if (parsed.unreadable !== undefined) return parsed;
+        out.push(...parsed.statements);
       }
     } else if (attribute.configured) {
       const merged = linked(graph.referenced(document, attribute.expression, [DOCUMENT]));
-      if (merged.length === 0) return undefined;
+      if (merged.length === 0)
+        return { unreadable: `${document.address}: ${name} is known only after apply and names no policy document` };
       for (const other of merged) {
         const statements = documentStatements(graph, other, visited);
-        if (!statements) return undefined;
-        out.push(...statements);
+        if (statements.unreadable !== undefined) return statements;
+        out.push(...statements.statements);
       }
     }
   }
-  return out;
+  return { statements: out };
 }
 
-/** The data source's planned `statement` blocks, unknown elements as undefined. */
+/**
+ * The data source's planned `statement` blocks. An element known only at apply is read from the
+ * configuration when its blocks line up with the planned ones (a JSON-syntax template such as
+ * `${aws_s3_bucket.b.arn}/*` still shows its literal parts), else it stays undefined.
+ */
 function plannedStatements(graph: PlanGraph, document: ResourceNode): Statement[] | undefined {
   if (!graph.attribute(document, "statement").known) return undefined;
   const blocks = document.values.statement;
   if (!Array.isArray(blocks)) return [];
+  const configured = configuredStatements(document);
+  const aligned = configured?.length === blocks.length ? configured : undefined;
   return blocks.map((_block, index) => {
     const at = (...path: (string | number)[]) => graph.valueAt(document, ["statement", index, ...path]);
-    const list = (name: string) => {
+    const config = aligned?.[index];
+    const list = (name: string, fallback: readonly (string | undefined)[] | undefined) => {
       const value = at(name);
-      if (!Array.isArray(value)) return [];
-      return value.map((_item, i) => optionalString(at(name, i)));
+      if (!Array.isArray(value)) return at(name) === undefined && fallback ? [...fallback] : [];
+      return value.map((_item, i) => {
+        const item = at(name, i);
+        if (typeof item === "string") return item;
+        return fallback?.length === value.length ? fallback[i] : undefined;
+      });
     };
     const conditions = at("condition");
     return {
       sid: optionalString(at("sid")) || undefined,
       effect: optionalString(at("effect")) ?? (at("effect") === null ? "Allow" : undefined),
-      actions: list("actions"),
-      notActions: list("not_actions"),
-      resources: list("resources"),
+      actions: list("actions", config?.actions),
+      notActions: list("not_actions", config?.notActions),
+      resources: list("resources", config?.resources),
+      notResources: list("not_resources", config?.notResources),
       conditions: (Array.isArray(conditions) ? conditions : []).map((_c, i) => {
         const values = at("condition", i, "values");
         return {
@@ -173,6 +241,7 @@ function plannedStatements(graph: PlanGraph, document: ResourceNode): Statement[
           values: Array.isArray(values) ? values.map((_v, j) => optionalString(at("condition", i, "values", j))) : [],
         };
       }),
+      unexpectedKeys: [],
       source: document.address,
     };
   });
@@ -187,24 +256,30 @@ function configuredStatements(document: ResourceNode): Statement[] | undefined {
     return {
       sid: optionalString(constantOf(block.sid)),
       effect: block.effect === undefined ? "Allow" : optionalString(constantOf(block.effect)),
-      actions: configuredStrings(block.actions),
-      notActions: configuredStrings(block.not_actions),
-      resources: configuredStrings(block.resources),
+      actions: configuredElements(block.actions),
+      notActions: configuredElements(block.not_actions),
+      resources: configuredElements(block.resources),
+      notResources: configuredElements(block.not_resources),
       conditions: conditions.map((condition) => ({
         test: optionalString(constantOf(condition.test)),
         variable: optionalString(constantOf(condition.variable)),
-        values: configuredStrings(condition.values),
+        values: strings(configuredElements(condition.values)),
       })),
+      unexpectedKeys: [],
       source: document.address,
     };
   });
 }
 
-/** A configured list of strings: JSON-syntax interpolations and non-constant expressions as unknown. */
-function configuredStrings(expression: unknown): (string | undefined)[] {
+/**
+ * A configured list of strings, JSON-syntax interpolations marked (see {@link holdsUnknown}); a
+ * non-constant expression (HCL, a function) is one element the plan does not show.
+ */
+function configuredElements(expression: unknown): (string | undefined)[] {
   if (expression === undefined) return [];
   if (typeof expression !== "object" || expression === null || !("constant_value" in expression)) return [undefined];
   const constant = (expression as { constant_value: unknown }).constant_value;
+  if (constant === null) return [];
   const list = Array.isArray(constant) ? constant : [constant];
-  return strings(list.map((item) => (typeof item === "string" ? replaceInterpolations(item) : item)));
+  return list.map((item) => (typeof item === "string" ? replaceInterpolations(item) : undefined));
 }

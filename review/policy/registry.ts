@@ -1,6 +1,6 @@
 /** Every policy rule, in the order its findings are reported (blocking findings first, then advisory). */
 import type { Rule } from "./rule.js";
-import { iamWildcard } from "./rules/iam.js";
+import { iamWildcard, iamWildcardException } from "./rules/iam.js";
 import { statefulDestroy } from "./rules/lifecycle.js";
 import {
   maxConcurrencyAboveReserved,
@@ -21,6 +21,7 @@ export const RULE_CHECKS: readonly Rule[] = [
   encryptionOff,
   nonTlsAllowed,
   iamWildcard,
+  iamWildcardException,
   maxConcurrencyAboveReserved,
   dlqAlarmMissing,
   logRetentionUnset,

@@ -18,6 +18,9 @@ export interface Finding {
 }
 
 export interface CheckOptions {
-  /** Environment name; destroying or replacing a queue or table is blocking in "prod" (advisory elsewhere). */
+  /**
+   * Environment name. Destroying data is advisory only in a configured non-production environment
+   * named exactly as configured (dev, staging); any other name, or none, is judged as production.
+   */
   readonly environment?: string;
 }

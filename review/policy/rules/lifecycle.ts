@@ -1,41 +1,52 @@
-/** The lifecycle rule: a plan that destroys or replaces a queue or a table loses what it holds. */
+/**
+ * The lifecycle rule: a plan that destroys or replaces a resource that holds data loses it. Blocking
+ * unless the environment is a configured non-production one (see environments.ts), and blocking in
+ * every environment when the resource's own deletion protection is on: its owner declared it must stay.
+ */
+import { environmentJudgement, isNonProduction } from "../environments.js";
 import type { ResourceNode } from "../plan-graph.js";
-import { QUEUE } from "../resource-kinds.js";
+import { isStateful, STATEFUL } from "../resource-kinds.js";
 import { json } from "../resource-values.js";
 import type { Rule } from "../rule.js";
 import type { FindingSeverity } from "../types.js";
 
-const TABLE = "aws_dynamodb_table";
+/** Attributes that, true in the resource's last state, refuse a delete: the owner protected it. */
+const DELETION_PROTECTION = ["deletion_protection_enabled", "deletion_protection"];
+/** Attributes that, true, make terraform forget the object instead of deleting it: nothing is lost. */
+const KEPT_ON_DESTROY = ["skip_destroy"];
 
 export const statefulDestroy: Rule = {
   id: "stateful-destroy",
   severity: "blocking",
-  reason: "Destroying or replacing a queue or table loses its messages or data (blocking in prod, advisory elsewhere).",
-  check: ({ graph }, options) => {
-    const severity: FindingSeverity = options.environment === "prod" ? "blocking" : "advisory";
-    return [...graph.nodes, ...graph.deposed]
+  reason:
+    "Destroying or replacing a resource that holds data loses it (advisory only in a configured non-production environment).",
+  check: ({ graph }, options) =>
+    [...graph.nodes, ...graph.deposed]
       .filter(
         (node) =>
-          node.mode === "managed" && node.actions.includes("delete") && (node.type === QUEUE || node.type === TABLE),
+          node.mode === "managed" &&
+          node.actions.includes("delete") &&
+          !KEPT_ON_DESTROY.some((name) => node.before?.[name] === true),
       )
-      .map((node) => {
+      .flatMap((node) => {
+        const kind = isStateful(node.type) ? STATEFUL[node.type] : undefined;
+        if (kind === undefined) return [];
         const address = node.address + (node.deposed ? ` (deposed ${node.deposed})` : "");
-        const name = node.before?.name;
-        const lost = node.type === QUEUE ? "its messages are lost" : "its items are lost";
-        const protectedTable =
-          node.type === TABLE && node.before?.deletion_protection_enabled === true
-            ? " (deletion protection is on: the apply will fail)"
-            : "";
+        const name = node.before?.name ?? node.before?.bucket;
+        const protection = DELETION_PROTECTION.find((attribute) => node.before?.[attribute] === true);
+        const severity: FindingSeverity =
+          protection === undefined && isNonProduction(options.environment) ? "advisory" : "blocking";
+        const why = protection
+          ? `blocking in every environment: its ${protection} is on, and the apply will fail`
+          : `${severity}: ${environmentJudgement(options.environment)}`;
         return {
           address,
           severity,
           message:
-            `${address}${typeof name === "string" ? ` (${json(name)})` : ""} will be ${what(node)}${because(node)}: ${lost}${protectedTable}; ` +
-            `expected an in-place change, or a migration that moves the ${node.type === QUEUE ? "messages" : "data"} first` +
-            (severity === "advisory" ? ` (blocking in prod)` : ""),
+            `${address}${typeof name === "string" ? ` (${json(name)})` : ""} will be ${what(node)}${because(node)}: ${kind.lost}; ` +
+            `expected an in-place change, or a migration that moves the ${kind.moved} first (${why})`,
         };
-      });
-  },
+      }),
 };
 
 function what(node: ResourceNode): string {

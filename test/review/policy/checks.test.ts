@@ -177,6 +177,28 @@ const CASES: readonly RuleCase[] = [
     passWhat: "exact actions and ARNs, X-Ray's write actions on *, a Deny with sqs:*",
   },
   {
+    rule: "iam-wildcard-exception",
+    severity: "advisory",
+    fail: "iam-wildcard-exception-fail",
+    what: "statements whose Sid starts with DeliberateWildcard, in a policy JSON and in a policy document",
+    expected: [
+      {
+        address: "aws_iam_policy.inventory",
+        words: [
+          'resource "arn:aws:s3:::inventory-reports/*"',
+          '"DeliberateWildcardS3Inventory"',
+          "deliberate exception",
+        ],
+      },
+      {
+        address: "aws_iam_role_policy.describe",
+        words: ['resource "*"', '"ec2:DescribeInstances"', '"DeliberateWildcardDescribeInstances"'],
+      },
+    ],
+    pass: "iam-wildcard-pass",
+    passWhat: "no wildcard, so no exception to show",
+  },
+  {
     rule: "max-concurrency-above-reserved",
     severity: "blocking",
     fail: "max-concurrency-above-reserved-fail",
@@ -263,15 +285,19 @@ for (const c of CASES) {
   });
 }
 
-describe("stateful-destroy outside prod", () => {
-  it("is advisory without an environment or in staging", () => {
-    for (const options of [undefined, { environment: "staging" }]) {
-      const found = findings("stateful-destroy-fail", options).filter((finding) => finding.rule === "stateful-destroy");
+describe("stateful-destroy in a configured non-production environment", () => {
+  // Before issue 10 this was advisory without an environment too; a missing environment is now
+  // judged as production (lifecycle.test.ts tries the spellings).
+  it("is advisory in dev and staging, and says why", () => {
+    for (const environment of ["dev", "staging"]) {
+      const found = findings("stateful-destroy-fail", { environment }).filter(
+        (finding) => finding.rule === "stateful-destroy",
+      );
       expect(found.map((finding) => [finding.address, finding.severity])).toEqual([
         ["aws_dynamodb_table.orders", "advisory"],
         ["aws_sqs_queue.orders", "advisory"],
       ]);
-      expect(found[0]!.message).toContain("(blocking in prod)");
+      expect(found[0]!.message).toContain(`(advisory: ${environment} is a configured non-production environment)`);
     }
   });
 });
@@ -485,9 +511,10 @@ describe("cli", () => {
     expect(result.stdout.trim()).toBe("no findings");
   });
 
-  it("exits 1 on a blocking finding; --environment prod makes a destroy blocking", () => {
+  it("exits 1 on a blocking finding; a destroy is blocking unless --environment names a non-production one", () => {
     expect(cli(fixture("dlq-missing-fail")).status).toBe(1);
-    expect(cli(fixture("stateful-destroy-fail")).status).toBe(0);
+    expect(cli(fixture("stateful-destroy-fail")).status).toBe(1);
+    expect(cli(fixture("stateful-destroy-fail"), "--environment", "dev").status).toBe(0);
     const prod = cli(fixture("stateful-destroy-fail"), "--environment", "prod");
     expect(prod.status).toBe(1);
     expect(prod.stdout).toContain("| stateful-destroy | blocking | `aws_sqs_queue.orders` |");
