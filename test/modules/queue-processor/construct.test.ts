@@ -240,7 +240,7 @@ describe("QueueProcessor", () => {
           resources: [refs.deadLetter],
         },
         {
-          sid: "DeliberateWildcardWriteOwnLogs",
+          sid: "WriteOwnLogs",
           effect: "Allow",
           actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
           resources: [`${logGroup}:log-stream:*`],

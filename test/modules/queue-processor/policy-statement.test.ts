@@ -289,10 +289,13 @@ describe("addToRolePolicy", () => {
       ]);
     });
 
-    it("states the construct's own log-stream wildcard by the same convention, without a warning", () => {
+    it("grants its own log group's streams (the wildcard the plan review accepts as AWS's), without a warning", () => {
       const { synth, processor } = synthProcessor();
       const logs = statements(synth).find((statement) => statement.actions.includes("logs:PutLogEvents"));
-      expect(logs?.sid).toBe("DeliberateWildcardWriteOwnLogs");
+      expect(logs?.sid).toBe("WriteOwnLogs");
+      expect(logs?.actions).toEqual(["logs:CreateLogStream", "logs:PutLogEvents"]);
+      expect(logs?.resources).toHaveLength(1);
+      expect(logs?.resources[0]).toMatch(/^\$\{aws_cloudwatch_log_group\.[A-Za-z0-9_-]+\.arn\}:log-stream:\*$/);
       expect(processor.node.metadata.filter((entry) => entry.type === "@cdktf/warn")).toEqual([]);
     });
 
