@@ -2,13 +2,15 @@ import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
+import { onExit } from "../scripts/exit-cleanup.js";
 
 const compiled = new Map<string, string>();
 
 /**
  * A TypeScript module of the local room compiled to one ES module a child process can run with plain
  * `node`: the project's tools run under a loader (tsx, vitest) that children must not pay for. It
- * is written inside node_modules so that its imports resolve to the project's packages.
+ * is written inside node_modules so that its imports resolve to the project's packages, and removed
+ * when this process ends, however it ends (see scripts/exit-cleanup.ts).
  */
 export function compiledChildEntry(name: "servers/server-process" | "containers/container-bootstrap"): string {
   const existing = compiled.get(name);
@@ -18,6 +20,8 @@ export function compiledChildEntry(name: "servers/server-process" | "containers/
   mkdirSync(directory, { recursive: true });
   // One file per process: parallel test workers compile their own.
   const outfile = path.join(directory, `${path.basename(name)}.${process.pid}.mjs`);
+  // Before the build: a build that fails half-way must not leave its output either.
+  onExit(() => rmSync(outfile, { force: true }));
   buildSync({
     entryPoints: [source],
     outfile,
@@ -28,7 +32,6 @@ export function compiledChildEntry(name: "servers/server-process" | "containers/
     target: "node22",
     logLevel: "warning",
   });
-  process.once("exit", () => rmSync(outfile, { force: true }));
   compiled.set(name, outfile);
   return outfile;
 }
