@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ENVIRONMENTS } from "../config/environments.js";
+import { isStopping, stopOnSignals } from "./child-processes.js";
 import { hasAwsCredentials } from "./credentials.js";
 import { init, prepareOfflineCopy, providerMirror, terraform } from "./terraform.js";
 
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
         (unknownFlags.length > 0 ? `; unknown option ${unknownFlags.join(", ")}` : ""),
     );
   }
+  // Terraform gets the signal and stops as it does at a Ctrl-C, releasing the state lock of a real plan.
+  stopOnSignals("npm run plan", "terraform is told to stop first");
   const offline = args.includes("--offline") || !hasAwsCredentials(process.env);
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
 
@@ -75,4 +78,7 @@ async function main(): Promise<void> {
   for (const file of Object.values(files)) console.log(`  ${path.relative(process.cwd(), file)}`);
 }
 
-main().catch((error: unknown) => fail((error as Error).message, 1));
+main().catch((error: unknown) => {
+  // Stopped by a signal: the children failed because they were told to stop; the signal's handler exits.
+  if (!isStopping()) fail((error as Error).message, 1);
+});

@@ -2,14 +2,16 @@
  * `npm run review -- --base <git-ref> [--out report.md]`: what a reviewer needs in one Markdown report,
  * with no AWS credentials: per environment, what the working tree adds, changes, replaces and destroys
  * compared with the base ref (attribute by attribute, as Terraform itself plans it) and the policy
- * findings. Exits 1 when a finding is blocking, 2 on bad usage.
+ * findings. Exits 1 when a finding is blocking, 2 on bad usage; 130, 143 or 129 when stopped by
+ * SIGINT, SIGTERM or SIGHUP. However it ends, it leaves no scratch folder, worktree or terraform behind.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { isStopping, runChild, stopOnSignals } from "./child-processes.js";
 import { reviewEnvironment } from "./review-environment.js";
 import { renderReview } from "./review-report.js";
+import { createReviewScratch, removeStaleScratch } from "./review-scratch.js";
 
 function fail(message: string, code = 2): never {
   console.error(message);
@@ -26,11 +28,13 @@ function git(cwd: string, args: string[]): string {
 }
 
 /** The project's own synth, into `outdir`: works for any project whose `npm run synth` writes cdktf.out. */
-function synth(projectDir: string, outdir: string): void {
-  execFileSync("npm", ["run", "--silent", "synth"], {
+async function synth(projectDir: string, outdir: string): Promise<void> {
+  await runChild("npm", ["run", "--silent", "synth"], {
     cwd: projectDir,
     env: { ...process.env, CDKTF_OUTDIR: outdir },
-    stdio: ["ignore", "ignore", "inherit"],
+    stderr: "inherit",
+  }).catch((error: unknown) => {
+    throw new Error(`npm run synth in ${projectDir} failed: ${(error as Error).message}`);
   });
 }
 
@@ -59,46 +63,48 @@ async function main(): Promise<void> {
     fail(`--base ${JSON.stringify(baseRef)} is not a commit of this repository`);
   }
 
-  const scratch = mkdtempSync(path.join(tmpdir(), "qp-review-"));
-  const baseTree = path.join(scratch, "base-tree");
-  try {
-    git(project, ["worktree", "add", "--detach", baseTree, baseCommit]);
-    // A real folder (hard links: instant), not a symlink: esbuild bundles differently through a link,
-    // and every function would show as changed.
-    if (existsSync(path.join(project, "node_modules"))) {
-      execFileSync("cp", ["-al", path.join(project, "node_modules"), path.join(baseTree, "node_modules")]);
-    }
-    const baseOut = path.join(scratch, "base-out");
-    const headOut = path.join(scratch, "head-out");
-    synth(baseTree, baseOut);
-    synth(project, headOut);
-
-    const headStacks = stacksIn(headOut);
-    const environments = [...headStacks, ...stacksIn(baseOut).filter((name) => !headStacks.includes(name))];
-    const reviews = await Promise.all(
-      environments.map((environment) =>
-        reviewEnvironment(
-          environment,
-          path.join(baseOut, "stacks", environment),
-          path.join(headOut, "stacks", environment),
-          path.join(scratch, "plans", environment),
-        ),
-      ),
-    );
-    const { markdown, blocking } = renderReview({ baseRef, baseCommit: baseCommit.slice(0, 12), reviews });
-    const out = option(args, "--out");
-    if (out) writeFileSync(out, markdown);
-    process.stdout.write(markdown);
-    process.exitCode = blocking > 0 ? 1 : 0;
-  } finally {
-    try {
-      git(project, ["worktree", "remove", "--force", baseTree]);
-    } catch {
-      // Already gone; the prune below tidies git's records either way.
-    }
-    git(project, ["worktree", "prune"]);
-    rmSync(scratch, { recursive: true, force: true });
+  for (const stale of removeStaleScratch(project)) {
+    process.stderr.write(`npm run review: removed what an earlier review left when it was killed: ${stale}\n`);
   }
+  stopOnSignals("npm run review", "the scratch folder and the base worktree are removed");
+  const scratch = createReviewScratch(project, baseCommit);
+  // Whatever the children (synths, terraform and its providers) leave in the temp folder goes with the scratch folder.
+  process.env.TMPDIR = scratch.tmp;
+  const { baseTree } = scratch;
+  // A real folder (hard links: instant), not a symlink: esbuild bundles differently through a link,
+  // and every function would show as changed.
+  if (existsSync(path.join(project, "node_modules"))) {
+    await runChild("cp", ["-al", path.join(project, "node_modules"), path.join(baseTree, "node_modules")], {
+      cwd: project,
+    });
+  }
+  const baseOut = path.join(scratch.dir, "base-out");
+  const headOut = path.join(scratch.dir, "head-out");
+  await synth(baseTree, baseOut);
+  await synth(project, headOut);
+
+  const headStacks = stacksIn(headOut);
+  const environments = [...headStacks, ...stacksIn(baseOut).filter((name) => !headStacks.includes(name))];
+  const reviews = await Promise.all(
+    environments.map((environment) =>
+      reviewEnvironment(
+        environment,
+        path.join(baseOut, "stacks", environment),
+        path.join(headOut, "stacks", environment),
+        path.join(scratch.dir, "plans", environment),
+      ),
+    ),
+  );
+  const { markdown, blocking } = renderReview({ baseRef, baseCommit: baseCommit.slice(0, 12), reviews });
+  const out = option(args, "--out");
+  if (out) writeFileSync(out, markdown);
+  process.stdout.write(markdown);
+  process.exitCode = blocking > 0 ? 1 : 0;
+  // On an error, the exit that follows removes it, once every child is killed (see child-processes.ts).
+  scratch.remove();
 }
 
-main().catch((error: unknown) => fail((error as Error).message, 1));
+main().catch((error: unknown) => {
+  // Stopped by a signal: the children failed because they were told to stop; the signal's handler exits.
+  if (!isStopping()) fail((error as Error).message, 1);
+});

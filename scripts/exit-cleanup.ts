@@ -27,7 +27,9 @@ interface Registry {
 // One registry per process, even when this module is loaded twice (bundled into one entry, imported by
 // another): one set of listeners, and every cleanup runs.
 const REGISTRY_KEY = Symbol.for("queue-processor.exit-cleanup");
-const registry: Registry = ((globalThis as Record<symbol, Registry | undefined>)[REGISTRY_KEY] ??= newRegistry());
+const shared = globalThis as Record<symbol, Registry | undefined>;
+const registry: Registry = shared[REGISTRY_KEY] ?? newRegistry();
+shared[REGISTRY_KEY] = registry;
 
 function newRegistry(): Registry {
   const cleanups = new Set<() => void>();
@@ -52,7 +54,11 @@ function newRegistry(): Registry {
   const created: Registry = {
     cleanups,
     onExit: runAll,
-    onSignal: { SIGINT: () => onSignal("SIGINT"), SIGTERM: () => onSignal("SIGTERM"), SIGHUP: () => onSignal("SIGHUP") },
+    onSignal: {
+      SIGINT: () => onSignal("SIGINT"),
+      SIGTERM: () => onSignal("SIGTERM"),
+      SIGHUP: () => onSignal("SIGHUP"),
+    },
     listening: false,
   };
   return created;
