@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { onExit } from "../scripts/exit-cleanup.js";
+import { runChild } from "./child-processes.js";
 
 /** Scratch folders are `qp-review-<pid of the review>-<random>`: the pid tells whether their run is still alive. */
 const SCRATCH_NAME = /^qp-review-(\d+)-[A-Za-z0-9]+$/;
@@ -26,13 +27,14 @@ function git(cwd: string, args: string[]): string {
 }
 
 /** Creates the scratch folder and checks out `commit` of `project` in it. */
-export function createReviewScratch(project: string, commit: string): ReviewScratch {
+export async function createReviewScratch(project: string, commit: string): Promise<ReviewScratch> {
   const dir = mkdtempSync(path.join(tmpdir(), `qp-review-${process.pid}-`));
   const baseTree = path.join(dir, BASE_TREE);
   const tmp = path.join(dir, "tmp");
   const remove = onExit(() => removeScratch(project, dir));
   mkdirSync(tmp);
-  git(project, ["worktree", "add", "--detach", baseTree, commit]);
+  // A child like the others: a signal meanwhile stops it, and the review, cleanly.
+  await runChild("git", ["worktree", "add", "--quiet", "--detach", baseTree, commit], { cwd: project });
   return { dir, baseTree, tmp, remove };
 }
 

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     process.stderr.write(`npm run review: removed what an earlier review left when it was killed: ${stale}\n`);
   }
   stopOnSignals("npm run review", "the scratch folder and the base worktree are removed");
-  const scratch = createReviewScratch(project, baseCommit);
+  const scratch = await createReviewScratch(project, baseCommit);
   // Whatever the children (synths, terraform and its providers) leave in the temp folder goes with the scratch folder.
   process.env.TMPDIR = scratch.tmp;
   const { baseTree } = scratch;
