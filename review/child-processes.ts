@@ -90,7 +90,7 @@ function killGroup(child: ChildProcess): void {
  * Passes `signal` on to every running child (terraform stops its providers and releases what it holds),
  * waits for them a moment, and kills the groups that are left.
  */
-export async function stopChildren(signal: NodeJS.Signals): Promise<void> {
+async function stopChildren(signal: NodeJS.Signals): Promise<void> {
   const children = [...running];
   for (const child of children) child.kill(signal);
   let timer: NodeJS.Timeout | undefined;

@@ -6,7 +6,7 @@ import { tempDir } from "../support/temp-dirs.js";
 const PROJECT = process.cwd();
 const FIXTURE = path.join(PROJECT, "test", "fixtures", "review-repo");
 
-export function git(cwd: string, ...args: string[]): string {
+function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
