@@ -1,4 +1,5 @@
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
+import { once } from "node:events";
 import { cpSync } from "node:fs";
 import path from "node:path";
 import { tempDir } from "../support/temp-dirs.js";
@@ -32,4 +33,17 @@ export function worktrees(repo: string): string[] {
     .split("\n")
     .filter((line) => line.startsWith("worktree "))
     .map((line) => line.slice("worktree ".length));
+}
+
+/**
+ * Ends a review a test started (in its own process group) that is still running: SIGTERM first, so that
+ * it stops its terraform processes (each in a group of its own) and removes its scratch folder; SIGKILL
+ * to its group if it has not ended within 15 s.
+ */
+export async function stopReview(review: ChildProcess): Promise<void> {
+  const ended = once(review, "exit");
+  process.kill(review.pid!, "SIGTERM");
+  const timer = setTimeout(() => process.kill(-review.pid!, "SIGKILL"), 15_000);
+  await ended;
+  clearTimeout(timer);
 }

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withoutAwsCredentials } from "../../review/credentials.js";
 import { tempDir } from "../support/temp-dirs.js";
-import { commitAll, fixtureRepository, worktrees } from "./fixture-repository.js";
+import { commitAll, fixtureRepository, stopReview, worktrees } from "./fixture-repository.js";
 
 const PROJECT = process.cwd();
 /** Each run stops early; this bounds a hang, not a slow machine's terraform init. */
@@ -111,12 +111,11 @@ describe("npm run review, interrupted", () => {
     commitAll(repo, "change under review");
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     for (const review of started.splice(0)) {
-      if (review.child.exitCode === null && review.child.signalCode === null)
-        process.kill(-review.child.pid!, "SIGKILL");
+      if (review.child.exitCode === null && review.child.signalCode === null) await stopReview(review.child);
     }
-  });
+  }, 30_000);
 
   it(
     "after a run killed outright (SIGKILL), the next run removes its worktree and scratch folder and says so; Ctrl-C to the process group then leaves nothing (exit 130)",

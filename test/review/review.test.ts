@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withoutAwsCredentials } from "../../review/credentials.js";
 import { TERRAFORM_HOOK_TIMEOUT_MS } from "../support/terraform.js";
-import { commitAll, fixtureRepository, worktrees } from "./fixture-repository.js";
+import { commitAll, fixtureRepository, stopReview, worktrees } from "./fixture-repository.js";
 
 const PROJECT = process.cwd();
 
@@ -67,8 +67,8 @@ describe("npm run review", () => {
 
   beforeAll(async () => {
     repo = repositoryWithChange();
-    // Not spawnSync: the worker's event loop stays free, so that after a hook timeout the review and
-    // its terraform processes (its own process group) can be ended below.
+    // Not spawnSync: the worker's event loop stays free, so that after a hook timeout the review can be
+    // stopped below, with its terraform processes (each in a process group of its own).
     review = spawn(
       process.execPath,
       [path.join(PROJECT, "scripts", "run-ts.mjs"), path.join(PROJECT, "review", "review.ts"), "--base", "HEAD~1"],
@@ -83,9 +83,9 @@ describe("npm run review", () => {
       throw new Error(`review failed (${status}): ${output.stderr.slice(-3000)}`);
   }, TERRAFORM_HOOK_TIMEOUT_MS);
 
-  afterAll(() => {
-    if (review?.exitCode === null && review.signalCode === null) process.kill(-review.pid!, "SIGKILL");
-  });
+  afterAll(async () => {
+    if (review && review.exitCode === null && review.signalCode === null) await stopReview(review);
+  }, 30_000);
 
   it("titles the report with the base and summarizes each environment", () => {
     expect(report).toMatch(/^# Terraform review: HEAD~1 \([0-9a-f]{12}\) → working tree/);
