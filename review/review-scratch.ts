@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { onExit } from "../scripts/exit-cleanup.js";
+import { isRunning, onExit } from "../scripts/exit-cleanup.js";
 import { runChild } from "./child-processes.js";
 
 /** Scratch folders are `qp-review-<pid of the review>-<random>`: the pid tells whether their run is still alive. */
@@ -55,21 +55,10 @@ function removeScratch(project: string, dir: string): void {
   }
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, someone else's.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** The scratch folder a worktree path lies in, when it is a review's and its run is no longer alive. */
 function staleScratchOf(folder: string): string | undefined {
   const match = SCRATCH_NAME.exec(path.basename(folder));
-  return match && !isAlive(Number(match[1])) ? folder : undefined;
+  return match && !isRunning(Number(match[1])) ? folder : undefined;
 }
 
 /**

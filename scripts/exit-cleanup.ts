@@ -16,6 +16,22 @@ export function signalExitCode(signal: NodeJS.Signals): number {
   return 128 + constants.signals[signal];
 }
 
+/**
+ * Whether the process `pid` still runs: what a killed run left is named with its pid, so that a later
+ * run removes it only once its maker is gone. This process's own pid counts as not running: it is
+ * new, and whatever carries its pid was left by an earlier process that had the same.
+ */
+export function isRunning(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 interface Registry {
   readonly cleanups: Set<() => void>;
   /** The process listeners, made by whichever copy of this module came first. */

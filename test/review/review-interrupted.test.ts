@@ -115,7 +115,7 @@ describe("npm run review, interrupted", () => {
     for (const review of started.splice(0)) {
       if (review.child.exitCode === null && review.child.signalCode === null) await stopReview(review.child);
     }
-  }, 30_000);
+  });
 
   it(
     "after a run killed outright (SIGKILL), the next run removes its worktree and scratch folder and says so; Ctrl-C to the process group then leaves nothing (exit 130)",

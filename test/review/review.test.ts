@@ -85,7 +85,7 @@ describe("npm run review", () => {
 
   afterAll(async () => {
     if (review && review.exitCode === null && review.signalCode === null) await stopReview(review);
-  }, 30_000);
+  });
 
   it("titles the report with the base and summarizes each environment", () => {
     expect(report).toMatch(/^# Terraform review: HEAD~1 \([0-9a-f]{12}\) → working tree/);
