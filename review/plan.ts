@@ -6,11 +6,10 @@
  * Without them (or with --offline) it plans a scratch copy against an empty state with dummy keys,
  * and says so loudly: such a plan shows everything as new and is for reviewing the configuration.
  */
-import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ENVIRONMENTS } from "../config/environments.js";
-import { isStopping, stopOnSignals } from "./child-processes.js";
+import { isStopping, runChild, stopOnSignals } from "./child-processes.js";
 import { hasAwsCredentials } from "./credentials.js";
 import { init, prepareOfflineCopy, providerMirror, terraform } from "./terraform.js";
 
@@ -40,9 +39,13 @@ async function main(): Promise<void> {
   const offline = args.includes("--offline") || !hasAwsCredentials(process.env);
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
 
-  execFileSync(process.execPath, ["scripts/run-ts.mjs", "main.ts"], {
+  // A child like terraform: a signal meanwhile stops it, and the command, cleanly.
+  await runChild(process.execPath, ["scripts/run-ts.mjs", "main.ts"], {
+    cwd: process.cwd(),
     env: { ...process.env, CDKTF_OUTDIR: outdir },
-    stdio: ["ignore", "ignore", "inherit"],
+    stderr: "inherit",
+  }).catch((error: unknown) => {
+    throw new Error(`synth (node scripts/run-ts.mjs main.ts) failed: ${(error as Error).message}`);
   });
   const stackDir = path.join(outdir, "stacks", env);
   if (!existsSync(path.join(stackDir, "cdk.tf.json"))) fail(`synth wrote no stack for ${env} in ${stackDir}`);
