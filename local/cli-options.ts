@@ -44,7 +44,8 @@ Options:
   --keep               after the summary, keep the servers up (with their endpoints printed) until Ctrl-C
   -h, --help           print this help
 
-Exit status: 0 when every message is accounted for, 1 when not, 2 for a bad option, 130 when interrupted.
+Exit status: 0 when every message is accounted for, 1 when not, 2 for a bad option; when interrupted,
+130 (Ctrl-C, SIGINT), 143 (SIGTERM) or 129 (SIGHUP).
 `;
 
 const OPTIONS = {

@@ -5,6 +5,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ENVIRONMENTS } from "../config/environments.js";
+import { EXIT_SIGNALS, signalExitCode } from "../scripts/exit-cleanup.js";
 import { type CliOptions, CliUsageError, parseCliOptions, USAGE } from "./cli-options.js";
 import { readSynthesizedStack, type SynthesizedStack } from "./pipeline/synthesized-stack.js";
 import { type LocalRun, runLocal } from "./run/local-run.js";
@@ -27,6 +28,8 @@ const CLOSE_TIMEOUT_MS = 15_000;
 type Phase = "setup" | "running" | "summary" | "keeping" | "closing";
 let phase: Phase = "setup";
 let lastSignalAt: number | undefined;
+/** The signal that stopped the run: the exit status says which (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP). */
+let interruptedBy: NodeJS.Signals = "SIGINT";
 const abort = new AbortController();
 let onKeepEnd: (() => void) | undefined;
 
@@ -46,8 +49,8 @@ async function main(): Promise<void> {
     return exit(0);
   }
   process.chdir(ROOT);
-  process.on("SIGINT", () => onSignal("SIGINT"));
-  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  // Ctrl-C, and what `timeout`, a CI cancel or a closed terminal send, all stop the run the same way.
+  for (const signal of EXIT_SIGNALS) process.on(signal, () => onSignal(signal));
 
   const environment = options.environment;
   const configured = ENVIRONMENTS.map((candidate) => candidate.name);
@@ -68,14 +71,14 @@ async function main(): Promise<void> {
       try {
         await synthesize(ROOT, abort.signal);
       } catch (error) {
-        if (abort.signal.aborted) return exit(130);
+        if (abort.signal.aborted) return exit(signalExitCode(interruptedBy));
         process.stderr.write(`npm run local: ${(error as Error).message}\n`);
         return exit(1);
       }
       process.stderr.write(`Synthesized in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`);
     }
   }
-  if (abort.signal.aborted) return exit(130);
+  if (abort.signal.aborted) return exit(signalExitCode(interruptedBy));
 
   const stackFile = stackFileOf(environment);
   let stack: SynthesizedStack;
@@ -113,7 +116,7 @@ async function main(): Promise<void> {
     process.stderr.write(
       `npm run local: ${interrupted ? "interrupted, and the summary could not be made" : "the local run failed"}: ${(error as Error).stack ?? String(error)}\n`,
     );
-    return exit(interrupted ? 130 : 1);
+    return exit(interrupted ? signalExitCode(interruptedBy) : 1);
   }
   progress.finish();
 
@@ -129,7 +132,7 @@ async function main(): Promise<void> {
     seed: options.seed,
   });
   process.stdout.write(`\n${summary}\n`);
-  const code = exitCodeOf(report);
+  const code = report.interrupted ? signalExitCode(interruptedBy) : exitCodeOf(report);
 
   if (options.keep && !report.interrupted) {
     process.stdout.write(`\n${formatEndpoints(run.endpoints, stack.region)}\n`);
@@ -149,10 +152,12 @@ function onSignal(signal: NodeJS.Signals): void {
   const first = lastSignalAt === undefined;
   lastSignalAt = now;
   if (phase === "setup" && first) {
+    interruptedBy = signal;
     abort.abort();
     return;
   }
   if (phase === "running" && first) {
+    interruptedBy = signal;
     abort.abort();
     process.stderr.write(
       `\n${signal}: stopping: no more sending or polling; the summary follows (Ctrl-C again to quit at once).\n`,
@@ -166,8 +171,9 @@ function onSignal(signal: NodeJS.Signals): void {
     return;
   }
   // A second signal, or one while the summary is written or everything closes.
+  // The exit listeners still remove the function containers and their folders (scripts/exit-cleanup.ts).
   process.stderr.write(`\n${signal}: quitting at once.\n`);
-  process.exit(130);
+  process.exit(signalExitCode(signal));
 }
 
 async function closeWithin(run: LocalRun, timeoutMs: number): Promise<void> {

@@ -10,10 +10,10 @@
  * Exits 0 when the plan is written, 2 on bad usage or when synth or terraform fails, 3 on an internal
  * error (review/command.ts).
  */
-import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ENVIRONMENTS } from "../config/environments.js";
+import { runChild, stopOnSignals } from "./child-processes.js";
 import { EXIT, InputError, runCommand } from "./command.js";
 import { hasAwsCredentials } from "./credentials.js";
 import { init, planArguments, prepareOfflineCopy, providerMirror, terraform } from "./terraform.js";
@@ -36,18 +36,21 @@ async function main(): Promise<number> {
         (unknownFlags.length > 0 ? `; unknown option ${unknownFlags.join(", ")}` : ""),
     );
   }
+  // Terraform gets the signal and stops as it does at a Ctrl-C, releasing the state lock of a real plan.
+  stopOnSignals("npm run plan", "terraform is told to stop first");
   const offline = args.includes("--offline") || !hasAwsCredentials(process.env);
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
 
-  try {
-    execFileSync(process.execPath, ["scripts/run-ts.mjs", "main.ts"], {
-      env: { ...process.env, CDKTF_OUTDIR: outdir },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-  } catch (error) {
-    const status = (error as { status?: number | null }).status;
-    throw new InputError(`synth failed${typeof status === "number" ? ` (exit ${status})` : ""}; its errors are above`);
-  }
+  // A child like terraform: a signal meanwhile stops it, and the command, cleanly.
+  await runChild(process.execPath, ["scripts/run-ts.mjs", "main.ts"], {
+    cwd: process.cwd(),
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
+    stderr: "inherit",
+  }).catch((error: unknown) => {
+    throw new InputError(
+      `synth (node scripts/run-ts.mjs main.ts) failed (${(error as Error).message}); its errors are above`,
+    );
+  });
   const stackDir = path.join(outdir, "stacks", env);
   if (!existsSync(path.join(stackDir, "cdk.tf.json")))
     throw new InputError(`synth wrote no stack for ${env} in ${stackDir}`);

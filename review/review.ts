@@ -4,15 +4,17 @@
  * compared with the base ref (attribute by attribute, as Terraform itself plans it) and the policy
  * findings. Exits 0 without a blocking finding, 1 with one, 2 when it cannot review what it was given
  * (bad usage, a ref that is not a commit, a synth or terraform that fails, a plan it cannot read), 3 on
- * an internal error (review/command.ts).
+ * an internal error (review/command.ts); 130, 143 or 129 when stopped by SIGINT, SIGTERM or SIGHUP.
+ * However it ends, it leaves no scratch folder, worktree or terraform behind.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { runChild, stopOnSignals } from "./child-processes.js";
 import { EXIT, InputError, runCommand } from "./command.js";
 import { reviewEnvironment } from "./review-environment.js";
 import { renderReview } from "./review-report.js";
+import { createReviewScratch, removeStaleScratch } from "./review-scratch.js";
 
 function option(args: readonly string[], name: string): string | undefined {
   const index = args.indexOf(name);
@@ -24,19 +26,14 @@ function git(cwd: string, args: string[]): string {
 }
 
 /** The project's own synth, into `outdir`: works for any project whose `npm run synth` writes cdktf.out. */
-function synth(projectDir: string, outdir: string, what: string): void {
-  try {
-    execFileSync("npm", ["run", "--silent", "synth"], {
-      cwd: projectDir,
-      env: { ...process.env, CDKTF_OUTDIR: outdir },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-  } catch (error) {
-    const status = (error as { status?: number | null }).status;
-    throw new InputError(
-      `npm run synth of ${what} failed${typeof status === "number" ? ` (exit ${status})` : ""}; its errors are above`,
-    );
-  }
+async function synth(projectDir: string, outdir: string, what: string): Promise<void> {
+  await runChild("npm", ["run", "--silent", "synth"], {
+    cwd: projectDir,
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
+    stderr: "inherit",
+  }).catch((error: unknown) => {
+    throw new InputError(`npm run synth of ${what} failed (${(error as Error).message}); its errors are above`);
+  });
 }
 
 function stacksIn(outdir: string): string[] {
@@ -56,60 +53,63 @@ async function main(): Promise<number> {
       `usage: npm run review -- --base <git-ref> [--out report.md]${unknown.length > 0 ? ` (unknown option ${unknown.join(", ")})` : ""}`,
     );
   }
+  // git would read a ref starting with "-" as one of its own options.
+  if (baseRef.startsWith("-")) {
+    throw new InputError(`--base must name a commit, not an option (got ${JSON.stringify(baseRef)})`);
+  }
   const project = process.cwd();
   let baseCommit: string;
   try {
-    baseCommit = git(project, ["rev-parse", "--verify", `${baseRef}^{commit}`]);
+    baseCommit = git(project, ["rev-parse", "--verify", "--end-of-options", `${baseRef}^{commit}`]);
   } catch {
     throw new InputError(`--base ${JSON.stringify(baseRef)} is not a commit of this repository`);
   }
 
-  const scratch = mkdtempSync(path.join(tmpdir(), "qp-review-"));
-  const baseTree = path.join(scratch, "base-tree");
-  try {
-    git(project, ["worktree", "add", "--detach", baseTree, baseCommit]);
-    // A real folder (hard links: instant), not a symlink: esbuild bundles differently through a link,
-    // and every function would show as changed.
-    if (existsSync(path.join(project, "node_modules"))) {
-      execFileSync("cp", ["-al", path.join(project, "node_modules"), path.join(baseTree, "node_modules")]);
-    }
-    const baseOut = path.join(scratch, "base-out");
-    const headOut = path.join(scratch, "head-out");
-    synth(baseTree, baseOut, `the base ${baseRef}`);
-    synth(project, headOut, "the working tree");
-
-    const headStacks = stacksIn(headOut);
-    const environments = [...headStacks, ...stacksIn(baseOut).filter((name) => !headStacks.includes(name))];
-    const reviews = await Promise.all(
-      environments.map((environment) =>
-        reviewEnvironment(
-          environment,
-          path.join(baseOut, "stacks", environment),
-          path.join(headOut, "stacks", environment),
-          path.join(scratch, "plans", environment),
-        ),
-      ),
-    );
-    const { markdown, blocking } = renderReview({ baseRef, baseCommit: baseCommit.slice(0, 12), reviews });
-    const out = option(args, "--out");
-    if (out) {
-      try {
-        writeFileSync(out, markdown);
-      } catch (error) {
-        throw new InputError(`cannot write --out ${JSON.stringify(out)}: ${(error as Error).message}`);
-      }
-    }
-    process.stdout.write(markdown);
-    return blocking > 0 ? EXIT.blocking : EXIT.pass;
-  } finally {
-    try {
-      git(project, ["worktree", "remove", "--force", baseTree]);
-    } catch {
-      // Already gone; the prune below tidies git's records either way.
-    }
-    git(project, ["worktree", "prune"]);
-    rmSync(scratch, { recursive: true, force: true });
+  for (const stale of removeStaleScratch(project)) {
+    process.stderr.write(`npm run review: removed what an earlier review left when it was killed: ${stale}\n`);
   }
+  stopOnSignals("npm run review", "the scratch folder and the base worktree are removed");
+  const scratch = await createReviewScratch(project, baseCommit);
+  // Whatever the children (synths, terraform and its providers) leave in the temp folder goes with the scratch folder.
+  process.env.TMPDIR = scratch.tmp;
+  const { baseTree } = scratch;
+  // A real folder (hard links: instant), not a symlink: esbuild bundles differently through a link,
+  // and every function would show as changed.
+  if (existsSync(path.join(project, "node_modules"))) {
+    await runChild("cp", ["-al", path.join(project, "node_modules"), path.join(baseTree, "node_modules")], {
+      cwd: project,
+    });
+  }
+  const baseOut = path.join(scratch.dir, "base-out");
+  const headOut = path.join(scratch.dir, "head-out");
+  await synth(baseTree, baseOut, `the base ${baseRef}`);
+  await synth(project, headOut, "the working tree");
+
+  const headStacks = stacksIn(headOut);
+  const environments = [...headStacks, ...stacksIn(baseOut).filter((name) => !headStacks.includes(name))];
+  const reviews = await Promise.all(
+    environments.map((environment) =>
+      reviewEnvironment(
+        environment,
+        path.join(baseOut, "stacks", environment),
+        path.join(headOut, "stacks", environment),
+        path.join(scratch.dir, "plans", environment),
+      ),
+    ),
+  );
+  const { markdown, blocking } = renderReview({ baseRef, baseCommit: baseCommit.slice(0, 12), reviews });
+  const out = option(args, "--out");
+  if (out) {
+    try {
+      writeFileSync(out, markdown);
+    } catch (error) {
+      throw new InputError(`cannot write --out ${JSON.stringify(out)}: ${(error as Error).message}`);
+    }
+  }
+  process.stdout.write(markdown);
+  // On an error, the exit that follows removes it, once every child is killed (see child-processes.ts).
+  scratch.remove();
+  return blocking > 0 ? EXIT.blocking : EXIT.pass;
 }
 
 runCommand("review", main);

@@ -1,10 +1,8 @@
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
-
-const run = promisify(execFile);
+import { ChildFailure, runChild } from "./child-processes.js";
 
 /** Environment variable naming a filesystem mirror of providers (the folder holding registry.terraform.io). */
 const MIRROR_VARIABLE = "TERRAFORM_PROVIDER_MIRROR";
@@ -75,11 +73,13 @@ function terraformEnvironment(): NodeJS.ProcessEnv {
   return { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", GOGC: process.env.GOGC ?? PROVIDER_GOGC };
 }
 
-/** Runs terraform in `cwd` and resolves with its stdout; rejects with its stderr and stdout. */
+/**
+ * Runs terraform in `cwd` and resolves with its stdout; rejects with its stderr and stdout. Terraform
+ * and its providers are killed if this process ends first (see child-processes.ts).
+ */
 export async function terraform(cwd: string, args: string[]): Promise<string> {
   try {
-    const { stdout } = await run("terraform", args, { cwd, maxBuffer: 64 * 1024 * 1024, env: terraformEnvironment() });
-    return stdout;
+    return await runChild("terraform", args, { cwd, env: terraformEnvironment() });
   } catch (error) {
     throw failed(cwd, args, error);
   }
@@ -92,10 +92,10 @@ export async function terraform(cwd: string, args: string[]): Promise<string> {
 export async function planHasChanges(cwd: string, args: string[]): Promise<boolean> {
   const all = ["plan", "-detailed-exitcode", ...args];
   try {
-    await run("terraform", all, { cwd, maxBuffer: 64 * 1024 * 1024, env: terraformEnvironment() });
+    await runChild("terraform", all, { cwd, env: terraformEnvironment() });
     return false;
   } catch (error) {
-    if ((error as { code?: unknown }).code === 2) return true;
+    if (error instanceof ChildFailure && error.exitCode === 2) return true;
     throw failed(cwd, all, error);
   }
 }
@@ -106,10 +106,11 @@ export class TerraformError extends Error {
 }
 
 function failed(cwd: string, args: string[], error: unknown): Error {
-  const failure = error as { stdout?: string; stderr?: string };
-  return new TerraformError(
-    `terraform ${args.join(" ")} failed in ${cwd}:\n${failure.stderr ?? ""}${failure.stdout ?? ""}`,
-  );
+  if (!(error instanceof ChildFailure)) return error as Error;
+  // Terraform explains a failure itself; a kill or a failure to start, it cannot.
+  const how = error.exitCode === 1 ? "" : ` (${error.message})`;
+  return new TerraformError(`terraform ${args.join(" ")} failed in ${cwd}${how}:
+${error.stderr}${error.stdout}`);
 }
 
 /** A scratch copy of a synthesized stack that plans with no AWS account (see OFFLINE_OVERRIDE). */

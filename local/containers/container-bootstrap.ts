@@ -11,6 +11,13 @@ import type { ContainerReply, ContainerRequest } from "./container-protocol.js";
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
+// The parent decides when this process ends, after the invocation in flight, which it waits for: the
+// signals sent to its whole process group (a terminal's Ctrl-C, the SIGTERM of `timeout` or a CI cancel)
+// are ignored. First thing, before the function loads: a container may be signalled while it starts.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => undefined);
+// The parent closes the channel to retire this container (or dies): exit now, as a Lambda sandbox being
+// retired; exit handlers (a --cpu-prof) still run.
+process.on("disconnect", () => process.exit(0));
 routeLocalhostNames();
 const send = parentChannel();
 const handler = loadHandler();
@@ -19,10 +26,6 @@ process.on("message", (request: ContainerRequest) => {
   void invoke(request).then(send);
 });
 send({ type: "ready" });
-// A terminal's Ctrl-C reaches the whole process group; the parent decides when this process ends.
-process.on("SIGINT", () => undefined);
-// Shut down like a Lambda sandbox being retired: exit now; exit handlers (a --cpu-prof) still run.
-process.on("SIGTERM", () => process.exit(0));
 
 async function invoke(request: ContainerRequest): Promise<ContainerReply> {
   const context = contextOf(request);

@@ -5,6 +5,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Context } from "aws-lambda";
 import { unzipSync } from "fflate";
+import { onExit } from "../../scripts/exit-cleanup.js";
 import { compiledChildEntry } from "../child-entry.js";
 import type { ContainerReply, ContainerRequest, ContextFields } from "./container-protocol.js";
 
@@ -25,7 +26,7 @@ export interface FunctionContainersOptions {
   readonly onOutput?: (line: string) => void;
 }
 
-/** How long a container may take to exit after SIGTERM when closing. */
+/** How long a container may take to exit once told to (its channel closed) when closing. */
 const CLOSE_GRACE_MS = 2000;
 
 export class FunctionTimeoutError extends Error {
@@ -70,11 +71,26 @@ interface Container {
  * process, so the function's logs, memory and crashes stay out of the caller's process.
  */
 export function createFunctionContainers(options: FunctionContainersOptions): FunctionContainers {
-  const directory = unzipPackage(options.zipPath);
-  const runtimeModules = runtimeProvidedModules(directory, path.resolve(options.runtimeModules ?? "node_modules"));
-  const bootstrap = compiledChildEntry("containers/container-bootstrap");
+  const directory = mkdtempSync(path.join(os.tmpdir(), "qp-function-"));
+  const runtimeModules = `${directory}-runtime`;
   const idle: Container[] = [];
   const all = new Set<Container>();
+  // However this process ends (an error, a second Ctrl-C, a signal nobody handles), even with a container
+  // still starting: its containers go with it, and so do their folders.
+  const removeFolders = onExit(() => {
+    for (const container of all) container.process.kill("SIGKILL");
+    rmSync(directory, { recursive: true, force: true });
+    rmSync(runtimeModules, { recursive: true, force: true });
+  });
+  let bootstrap: string;
+  try {
+    unzipPackage(options.zipPath, directory);
+    linkRuntimeProvidedModules(runtimeModules, path.resolve(options.runtimeModules ?? "node_modules"));
+    bootstrap = compiledChildEntry("containers/container-bootstrap");
+  } catch (error) {
+    removeFolders();
+    throw error;
+  }
   let nextId = 1;
   let coldStarts = 0;
   let closed = false;
@@ -98,6 +114,8 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
       },
       // Not the parent's flags (a loader such as tsx, a profiler): a Lambda container starts plain.
       execArgv: [],
+      // In the caller's process group (unlike the servers): a function stuck in a loop still dies with a
+      // kill of the group. The container ignores the signals a caller sends to stop the run.
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
     });
@@ -201,18 +219,19 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
           (container) =>
             new Promise<void>((resolve) => {
               if (container.process.exitCode !== null || container.process.signalCode !== null) return resolve();
-              // A runtime stuck in a busy loop never handles SIGTERM: it gets a moment, then SIGKILL.
+              // A runtime stuck in a busy loop never sees its channel close: it gets a moment, then SIGKILL.
               const kill = setTimeout(() => container.process.kill("SIGKILL"), CLOSE_GRACE_MS);
               container.process.once("exit", () => {
                 clearTimeout(kill);
                 resolve();
               });
-              container.process.kill("SIGTERM");
+              // Not a signal: a container ignores those, which a caller sends to the whole process group.
+              if (container.process.connected) container.process.disconnect();
+              else container.process.kill("SIGKILL");
             }),
         ),
       );
-      rmSync(directory, { recursive: true, force: true });
-      rmSync(runtimeModules, { recursive: true, force: true });
+      removeFolders();
     },
   };
 }
@@ -242,15 +261,12 @@ function fieldsOf(context: Context): ContextFields {
  * A folder beside the package where only `@aws-sdk` is found: a link into the project's copy, whose
  * own dependencies then resolve from where it really lies.
  */
-function runtimeProvidedModules(packageDirectory: string, projectModules: string): string {
-  const folder = `${packageDirectory}-runtime`;
+function linkRuntimeProvidedModules(folder: string, projectModules: string): void {
   mkdirSync(folder, { recursive: true });
   symlinkSync(path.join(projectModules, "@aws-sdk"), path.join(folder, "@aws-sdk"), "dir");
-  return folder;
 }
 
-function unzipPackage(zipPath: string): string {
-  const directory = mkdtempSync(path.join(os.tmpdir(), "qp-function-"));
+function unzipPackage(zipPath: string, directory: string): void {
   for (const [name, contents] of Object.entries(unzipSync(readFileSync(zipPath)))) {
     if (name.endsWith("/")) continue;
     const target = path.join(directory, name);
@@ -259,5 +275,4 @@ function unzipPackage(zipPath: string): string {
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, contents);
   }
-  return directory;
 }

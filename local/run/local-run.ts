@@ -62,143 +62,153 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     await observer.close();
     throw error;
   }
-  const { queue, deadLetterQueue } = pipeline;
-  const stream = generateOrderStream({
-    count: options.count,
-    poisonShare: options.poisonShare,
-    transientShare: options.transientShare,
-    seed: options.seed ?? 1,
-    fifo: pipeline.processor.queue.fifo,
-  });
-  const faults = failFirstDeliveryOf(stream.transientOrders);
-  if (options.injectTransientFaults !== false) tableProxy?.setRule(faults.rule);
-
-  let sent = 0;
-  const sentMessages: OrderStream["messages"][number][] = [];
-  let sendFailures = 0;
-  const activePipeline = pipeline;
-  const tracker = new ProgressTracker({
-    sqs: sqs.client,
-    queueUrl: queue.url,
-    ...(deadLetterQueue ? { deadLetterQueueUrl: deadLetterQueue.url } : {}),
-    total: stream.messages.length,
-    started,
-    counters,
-    sent: () => sent,
-    invocationsInFlight: () => activePipeline.invocationsInFlight,
-  });
-
-  pipeline.start();
-  const progressTimer = setInterval(() => {
-    void tracker.snapshot(true).then(
-      (progress) => options.onProgress?.(progress),
-      () => undefined,
-    );
-  }, options.progressIntervalMs ?? 500);
-  const stopped = () => options.signal?.aborted === true;
-  const runScenario = (scenario: NonNullable<LocalRunOptions["scenario"]>) => {
-    // Invariant: a scenario always sets injectFaults above, so both proxies are in the function's path.
-    if (!tableProxy || !sqsProxy) throw new Error("a scenario needs the fault proxies, which were not started");
-    const controls: RunControls = {
-      table: tableProxy,
-      sqs: sqsProxy,
-      pipeline: activePipeline,
-      stream,
-      progress: () => tracker.snapshot(),
-      onFunctionOutput: (listener) => outputListeners.push(listener),
-      async until(predicate) {
-        for (;;) {
-          const progress = await tracker.snapshot();
-          if (predicate(progress) || stopped()) return progress;
-          await sleep(50);
-        }
-      },
-    };
-    return scenario(controls);
-  };
+  const createdPipeline = pipeline;
+  // Whatever fails from here (a server gone, a scan refused), the containers, their folders and the
+  // servers are closed before the error goes up: the caller gets no run to close.
   try {
-    const scenario = options.scenario && runScenario(options.scenario);
-    // Slices keep the progress moving; the producer itself overlaps requests within a slice.
-    const SLICE = 200;
-    for (let start = 0; start < stream.messages.length && !stopped(); start += SLICE) {
-      const slice = stream.messages.slice(start, start + SLICE);
-      const results = await sendMessages(
-        sqs.client,
-        queue.url,
-        slice.map((entry) => entry.message),
-      );
-      // sendMessages gives exactly one result per message, in order.
-      slice.forEach((entry, index) => {
-        if (results[index]?.status === "sent") sentMessages.push(entry);
-        else sendFailures += 1;
-      });
-      sent += slice.length;
-    }
-    await scenario;
-    const stallMs = options.stallTimeoutMs ?? 60_000;
-    let settledTicks = 0;
-    while (!stopped() && settledTicks < 2) {
-      await sleep(200);
-      const progress = await tracker.snapshot();
-      settledTicks = progress.queued + progress.inFlight === 0 ? settledTicks + 1 : 0;
-      if (tracker.idleMs() > stallMs) break;
-    }
-  } finally {
-    clearInterval(progressTimer);
-    await pipeline.stopPolling();
-  }
-  const wallMs = performance.now() - started;
-  const final = await tracker.snapshot(true);
-  options.onProgress?.(final);
+    const { queue, deadLetterQueue } = pipeline;
+    const stream = generateOrderStream({
+      count: options.count,
+      poisonShare: options.poisonShare,
+      transientShare: options.transientShare,
+      seed: options.seed ?? 1,
+      fifo: pipeline.processor.queue.fifo,
+    });
+    const faults = failFirstDeliveryOf(stream.transientOrders);
+    if (options.injectTransientFaults !== false) tableProxy?.setRule(faults.rule);
 
-  const sentStream: OrderStream = { ...stream, messages: sentMessages };
-  const deadLetters = deadLetterQueue ? await readDeadLetters(sqs.client, deadLetterQueue.url) : [];
-  const tableItems = await scanTable(dynamo.client, ordersTable.name);
-  const reconciliation = reconcile({
-    stream: sentStream,
-    tableItems,
-    deadLetters,
-    filtered: counters.filtered,
-    functionLogs: observer.outcomeLogs,
-    filterActive: pipeline.settings.filterPatterns > 0,
-  });
-  const report: RunReport = {
-    environment: options.environment,
-    settings: { ...pipeline.settings, visibilityTimeoutSeconds: pipeline.processor.queue.visibilityTimeoutSeconds },
-    messages: stream.messages.length,
-    sendFailures,
-    invocations: observer.invocationTimes.length,
-    outcomes: { ...observer.outcomes },
-    retries: counters.retried,
-    coldStarts: pipeline.containers.coldStarts,
-    injectedFaults: faults.failedCalls,
-    wallMs,
-    messagesPerSecond: (sentMessages.length * 1000) / wallMs,
-    ...(tracker.firstPassMs !== undefined
-      ? {
-          firstPassMs: tracker.firstPassMs,
-          firstPassMessagesPerSecond: (sentMessages.length * 1000) / tracker.firstPassMs,
-        }
-      : {}),
-    batchMs: percentiles(observer.invocationTimes),
-    reconciliation,
-    interrupted: stopped(),
-    leftInQueue: final.queued + final.inFlight,
-  };
-  return {
-    report,
-    endpoints: {
-      sqs: sqs.endpoint,
-      dynamodb: dynamo.endpoint,
+    let sent = 0;
+    const sentMessages: OrderStream["messages"][number][] = [];
+    let sendFailures = 0;
+    const activePipeline = pipeline;
+    const tracker = new ProgressTracker({
+      sqs: sqs.client,
       queueUrl: queue.url,
       ...(deadLetterQueue ? { deadLetterQueueUrl: deadLetterQueue.url } : {}),
-      tables: pipeline.tableNames,
-    },
-    resumePolling: () => activePipeline.start(),
-    async close() {
-      await activePipeline.close();
-      await closeServers();
-      await observer.close();
-    },
-  };
+      total: stream.messages.length,
+      started,
+      counters,
+      sent: () => sent,
+      invocationsInFlight: () => activePipeline.invocationsInFlight,
+    });
+
+    pipeline.start();
+    const progressTimer = setInterval(() => {
+      void tracker.snapshot(true).then(
+        (progress) => options.onProgress?.(progress),
+        () => undefined,
+      );
+    }, options.progressIntervalMs ?? 500);
+    const stopped = () => options.signal?.aborted === true;
+    const runScenario = (scenario: NonNullable<LocalRunOptions["scenario"]>) => {
+      // Invariant: a scenario always sets injectFaults above, so both proxies are in the function's path.
+      if (!tableProxy || !sqsProxy) throw new Error("a scenario needs the fault proxies, which were not started");
+      const controls: RunControls = {
+        table: tableProxy,
+        sqs: sqsProxy,
+        pipeline: activePipeline,
+        stream,
+        progress: () => tracker.snapshot(),
+        onFunctionOutput: (listener) => outputListeners.push(listener),
+        async until(predicate) {
+          for (;;) {
+            const progress = await tracker.snapshot();
+            if (predicate(progress) || stopped()) return progress;
+            await sleep(50);
+          }
+        },
+      };
+      return scenario(controls);
+    };
+    try {
+      const scenario = options.scenario && runScenario(options.scenario);
+      // Slices keep the progress moving; the producer itself overlaps requests within a slice.
+      const SLICE = 200;
+      for (let start = 0; start < stream.messages.length && !stopped(); start += SLICE) {
+        const slice = stream.messages.slice(start, start + SLICE);
+        const results = await sendMessages(
+          sqs.client,
+          queue.url,
+          slice.map((entry) => entry.message),
+        );
+        // sendMessages gives exactly one result per message, in order.
+        slice.forEach((entry, index) => {
+          if (results[index]?.status === "sent") sentMessages.push(entry);
+          else sendFailures += 1;
+        });
+        sent += slice.length;
+      }
+      await scenario;
+      const stallMs = options.stallTimeoutMs ?? 60_000;
+      let settledTicks = 0;
+      while (!stopped() && settledTicks < 2) {
+        await sleep(200);
+        const progress = await tracker.snapshot();
+        settledTicks = progress.queued + progress.inFlight === 0 ? settledTicks + 1 : 0;
+        if (tracker.idleMs() > stallMs) break;
+      }
+    } finally {
+      clearInterval(progressTimer);
+      await pipeline.stopPolling();
+    }
+    const wallMs = performance.now() - started;
+    const final = await tracker.snapshot(true);
+    options.onProgress?.(final);
+
+    const sentStream: OrderStream = { ...stream, messages: sentMessages };
+    const deadLetters = deadLetterQueue ? await readDeadLetters(sqs.client, deadLetterQueue.url) : [];
+    const tableItems = await scanTable(dynamo.client, ordersTable.name);
+    const reconciliation = reconcile({
+      stream: sentStream,
+      tableItems,
+      deadLetters,
+      filtered: counters.filtered,
+      functionLogs: observer.outcomeLogs,
+      filterActive: pipeline.settings.filterPatterns > 0,
+    });
+    const report: RunReport = {
+      environment: options.environment,
+      settings: { ...pipeline.settings, visibilityTimeoutSeconds: pipeline.processor.queue.visibilityTimeoutSeconds },
+      messages: stream.messages.length,
+      sendFailures,
+      invocations: observer.invocationTimes.length,
+      outcomes: { ...observer.outcomes },
+      retries: counters.retried,
+      coldStarts: pipeline.containers.coldStarts,
+      injectedFaults: faults.failedCalls,
+      wallMs,
+      messagesPerSecond: (sentMessages.length * 1000) / wallMs,
+      ...(tracker.firstPassMs !== undefined
+        ? {
+            firstPassMs: tracker.firstPassMs,
+            firstPassMessagesPerSecond: (sentMessages.length * 1000) / tracker.firstPassMs,
+          }
+        : {}),
+      batchMs: percentiles(observer.invocationTimes),
+      reconciliation,
+      interrupted: stopped(),
+      leftInQueue: final.queued + final.inFlight,
+    };
+    return {
+      report,
+      endpoints: {
+        sqs: sqs.endpoint,
+        dynamodb: dynamo.endpoint,
+        queueUrl: queue.url,
+        ...(deadLetterQueue ? { deadLetterQueueUrl: deadLetterQueue.url } : {}),
+        tables: pipeline.tableNames,
+      },
+      resumePolling: () => activePipeline.start(),
+      async close() {
+        await activePipeline.close();
+        await closeServers();
+        await observer.close();
+      },
+    };
+  } catch (error) {
+    await createdPipeline.close();
+    await closeServers();
+    await observer.close();
+    throw error;
+  }
 }

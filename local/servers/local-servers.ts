@@ -100,6 +100,9 @@ export async function startLocalDynamo(options: LocalServerOptions = {}): Promis
   };
 }
 
+/** How long a server in its own process may take to exit once told to. */
+const STOP_GRACE_MS = 2000;
+
 interface RunningServer {
   readonly endpoint: string;
   stop(): Promise<void>;
@@ -131,6 +134,9 @@ async function startDynalite(port = 0): Promise<RunningServer> {
 async function startInOwnProcess(kind: "sqs" | "dynamodb", port = 0): Promise<RunningServer> {
   const child = fork(compiledChildEntry("servers/server-process"), [kind, String(port)], {
     execArgv: [],
+    // Out of the caller's process group: a Ctrl-C or SIGTERM sent to it must not end the server before
+    // the caller has read what it needs. It ends when the caller closes the channel, or dies.
+    detached: true,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const reply = await new Promise<{ port?: number; error?: string }>((resolve) => {
@@ -142,10 +148,16 @@ async function startInOwnProcess(kind: "sqs" | "dynamodb", port = 0): Promise<Ru
     endpoint: `http://127.0.0.1:${reply.port}`,
     stop: () =>
       new Promise<void>((resolve) => {
-        // Ended already: by an exit code, or by a signal (a previous stop()'s SIGTERM), when exitCode stays null.
+        // Ended already: by an exit code, or by a signal (a previous stop()'s SIGKILL), when exitCode stays null.
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
+        // Not a signal: the server ignores those, which a caller sends to the whole process group.
+        const kill = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+        child.once("exit", () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        if (child.connected) child.disconnect();
+        else child.kill("SIGKILL");
       }),
   };
 }

@@ -33,7 +33,9 @@ listen().then(
     process.exit(1);
   },
 );
-// A terminal's Ctrl-C reaches the whole process group; the parent decides when this process ends.
-process.on("SIGINT", () => undefined);
-// The parent going away (even killed) ends the server: no orphan keeps the port.
+// The parent decides when this process ends (it still reads the queues and the table for its summary):
+// it starts the server in a process group of its own, and a signal sent to the parent's group (a
+// terminal's Ctrl-C, the SIGTERM of `timeout` or a CI cancel) that still reaches it is ignored.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => undefined);
+// The parent closing the channel (its stop(), or it died, even killed) ends the server: no orphan keeps the port.
 process.on("disconnect", () => process.exit(0));

@@ -146,7 +146,7 @@ export function verdict(report: RunReport): string {
   return `FAIL: ${problems.length > 0 ? problems.join(", ") : "the reconciliation found a difference"} (details above).`;
 }
 
-/** Exit status: 0 when every message is accounted for, 1 when not, 130 after an interruption. */
+/** Exit status: 0 when every message is accounted for, 1 when not, 130 after an interruption (the CLI gives 143 for SIGTERM). */
 export function exitCodeOf(report: RunReport): number {
   if (report.interrupted) return 130;
   return report.reconciliation.ok ? 0 : 1;

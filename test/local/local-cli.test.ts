@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type AttributeValue, DynamoDBClient, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +9,7 @@ import type { RunProgress, RunReport } from "../../local/run/local-run.js";
 import { checkSynth, synthDecision, synthesize } from "../../local/synth-check.js";
 import { createProgressView, formatProgress } from "../../local/views/progress-view.js";
 import { exitCodeOf, verdict } from "../../local/views/summary-view.js";
+import { tempDir } from "../support/temp-dirs.js";
 
 const PROJECT = process.cwd();
 
@@ -228,16 +231,24 @@ interface Cli {
   readonly exit: Promise<number | null>;
   /** Resolves once `pattern` appears in the output. */
   waitFor(stream: "stdout" | "stderr", pattern: RegExp): Promise<RegExpExecArray>;
-  /** SIGINT to the CLI's whole process group, its local servers and containers included, as a terminal's Ctrl-C sends it. */
-  interrupt(): void;
+  /**
+   * A signal to the CLI's whole process group, its containers included: SIGINT as a terminal's Ctrl-C
+   * sends it, SIGTERM as `timeout` and CI cancels do.
+   */
+  interrupt(signal?: NodeJS.Signals): void;
+  /** What the run left in its own temp folder, besides tsx's cache. */
+  leftInTemp(): string[];
 }
 
 const started: Cli[] = [];
 
 function startCli(args: string[]): Cli {
+  // A temp folder of its own: what the run leaves there is its own.
+  const tmp = tempDir("local-cli-tmp");
   // Its own process group, so that a failed test can end it with everything it started.
   const child = spawn(process.execPath, ["--import", "tsx", "local/cli.ts", ...args], {
     cwd: PROJECT,
+    env: { ...process.env, TMPDIR: tmp },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -270,8 +281,8 @@ function startCli(args: string[]): Cli {
         );
         check();
       }),
-    // As a terminal's Ctrl-C does: to the whole process group, the servers and containers included.
-    interrupt: () => process.kill(-child.pid!, "SIGINT"),
+    interrupt: (signal = "SIGINT") => process.kill(-child.pid!, signal),
+    leftInTemp: () => readdirSync(tmp).filter((entry) => !/^tsx-\d+$/.test(entry) && entry !== "node-compile-cache"),
   };
   started.push(cli);
   return cli;
@@ -327,6 +338,33 @@ describe.concurrent("npm run local, end to end", () => {
     expect(cli.stderr()).toContain("SIGINT: stopping");
     expect(cli.stdout()).toMatch(/^Local run of dev \(orders-dev-queue -> orders-dev-processor\), interrupted$/m);
     expect(cli.stdout()).toMatch(/^INTERRUPTED: \d+ of 5000 messages were sent/m);
+    expect(cli.leftInTemp()).toEqual([]);
+  });
+
+  it("stops at SIGTERM to its process group (timeout, a CI cancel) as at Ctrl-C: the summary of what was done, from servers still up, nothing left in the temp folder, exit 143", async () => {
+    const cli = startCli(["--count", "5000"]);
+    await cli.waitFor("stderr", /sent \d+\/5000/);
+    cli.interrupt("SIGTERM");
+    expect(await cli.exit, cli.stderr()).toBe(143);
+    expect(cli.stderr()).toContain("SIGTERM: stopping");
+    expect(cli.stderr()).not.toMatch(/ECONNREFUSED|could not be made/);
+    expect(cli.stdout()).toMatch(/^Local run of dev \(orders-dev-queue -> orders-dev-processor\), interrupted$/m);
+    expect(cli.stdout()).toMatch(/^ {2}table: {14}\d+ orders expected/m);
+    expect(cli.stdout()).toMatch(/^INTERRUPTED: \d+ of 5000 messages were sent/m);
+    expect(cli.leftInTemp()).toEqual([]);
+  });
+
+  it("quits at once at a second signal (SIGHUP, then SIGTERM), its status the second's, and still leaves nothing in the temp folder", async () => {
+    const cli = startCli(["--count", "5000"]);
+    await cli.waitFor("stderr", /sent \d+\/5000/);
+    cli.interrupt("SIGHUP");
+    await cli.waitFor("stderr", /SIGHUP: stopping/);
+    // Signals within 300 ms of each other count as one Ctrl-C (see local/cli.ts).
+    await sleep(400);
+    cli.interrupt("SIGTERM");
+    expect(await cli.exit, cli.stderr()).toBe(143);
+    expect(cli.stderr()).toContain("SIGTERM: quitting at once.");
+    expect(cli.leftInTemp()).toEqual([]);
   });
 
   it("with --keep, prints live endpoints after the summary, keeps processing what is sent to them, and closes them at Ctrl-C (exit 0)", async () => {

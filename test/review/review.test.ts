@@ -1,18 +1,14 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withoutAwsCredentials } from "../../review/credentials.js";
-import { tempDir } from "../support/temp-dirs.js";
 import { TERRAFORM_HOOK_TIMEOUT_MS } from "../support/terraform.js";
+import { commitAll, fixtureRepository, stopReview, worktrees } from "./fixture-repository.js";
 
 const PROJECT = process.cwd();
-const FIXTURE = path.join(PROJECT, "test", "fixtures", "review-repo");
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-}
 
 function editStack(
   repo: string,
@@ -29,14 +25,8 @@ function editStack(
 type Derived = { derived: Record<string, { value: number }> };
 
 /** A team's repository with two commits: the base, and the change under review. */
-function fixtureRepository(): string {
-  const repo = path.join(tempDir("review-repo"), "team-stacks");
-  cpSync(FIXTURE, repo, { recursive: true });
-  // The review runs from the team's repository with this project's tools, found through node_modules.
-  execFileSync("ln", ["-s", path.join(PROJECT, "node_modules"), path.join(repo, "node_modules")]);
-  git(repo, "init", "-q", "-b", "main");
-  git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "add", "package.json", "synth.mjs", "stacks");
-  git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "base");
+function repositoryWithChange(): string {
+  const repo = fixtureRepository();
 
   editStack(repo, "dev", (stack) => {
     stack.resource.aws_lambda_event_source_mapping!.worker!.batch_size = 25;
@@ -65,7 +55,7 @@ function fixtureRepository(): string {
   editStack(repo, "prod", (stack) => {
     stack.resource.aws_dynamodb_table!.orders!.name = "fixture-orders-v2";
   });
-  git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-am", "change under review");
+  commitAll(repo, "change under review");
   return repo;
 }
 
@@ -73,11 +63,12 @@ describe("npm run review", () => {
   let report: string;
   let status: number | null;
   let review: ChildProcess | undefined;
+  let repo: string;
 
   beforeAll(async () => {
-    const repo = fixtureRepository();
-    // Not spawnSync: the worker's event loop stays free, so that after a hook timeout the review and
-    // its terraform processes (its own process group) can be ended below.
+    repo = repositoryWithChange();
+    // Not spawnSync: the worker's event loop stays free, so that after a hook timeout the review can be
+    // stopped below, with its terraform processes (each in a process group of its own).
     review = spawn(
       process.execPath,
       [path.join(PROJECT, "scripts", "run-ts.mjs"), path.join(PROJECT, "review", "review.ts"), "--base", "HEAD~1"],
@@ -92,8 +83,8 @@ describe("npm run review", () => {
       throw new Error(`review failed (${status}): ${output.stderr.slice(-3000)}`);
   }, TERRAFORM_HOOK_TIMEOUT_MS);
 
-  afterAll(() => {
-    if (review?.exitCode === null && review.signalCode === null) process.kill(-review.pid!, "SIGKILL");
+  afterAll(async () => {
+    if (review && review.exitCode === null && review.signalCode === null) await stopReview(review);
   });
 
   it("titles the report with the base and summarizes each environment", () => {
@@ -142,6 +133,11 @@ describe("npm run review", () => {
     );
     expect(report).toContain("**2 blocking findings: this change must not merge as it is.**");
     expect(status).toBe(1);
+  });
+
+  it("leaves no worktree and no scratch folder behind", () => {
+    expect(worktrees(repo)).toEqual([realpathSync(repo)]);
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith(`qp-review-${review!.pid}-`))).toEqual([]);
   });
 
   it("leaves unchanged resources and made-up values out", () => {
