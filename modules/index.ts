@@ -1,7 +1,7 @@
 export { checkQueueProcessorProps, QueueProcessor } from "./queue-processor/construct.js";
 export type { ConfigIssue } from "./queue-processor/errors.js";
 export { QueueProcessorConfigError } from "./queue-processor/errors.js";
-export type { PolicyStatement } from "./queue-processor/iam.js";
+export type { PolicyStatement } from "./queue-processor/policy-statement.js";
 export type {
   AlarmSetting,
   AlarmsProps,

@@ -1,4 +1,4 @@
-import type { PolicyStatement } from "./iam.js";
+import type { PolicyStatement } from "./policy-statement.js";
 import type {
   AlarmsProps,
   AlarmTuning,

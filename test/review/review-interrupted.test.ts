@@ -179,7 +179,7 @@ describe("npm run review, interrupted", () => {
   );
 
   it(
-    "a terraform child killed under it fails the review (exit 1, naming the kill) and leaves nothing, the other terraform runs included",
+    "a terraform child killed under it ends the review with exit 2 (no verdict), naming the kill, and leaves nothing, the other terraform runs included",
     async () => {
       const review = startReview(repo);
       const scratch = await scratchWithWorktree(repo, review);
@@ -187,8 +187,8 @@ describe("npm run review, interrupted", () => {
         processesIn(scratch).find((process) => path.basename(process.command) === "terraform"),
       );
       process.kill(terraform.pid, "SIGKILL");
-      expect(await review.exit, review.stderr()).toEqual({ code: 1, signal: null });
-      expect(review.stderr()).toMatch(/^terraform .* failed in .* \(terraform was killed by SIGKILL\)/m);
+      expect(await review.exit, review.stderr()).toEqual({ code: 2, signal: null });
+      expect(review.stderr()).toMatch(/^review: terraform .* failed in .* \(terraform was killed by SIGKILL\)/m);
       await expectNothingLeft(repo, review);
     },
     RUN_TIMEOUT_MS,
