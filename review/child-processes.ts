@@ -121,9 +121,9 @@ export function stopOnSignals(command: string, whatIsRemoved: string): void {
 }
 
 /**
- * Whether a signal is stopping the command: then a child that failed was told to stop, and the
- * command's own error must not win over the signal's exit status.
+ * The exit status of the signal stopping the command (130, 143, 129), if one is: then a child that
+ * failed was told to stop, and the command's own error must not win over the signal's exit status.
  */
-export function isStopping(): boolean {
-  return stoppingFor !== undefined;
+export function stoppingExitCode(): number | undefined {
+  return stoppingFor === undefined ? undefined : signalExitCode(stoppingFor);
 }

@@ -5,7 +5,7 @@
  * a project whose synth or terraform fails. 3 is an internal error: a bug in the command. A crash
  * must never read as a verdict, so every failure ends in 2 or 3, never in 0 or 1.
  */
-import { isStopping } from "./child-processes.js";
+import { stoppingExitCode } from "./child-processes.js";
 import { PlanFormatError } from "./plan-json.js";
 import { TerraformError } from "./terraform.js";
 
@@ -37,12 +37,13 @@ export function runCommand(command: string, main: () => number | Promise<number>
   const crash = (error: unknown) => {
     // Stopped by a signal: the children failed because they were told to stop, and the signal's
     // handler exits with its own status (see child-processes.ts); their failure is no finding to report.
-    if (isStopping()) return;
+    if (stoppingExitCode() !== undefined) return;
     process.exitCode = reportFailure(command, error);
   };
+  // A stray error ends the command at once: with the signal's status while one stops it, never with 0.
   const stray = (error: unknown) => {
     crash(error);
-    process.exit();
+    process.exit(stoppingExitCode() ?? process.exitCode ?? EXIT.internal);
   };
   process.on("uncaughtException", stray);
   process.on("unhandledRejection", stray);

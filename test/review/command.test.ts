@@ -196,4 +196,21 @@ describe("a crash is never a verdict", () => {
     expect(run('runCommand("x", async () => 1);').status).toBe(1);
     expect(run('runCommand("x", () => 0);').status).toBe(0);
   });
+
+  it("exits with the signal's status, never 0, when a stray error happens while a signal stops it (injected)", () => {
+    // The command waits on a child; SIGTERM arrives; during the stop's grace a stray error is thrown.
+    const prelude =
+      'import { runChild, stopOnSignals } from "./review/child-processes.ts"; stopOnSignals("x", "nothing"); ' +
+      'setTimeout(() => process.kill(process.pid, "SIGTERM"), 300); ';
+    for (const stray of [
+      'process.once("SIGTERM", () => setTimeout(() => { throw new Error("stray while stopping"); }, 10));',
+      'process.once("SIGTERM", () => { Promise.reject(new Error("rejected while stopping")); });',
+    ]) {
+      const result = run(
+        `${prelude}${stray} runCommand("x", () => runChild("sh", ["-c", "trap '' TERM; sleep 30"], { cwd: "." }).then(() => 0));`,
+      );
+      expect(result.status, stray).toBe(143);
+      expect(result.stderr, stray).not.toContain("internal error");
+    }
+  });
 });
