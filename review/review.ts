@@ -16,9 +16,15 @@ import { reviewEnvironment } from "./review-environment.js";
 import { renderReview } from "./review-report.js";
 import { createReviewScratch, removeStaleScratch } from "./review-scratch.js";
 
+/** An option's value; one given without a value (last, or followed by another option) is a usage error. */
 function option(args: readonly string[], name: string): string | undefined {
   const index = args.indexOf(name);
-  return index === -1 ? undefined : args[index + 1];
+  if (index === -1) return undefined;
+  const value = args[index + 1];
+  if (value === undefined || value.startsWith("--")) {
+    throw new InputError(`${name} needs a value (got ${value === undefined ? "nothing" : JSON.stringify(value)})`);
+  }
+  return value;
 }
 
 function git(cwd: string, args: string[]): string {
@@ -48,6 +54,7 @@ async function main(): Promise<number> {
     (arg, index) => arg.startsWith("--") && !known.includes(arg) && !known.includes(args[index - 1] ?? ""),
   );
   const baseRef = option(args, "--base");
+  const out = option(args, "--out");
   if (!baseRef || unknown.length > 0) {
     throw new InputError(
       `usage: npm run review -- --base <git-ref> [--out report.md]${unknown.length > 0 ? ` (unknown option ${unknown.join(", ")})` : ""}`,
@@ -76,8 +83,14 @@ async function main(): Promise<number> {
   // A real folder (hard links: instant), not a symlink: esbuild bundles differently through a link,
   // and every function would show as changed.
   if (existsSync(path.join(project, "node_modules"))) {
-    await runChild("cp", ["-al", path.join(project, "node_modules"), path.join(baseTree, "node_modules")], {
-      cwd: project,
+    const from = path.join(project, "node_modules");
+    const to = path.join(baseTree, "node_modules");
+    // Hard links cannot cross file systems (a temp folder on tmpfs): then a plain copy.
+    await runChild("cp", ["-al", from, to], { cwd: project }).catch(async () => {
+      await runChild("rm", ["-rf", to], { cwd: project });
+      await runChild("cp", ["-a", from, to], { cwd: project }).catch((error: unknown) => {
+        throw new InputError(`cannot copy node_modules into the base worktree: ${(error as Error).message}`);
+      });
     });
   }
   const baseOut = path.join(scratch.dir, "base-out");
@@ -98,7 +111,6 @@ async function main(): Promise<number> {
     ),
   );
   const { markdown, blocking } = renderReview({ baseRef, baseCommit: baseCommit.slice(0, 12), reviews });
-  const out = option(args, "--out");
   if (out) {
     try {
       writeFileSync(out, markdown);

@@ -96,6 +96,12 @@ describe("npm run review", () => {
       [[], "usage: npm run review -- --base <git-ref>"],
       [["--base", "HEAD", "--outt", "x.md"], "unknown option --outt"],
       [["--base", "no-such-ref-anywhere"], '--base "no-such-ref-anywhere" is not a commit of this repository'],
+      [["--base", "HEAD", "--out"], "--out needs a value (got nothing)"],
+      [["--out", "--base", "HEAD"], '--out needs a value (got "--base")'],
+      [["--base"], "--base needs a value (got nothing)"],
+      [["--base", "--out", "x.md"], '--base needs a value (got "--out")'],
+      [["--base", "-q"], '--base must name a commit, not an option (got "-q")'],
+      [["--base", "--upload-pack=touch /tmp/x"], "--base needs a value"],
     ];
     for (const [args, words] of cases) {
       const result = review(...args);
