@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -10,6 +11,7 @@ import {
   trustFindings,
 } from "./support/plan-role-rules.js";
 import { projectSynth } from "./support/shared-stacks.js";
+import { tempDir } from "./support/temp-dirs.js";
 import {
   actionPins,
   checkoutCredentials,
@@ -113,6 +115,61 @@ describe("GitHub workflows", () => {
       const upload = steps.find((step) => step.uses?.startsWith("actions/upload-artifact@"))!;
       expect(upload.with).toMatchObject({ name: "terraform-review", path: "review.md" });
       expect(steps.at(-1)).toMatchObject({ if: "steps.review.outputs.status != '0'" });
+    });
+
+    it("reports a review that ended without a verdict (exit 2, 3, a signal) as failed, never an earlier report (the step's script run with a stand-in npm)", () => {
+      const script = stepsOf(jobOf(file, "review")).find((step) => step.name === "Review against the base branch")!
+        .run!;
+      // The stand-in npm plays the review: it may write a report, then exits with the given status.
+      const runStep = (status: number, writes: string | undefined, stale: string | undefined) => {
+        const dir = tempDir("review-step");
+        const bin = path.join(dir, "bin");
+        mkdirSync(bin);
+        const write = writes === undefined ? "" : `printf '%s' '${writes}' > review.md\n`;
+        writeFileSync(path.join(bin, "npm"), `#!/bin/sh\n${write}exit ${status}\n`, { mode: 0o755 });
+        if (stale !== undefined) writeFileSync(path.join(dir, "review.md"), stale);
+        const result = spawnSync("bash", ["-e", "-c", script], {
+          cwd: dir,
+          encoding: "utf8",
+          env: {
+            PATH: `${bin}:/usr/bin:/bin`,
+            BASE_REF: "main",
+            GITHUB_OUTPUT: path.join(dir, "output"),
+            GITHUB_STEP_SUMMARY: path.join(dir, "summary"),
+          },
+        });
+        expect(result.status, result.stderr).toBe(0);
+        return {
+          output: readFileSync(path.join(dir, "output"), "utf8"),
+          report: readFileSync(path.join(dir, "review.md"), "utf8"),
+          summary: readFileSync(path.join(dir, "summary"), "utf8"),
+        };
+      };
+      const stale = "No blocking findings (an earlier run)";
+      for (const [status, writes] of [
+        [0, "No blocking findings."],
+        [1, "1 blocking finding"],
+      ] as const) {
+        const step = runStep(status, writes, stale);
+        expect(step.output).toBe(`status=${status}\n`);
+        expect(step.report).toBe(writes);
+        expect(step.summary).toBe(writes);
+      }
+      for (const [status, writes] of [
+        [2, undefined],
+        [3, undefined],
+        [143, undefined],
+        [3, "half a report"],
+        [0, undefined],
+        [1, ""],
+      ] as const) {
+        const step = runStep(status, writes, stale);
+        expect(step.output).toBe(`status=${status}\n`);
+        expect(step.report).toContain(`## Terraform review failed`);
+        expect(step.report).toContain(`exit ${status}: this is no verdict`);
+        expect(step.report).not.toContain(stale);
+        expect(step.summary).toBe(step.report);
+      }
     });
 
     it("posts the rendered review as one sticky comment from a job that runs nothing of the branch", () => {
