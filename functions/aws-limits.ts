@@ -76,6 +76,11 @@ export const SQS_EVENT_SOURCE = {
 export const LAMBDA = {
   /** Timeout: 1-900 s; 3 s when unset. */
   timeoutSeconds: { min: 1, max: 900, default: 3 },
+  /**
+   * An on-demand function's Init phase (runtime start, the module's static code) has 10 s of its own,
+   * outside the function timeout ("Lambda execution environment lifecycle", Init phase).
+   */
+  initPhaseSeconds: 10,
   /** MemorySize: 128-10,240 MB. */
   memorySizeMb: { min: 128, max: 10_240 },
   /** ReservedConcurrentExecutions: 0 stops the function; the hashicorp/aws provider writes -1 for "none reserved". */

@@ -31,7 +31,7 @@ export async function invokeHandler(
   try {
     const result = await withTimeout(
       Promise.resolve().then(() => handler(event, context)),
-      settings.timeoutSeconds * 1000,
+      settings.timeoutSeconds * 1000 + settings.initAllowanceMs,
     );
     if (result === TIMED_OUT) {
       outcome = "timeout";

@@ -42,6 +42,8 @@ export interface MappingSettings {
   readonly windowMs: number;
   readonly maxConcurrency: number;
   readonly timeoutSeconds: number;
+  /** What the mapping's timer allows on top of the timeout for a cold start's init (see handlerHasInitPhase). */
+  readonly initAllowanceMs: number;
   readonly filterPatterns: readonly BodyFilterPattern[];
   readonly reportBatchItemFailures: boolean;
   readonly functionName: string;
@@ -72,6 +74,7 @@ export function resolveSettings(options: Omit<MappingOptions, "client" | "queueU
     windowMs: window * 1000,
     maxConcurrency,
     timeoutSeconds,
+    initAllowanceMs: options.handlerHasInitPhase ? LAMBDA.initPhaseSeconds * 1000 : 0,
     filterPatterns: options.filterPatterns ?? [],
     reportBatchItemFailures: options.reportBatchItemFailures ?? true,
     functionName: options.functionName ?? `local-${queueName.replace(/\.fifo$/, "")}`,

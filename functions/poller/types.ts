@@ -27,6 +27,12 @@ export interface MappingOptions {
   readonly maxConcurrency?: number;
   /** Default 30; an invocation that runs longer counts as failed (the whole batch returns). */
   readonly functionTimeoutSeconds?: number;
+  /**
+   * The handler runs in a runtime with Lambda's Init phase (the local function containers), whose cold
+   * start has up to 10 s of its own before the function timeout starts: the mapping's timer allows it.
+   * Default false: an in-process handler has no init.
+   */
+  readonly handlerHasInitPhase?: boolean;
   /** Records matching none are deleted without invoking (as AWS does). */
   readonly filterPatterns?: readonly BodyFilterPattern[];
   /** Default true. */

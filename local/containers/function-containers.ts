@@ -5,6 +5,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Context } from "aws-lambda";
 import { unzipSync } from "fflate";
+import { LAMBDA } from "../../functions/aws-limits.js";
 import { onExit } from "../../scripts/exit-cleanup.js";
 import { compiledChildEntry } from "../child-entry.js";
 import type { ContainerReply, ContainerRequest, ContextFields } from "./container-protocol.js";
@@ -24,6 +25,8 @@ export interface FunctionContainersOptions {
   readonly runtimeModules?: string;
   /** Every line the function writes to stdout or stderr, as CloudWatch Logs would receive it. */
   readonly onOutput?: (line: string) => void;
+  /** How long a cold start's init may take, apart from the function timeout; default Lambda's 10 s. */
+  readonly initBudgetMs?: number;
 }
 
 /** How long a container may take to exit once told to (its channel closed) when closing. */
@@ -91,6 +94,7 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
     removeFolders();
     throw error;
   }
+  const initBudgetMs = options.initBudgetMs ?? LAMBDA.initPhaseSeconds * 1000;
   let nextId = 1;
   let coldStarts = 0;
   let closed = false;
@@ -164,7 +168,6 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
     if (closed) throw new Error("the function containers are closed");
     const container = idle.pop() ?? start();
     const timeoutMs = context.getRemainingTimeInMillis();
-    const deadline = Date.now() + timeoutMs;
     const id = nextId++;
     const reply = new Promise<ContainerReply>((resolve, reject) => {
       container.pending = { id, resolve, reject };
@@ -172,32 +175,35 @@ export function createFunctionContainers(options: FunctionContainersOptions): Fu
     // Settled by whichever comes first; a runtime that dies before it is ready must not leave it unhandled.
     reply.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        // Lambda ends a timed-out invocation by stopping its runtime; the next one starts cold.
-        container.retired = true;
-        container.process.kill("SIGKILL");
-        reject(new FunctionTimeoutError(`the function timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-    });
+    // Lambda ends a timed-out init or invocation by stopping its runtime; the next one starts cold.
+    const expiry = (ms: number, message: string) =>
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          container.retired = true;
+          container.process.kill("SIGKILL");
+          reject(new FunctionTimeoutError(message));
+        }, ms);
+      });
     try {
-      // The init phase counts toward the first invocation's timeout, as on Lambda.
-      const answer = await Promise.race([
-        container.ready.then(() => {
-          if (container.retired || !container.process.connected) {
-            throw new RuntimeExitError("the function's runtime exited before the invocation was sent");
-          }
-          const request = { id, event, context: fieldsOf(context), deadline } satisfies ContainerRequest;
-          // A runtime that dies while the request is on its way cannot take it: the invocation fails
-          // as its exit says, instead of an EPIPE thrown at nobody.
-          container.process.send(request, (error) => {
-            if (error && container.pending?.id === id)
-              container.pending.reject(new RuntimeExitError(`the function's runtime is gone (${error.message})`));
-          });
-          return reply;
-        }),
-        timedOut,
+      // A cold start's init has a budget of its own, as on Lambda: the function timeout starts after it,
+      // so a slow machine's cold start does not eat a short timeout.
+      await Promise.race([
+        container.ready,
+        expiry(initBudgetMs, `the function's init did not finish within ${initBudgetMs} ms`),
       ]);
+      clearTimeout(timer);
+      if (container.retired || !container.process.connected) {
+        throw new RuntimeExitError("the function's runtime exited before the invocation was sent");
+      }
+      const deadline = Date.now() + timeoutMs;
+      const request = { id, event, context: fieldsOf(context), deadline } satisfies ContainerRequest;
+      // A runtime that dies while the request is on its way cannot take it: the invocation fails
+      // as its exit says, instead of an EPIPE thrown at nobody.
+      container.process.send(request, (error) => {
+        if (error && container.pending?.id === id)
+          container.pending.reject(new RuntimeExitError(`the function's runtime is gone (${error.message})`));
+      });
+      const answer = await Promise.race([reply, expiry(timeoutMs, `the function timed out after ${timeoutMs} ms`)]);
       if (answer.type === "error") throw new FunctionError(answer.errorType, answer.errorMessage);
       return answer.type === "result" ? answer.result : undefined;
     } finally {

@@ -128,6 +128,8 @@ export async function createLocalPipeline(options: LocalPipelineOptions): Promis
     queueUrl: queue.url,
     queueArn: queue.arn,
     handler: (event: SQSEvent, context) => containers.invoke(event, context) as ReturnType<MappingOptions["handler"]>,
+    // The containers time a cold start's init apart from the function timeout, as Lambda does.
+    handlerHasInitPhase: true,
     ...settings,
     filterPatterns,
     reportBatchItemFailures: processor.reportBatchItemFailures,

@@ -83,6 +83,14 @@ export async function log() {
 }
 `;
 
+// Static code that takes INIT_MS to run, as a module that loads a large SDK or warms a cache does.
+const SLOW_AT_LOAD = `
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(process.env.INIT_MS));
+export async function countdown(event, context) {
+  return { first: context.getRemainingTimeInMillis(), pid: process.pid };
+}
+`;
+
 const BROKEN_AT_LOAD = `
 if (!process.env.NEVER_SET) throw new Error("cannot load: NEVER_SET is missing");
 export async function handler() {
@@ -95,6 +103,7 @@ const FUNCTION = "containers-test";
 
 let handlersZip: string;
 let brokenZip: string;
+let slowZip: string;
 const opened: FunctionContainers[] = [];
 
 function bundle(name: string, source: string): string {
@@ -153,6 +162,7 @@ async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void
 beforeAll(() => {
   handlersZip = bundle("handlers", HANDLERS);
   brokenZip = bundle("broken", BROKEN_AT_LOAD);
+  slowZip = bundle("slow", SLOW_AT_LOAD);
 });
 
 afterEach(async () => {
@@ -330,6 +340,43 @@ describe("createFunctionContainers: failures", () => {
     } finally {
       process.off("unhandledRejection", record);
     }
+  });
+
+  it("times a cold start's init apart from the function timeout, as Lambda does: the handler still gets its whole timeout", async () => {
+    for (const [initMs, timeoutSeconds] of [
+      [700, 0.5],
+      [1500, 1],
+    ] as const) {
+      const containers = open({
+        zipPath: slowZip,
+        handler: "index.countdown",
+        environment: { INIT_MS: String(initMs) },
+      });
+      const started = Date.now();
+      const cold = (await containers.invoke({}, context(timeoutSeconds))) as { first: number; pid: number };
+      expect(Date.now() - started).toBeGreaterThanOrEqual(initMs);
+      // The handler starts with (nearly) the whole timeout, not what the init left of it.
+      expect(cold.first).toBeGreaterThan(timeoutSeconds * 1000 - 150);
+      const warm = (await containers.invoke({}, context(timeoutSeconds))) as { first: number; pid: number };
+      expect(warm.pid).toBe(cold.pid);
+      expect(containers.coldStarts).toBe(1);
+    }
+  });
+
+  it("kills a container whose init outlasts the init budget: FunctionTimeoutError naming the init, the next call starts cold", async () => {
+    const containers = open({
+      zipPath: slowZip,
+      handler: "index.countdown",
+      environment: { INIT_MS: "1500" },
+      initBudgetMs: 300,
+    });
+    const started = Date.now();
+    const error = await containers.invoke({}, context(5)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(FunctionTimeoutError);
+    expect((error as Error).message).toBe("the function's init did not finish within 300 ms");
+    expect(Date.now() - started).toBeLessThan(1200);
+    await expect(containers.invoke({}, context(5))).rejects.toBeInstanceOf(FunctionTimeoutError);
+    expect(containers.coldStarts).toBe(2);
   });
 });
 

@@ -34,4 +34,16 @@ describe("invokeHandler", () => {
     );
     expect(result).toMatchObject({ outcome: "error", retry: "all" });
   });
+
+  it("times an in-process handler from the call, and allows a runtime with an init phase Lambda's 10 s of init on top", async () => {
+    const slow = (ms: number) => () => new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
+    const inProcess = resolveSettings({ queueArn, functionTimeoutSeconds: 0.2 });
+    expect(inProcess.initAllowanceMs).toBe(0);
+    expect(await invokeHandler(slow(400), [message], queueArn, inProcess)).toMatchObject({ outcome: "timeout" });
+
+    const withInit = resolveSettings({ queueArn, functionTimeoutSeconds: 0.2, handlerHasInitPhase: true });
+    expect(withInit.initAllowanceMs).toBe(10_000);
+    // A cold start's 400 ms of init and a quick handler: the runtime times the handler, the mapping waits.
+    expect(await invokeHandler(slow(400), [message], queueArn, withInit)).toMatchObject({ outcome: "ok" });
+  });
 });
