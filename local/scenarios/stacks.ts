@@ -4,6 +4,7 @@ import path from "node:path";
 import { App } from "cdktf";
 import { ENVIRONMENTS } from "../../config/environments.js";
 import { type OrdersEnvironment, OrdersStack } from "../../modules/orders-stack.js";
+import { onExit } from "../../scripts/exit-cleanup.js";
 
 /** The dev stack as deployed. */
 export const DEV = "dev";
@@ -72,7 +73,8 @@ let synthesized: string | undefined;
 export function synthesizeReliabilityStacks(): string {
   if (synthesized) return synthesized;
   const outdir = mkdtempSync(path.join(tmpdir(), "qp-reliability-synth-"));
-  process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
+  // However the process ends, Ctrl-C and SIGTERM included.
+  onExit(() => rmSync(outdir, { recursive: true, force: true }));
   synthesizeReliabilityStacksInto(outdir);
   synthesized = outdir;
   return outdir;

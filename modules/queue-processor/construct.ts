@@ -141,9 +141,10 @@ export class QueueProcessor extends Construct {
   }
 
   /**
-   * The pipeline's own statements, added without a caller's checks. Its two wildcards are the ones
-   * AWS leaves no alternative to, and the plan review knows both: X-Ray's resource `*`, and the streams
-   * of the function's own log group, which Lambda names at run time.
+   * The pipeline's own statements, checked like a caller's, but without the warnings a caller could
+   * act on. Its two wildcards are the ones AWS leaves no alternative to, and the plan review knows
+   * both: X-Ray's resource `*`, and the streams of the function's own log group, which Lambda names at
+   * run time (granted by grantOwnLogStreams, the one statement that skips the wildcard check).
    */
   private grantPipelinePermissions(): void {
     const { kmsKeyArn } = this.config.queue;

@@ -36,7 +36,9 @@ function describe(value: unknown, depth: number, seen: Set<object>): string {
   if (seen.has(object)) return "(circular)";
   if (Array.isArray(object)) {
     if (depth >= DEPTH_SHOWN_MAX) return `[${count(object.length, "item")}]`;
-    return `[${entries(object.map((item) => describeChild(item, depth, seen, object)))}]`;
+    // Only what is shown is described: a huge array costs no more than a small one.
+    const shown = object.slice(0, ENTRIES_SHOWN_MAX).map((item) => describeChild(item, depth, seen, object));
+    return `[${entries(shown, object.length)}]`;
   }
   if (object instanceof Date) return Number.isNaN(object.getTime()) ? "Invalid Date" : object.toISOString();
   if (object instanceof Map || object instanceof Set) return `${object.constructor.name}(${object.size})`;
@@ -45,12 +47,12 @@ function describe(value: unknown, depth: number, seen: Set<object>): string {
     prototype === null || prototype === Object.prototype ? "" : `${constructorName(prototype as object) ?? "object"} `;
   const keys = Object.keys(object);
   if (depth >= DEPTH_SHOWN_MAX) return `${className}{${count(keys.length, "key")}}`;
-  const shown = keys.map((key) => {
+  const shown = keys.slice(0, ENTRIES_SHOWN_MAX).map((key) => {
     const property = readProperty(object, key);
     const described = property === UNREADABLE ? "(unreadable)" : describeChild(property, depth, seen, object);
     return `${describeString(key)}:${described}`;
   });
-  return `${className}{${entries(shown)}}`;
+  return `${className}{${entries(shown, keys.length)}}`;
 }
 
 function describeChild(child: unknown, depth: number, seen: Set<object>, parent: object): string {
@@ -60,9 +62,10 @@ function describeChild(child: unknown, depth: number, seen: Set<object>, parent:
   return described;
 }
 
-function entries(items: readonly string[]): string {
-  if (items.length <= ENTRIES_SHOWN_MAX) return items.join(",");
-  return `${items.slice(0, ENTRIES_SHOWN_MAX).join(",")},... ${items.length - ENTRIES_SHOWN_MAX} more`;
+/** The first entries, described, of `total`. */
+function entries(shown: readonly string[], total: number): string {
+  if (total <= shown.length) return shown.join(",");
+  return `${shown.join(",")},... ${total - shown.length} more`;
 }
 
 function describeString(value: string): string {

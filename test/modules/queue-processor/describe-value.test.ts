@@ -36,6 +36,15 @@ describe("describeValue", () => {
   it("summarizes deep, long and circular values instead of serializing them", () => {
     expect(describeValue({ a: { b: { c: { d: 1 } } } })).toBe('{"a":{"b":{"c":{1 key}}}}');
     expect(describeValue(Array.from({ length: 20 }, (_, index) => index))).toBe("[0,1,2,3,4,5,6,7,... 12 more]");
+    // Only the entries shown are read.
+    const wide: Record<string, unknown> = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]));
+    let readsPastShown = 0;
+    Object.defineProperty(wide, "k99999", { enumerable: true, get: () => ++readsPastShown });
+    expect(describeValue(wide)).toBe('{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,... 99992 more}');
+    expect(readsPastShown).toBe(0);
+    expect(describeValue(new Array(1_000_000).fill({ a: 1 }))).toBe(
+      '[{"a":1},{"a":1},{"a":1},{"a":1},{"a":1},{"a":1},{"a":1},{"a":1},... 999992 more]',
+    );
     const cycle: Record<string, unknown> = { name: "orders" };
     cycle.self = cycle;
     expect(describeValue(cycle)).toBe('{"name":"orders","self":(circular)}');
