@@ -8,7 +8,7 @@
  * blocking finding, 2 usage error, or a file that is unreadable, not JSON, too deeply nested or not a
  * plan, 3 an internal error.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, readSync, statSync } from "node:fs";
 import { EXIT, InputError, runCommand } from "../command.js";
 import { markdownCode, markdownText } from "../markdown.js";
 import { PlanFormatError } from "../plan-json.js";
@@ -57,7 +57,7 @@ function parseArguments(args: readonly string[]): { file: string; environment: s
 
 /** The file's text; InputError naming the file and what is wrong with it. */
 function readPlanText(file: string): string {
-  if (file === "-") return readFileSync(0, "utf8");
+  if (file === "-") return readStandardInput();
   let size: number;
   try {
     const stat = statSync(file);
@@ -77,6 +77,34 @@ function readPlanText(file: string): string {
   } catch (error) {
     throw new InputError(`cannot read ${file}: ${(error as Error).message}`);
   }
+}
+
+/** Standard input, up to the same size as a file; InputError past it or when it cannot be read. */
+function readStandardInput(): string {
+  const chunks: Buffer[] = [];
+  const chunk = Buffer.alloc(1024 * 1024);
+  let total = 0;
+  for (;;) {
+    let read: number;
+    try {
+      read = readSync(0, chunk, 0, chunk.length, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A non-blocking stdin with nothing yet; EOF is how some platforms say a closed one.
+      if (code === "EAGAIN") continue;
+      if (code === "EOF") break;
+      throw new InputError(`cannot read the plan from standard input: ${(error as Error).message}`);
+    }
+    if (read === 0) break;
+    total += read;
+    if (total > MAX_PLAN_BYTES) {
+      throw new InputError(
+        `standard input holds more than the ${MAX_PLAN_BYTES} bytes (256 MiB) a plan JSON may have here`,
+      );
+    }
+    chunks.push(Buffer.from(chunk.subarray(0, read)));
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function markdown(findings: readonly Finding[]): string {

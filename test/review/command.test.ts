@@ -155,6 +155,23 @@ describe("npm run policy on files that are not a plan", () => {
     expect(result.stderr).toContain("more than the 268435456 bytes (256 MiB)");
   });
 
+  it("reads a plan from standard input (-) up to the same size, and refuses more (exit 2)", () => {
+    const piped = (command: string) =>
+      spawnSync("sh", ["-c", `${command} | "${process.execPath}" --import tsx review/policy/cli.ts -`], {
+        cwd: REPO,
+        encoding: "utf8",
+      });
+    const endless = piped("head -c 300000000 /dev/zero");
+    expect(endless.status).toBe(2);
+    expect(endless.stderr).toContain("standard input holds more than the 268435456 bytes (256 MiB)");
+    const empty = piped("true");
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toContain("- is empty");
+    const notJson = piped("echo '{not json'");
+    expect(notJson.status).toBe(2);
+    expect(notJson.stderr).toContain("is not JSON");
+  });
+
   it("judges a plan holding a 30 MB string, and prints a bounded report", () => {
     const plan = JSON.parse(fixtureText("stateful-destroy-fail")) as {
       resource_changes: { change: { before: Record<string, unknown> | null } }[];
