@@ -110,13 +110,8 @@ function judged(graph: PlanGraph): { wildcards: Violation[]; exceptions: Violati
         configured.forEach((config) => {
           judge(role.address, readPolicy(graph, role, { known: false }, config.policy));
         });
-      // With no block configured, a new role's inline_policy is unknown (computed) as a plan shows it,
-      // exactly as one of `dynamic "inline_policy"` over a collection known only after apply. A role that
-      // exists keeps its known blocks unless its configuration (which the plan does not show) changes them.
-      if (!inline.known && configured.length === 0 && !role.actions.includes("create"))
-        judge(role.address, {
-          unreadable: `${role.address}: its inline_policy is known only after apply, and no inline_policy block the plan shows sets it (a dynamic block?)`,
-        });
+      // With no block the plan shows, an unknown inline_policy is a new role's computed one. A `dynamic
+      // "inline_policy"` is not in the plan's configuration, and looks the same (see the README).
       continue;
     }
     blocks.forEach((block: Record<string, unknown> | null, index) => {
