@@ -11,6 +11,11 @@ import { FIXTURES_DIR } from "../../fixtures/plans/generate.js";
 
 const plan = (name: string): unknown => JSON.parse(readFileSync(path.join(FIXTURES_DIR, name, "plan.json"), "utf8"));
 
+/** The addresses a plan changes: a test that expects no finding for an address checks that it is there. */
+function addresses(name: string): Set<string> {
+  return new Set((plan(name) as { resource_changes: { address: string }[] }).resource_changes.map((c) => c.address));
+}
+
 function iamFindings(input: unknown): Finding[] {
   return checkPlan(input).filter((finding) => finding.rule.startsWith("iam-wildcard"));
 }
@@ -250,6 +255,11 @@ describe("iam-wildcard on iam-wildcard-hidden: expressions with more in them tha
       "data.aws_iam_policy_document.send.minified_json",
     ],
     [
+      "module.grants_variable.aws_iam_role_policy.passed",
+      "a module variable whose caller passes a condition on a variable",
+      "var.policy_json",
+    ],
+    [
       "aws_iam_role_policy.merged_with_variable",
       "a document that merges a variable into source_policy_documents",
       "data.aws_iam_policy_document.send.json, var.override_policy",
@@ -278,6 +288,11 @@ describe("iam-wildcard on iam-wildcard-hidden: expressions with more in them tha
       "aws_iam_role_policy_attachment.template_other_attribute",
       "another attribute of a policy of the plan (JSON syntax)",
       "(it refers to aws_iam_policy.exact.policy_id)",
+    ],
+    [
+      "module.grants_variable.aws_iam_role_policy_attachment.passed",
+      "a module variable whose caller passes coalesce() of a variable and a policy's ARN",
+      "(it refers to var.policy_arn)",
     ],
     [
       "aws_iam_role_policy_attachment.managed_named_like_own",
@@ -340,7 +355,13 @@ describe("iam-wildcard on iam-wildcard-hidden: expressions with more in them tha
       "aws_iam_role.template_managed_own",
       "aws_iam_role.managed_empty",
       "aws_iam_role.processor",
+      // Through a module variable whose caller passes exactly the document, or the policy's ARN
+      "module.grants_exact.aws_iam_role_policy.passed",
+      "module.grants_exact.aws_iam_role_policy_attachment.passed",
+      // A module output that is exactly a document's json
+      "aws_iam_role_policy.module_output",
     ]) {
+      expect(addresses("iam-wildcard-hidden").has(address), address).toBe(true);
       expect(
         findings.filter((finding) => finding.address === address),
         address,
@@ -371,6 +392,7 @@ describe("iam-wildcard on iam-wildcard-log-streams: a function's own log streams
       'aws_iam_role_policy.each_group["fast"]',
       'aws_iam_role_policy.each_group["slow"]',
     ]) {
+      expect(addresses("iam-wildcard-log-streams").has(address), address).toBe(true);
       expect(blocked(address), address).toEqual([]);
     }
   });
