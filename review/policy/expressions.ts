@@ -4,10 +4,25 @@
  */
 
 /**
- * Private-use characters: valid inside a JSON string (a control character is not, and would make a
- * policy template with an interpolated ARN unreadable), and never part of an ARN or an action.
+ * An interpolation is replaced by private-use characters around its expression text, hex-encoded:
+ * valid inside a JSON string (a control character or a quote is not, and would make a policy template
+ * with an interpolated ARN unreadable), never part of an ARN or an action, and free of `*` and `?`.
  */
-const MARKER = "\uE000unknown\uE000";
+const MARKER_START = "\uE000";
+const MARKER_END = "\uE001";
+const MARKED = /\uE000([0-9a-f]*)\uE001/g;
+
+function marker(expression: string): string {
+  let hex = "";
+  for (let i = 0; i < expression.length; i++) hex += expression.charCodeAt(i).toString(16).padStart(4, "0");
+  return `${MARKER_START}${hex}${MARKER_END}`;
+}
+
+function unmark(hex: string): string {
+  let text = "";
+  for (let i = 0; i + 4 <= hex.length; i += 4) text += String.fromCharCode(Number.parseInt(hex.slice(i, i + 4), 16));
+  return text;
+}
 
 /** True when a JSON-syntax constant still holds `${...}` interpolations (known only at plan or apply). */
 function isTemplate(value: unknown): boolean {
@@ -48,7 +63,7 @@ export function replaceInterpolations(template: string): string {
         else if (ch === "{") depth++;
         else if (ch === "}") depth--;
       }
-      out += MARKER;
+      out += marker(template.slice(i + 2, j - 1));
       i = j - 1;
       continue;
     }
@@ -59,10 +74,34 @@ export function replaceInterpolations(template: string): string {
 
 /** True for a string produced from an interpolation by {@link replaceInterpolations}. */
 export function holdsUnknown(value: string): boolean {
-  return value.includes(MARKER);
+  return value.includes(MARKER_START);
 }
 
 /** A marked template as a reader sees it: each interpolation shown as `replacement`. */
 export function showTemplate(value: string, replacement = "\u0024{…}"): string {
-  return value.split(MARKER).join(replacement);
+  return value.replace(MARKED, () => replacement);
+}
+
+/**
+ * The expression of a marked template that is one interpolation and nothing else (`${aws_x.y.arn}`
+ * gives `aws_x.y.arn`); undefined for literal text, or text around or between interpolations.
+ */
+export function soleInterpolation(value: string): string | undefined {
+  const match = /^\uE000([0-9a-f]*)\uE001$/.exec(value);
+  return match?.[1] === undefined ? undefined : unmark(match[1]);
+}
+
+/**
+ * The references an expression lists, without those another one contains (Terraform lists `data.d`
+ * beside `data.d.json`): what an expression the plan cannot show is made of.
+ */
+export function referencesOf(expression: unknown): string[] {
+  const list =
+    typeof expression === "object" && expression !== null && "references" in expression
+      ? (expression as { references: unknown }).references
+      : undefined;
+  const references = [...new Set(Array.isArray(list) ? list.filter((item) => typeof item === "string") : [])];
+  return references.filter(
+    (reference) => !references.some((other) => other !== reference && other.startsWith(reference)),
+  );
 }

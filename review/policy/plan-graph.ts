@@ -126,6 +126,30 @@ export class PlanGraph {
     return links(exact, possible);
   }
 
+  /**
+   * The live nodes of the given kinds an expression of a node is exactly the `attribute` of, one per
+   * element (`data.aws_iam_policy_document.p.json`, `[aws_iam_policy.a.arn, aws_iam_policy.b.arn]`);
+   * undefined when it may be anything more: another reference, a template with more than the
+   * reference, a collection whose instance the plan does not say.
+   */
+  exactly(
+    node: ResourceNode,
+    expression: unknown,
+    attribute: string,
+    kinds: readonly string[],
+  ): ResourceNode[] | undefined {
+    const targets = this.configuration.exactly(this.scopeOf(node), expression, attribute);
+    if (targets === undefined) return undefined;
+    const out: ResourceNode[] = [];
+    for (const target of targets) {
+      const found = this.instancesOf(target);
+      const only = found[0];
+      if (found.length !== 1 || only === undefined || target.uncertain || !kinds.includes(only.kind)) return undefined;
+      out.push(only);
+    }
+    return out;
+  }
+
   /** Live nodes of the given kinds that a known ARN, URL, name or id designates. */
   matching(value: string, kinds: readonly string[]): ResourceNode[] {
     const { identifiers, names } = this.valueIndex();

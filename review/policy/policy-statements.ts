@@ -4,8 +4,8 @@
  * or its configuration), since that document's `json` is only known at apply in a plan of new
  * resources.
  */
-import { constantOf, holdsUnknown, replaceInterpolations } from "./expressions.js";
-import { linked, type PlanGraph, type ResourceNode } from "./plan-graph.js";
+import { constantOf, holdsUnknown, referencesOf, replaceInterpolations, soleInterpolation } from "./expressions.js";
+import type { PlanGraph, ResourceNode } from "./plan-graph.js";
 
 /**
  * One statement. In the action and resource lists, `undefined` marks an element known only at apply
@@ -25,6 +25,8 @@ export interface Statement {
   readonly unexpectedKeys: readonly string[];
   /** Where it was read: the policy attribute's resource, or the policy document data source. */
   readonly source: string;
+  /** The node whose configuration the statement's interpolations are evaluated in. */
+  readonly scope: ResourceNode;
 }
 
 /** A policy as far as the plan shows it: its statements, or why they cannot be read. */
@@ -73,7 +75,8 @@ function optionalString(value: unknown): string | undefined {
  * constant) has its `${...}` interpolations read as unknown; in a known value they are IAM policy
  * variables and stay as they are.
  */
-function parsePolicyJson(text: string, source: string, template = false): PolicyReading {
+function parsePolicyJson(text: string, scope: ResourceNode, template = false): PolicyReading {
+  const source = scope.address;
   let document: unknown;
   try {
     document = JSON.parse(template ? replaceInterpolations(text) : text);
@@ -113,24 +116,17 @@ function parsePolicyJson(text: string, source: string, template = false): Policy
       ),
       unexpectedKeys: Object.keys(item).filter((key) => !STATEMENT_ELEMENTS.has(key)),
       source,
+      scope,
     })),
   };
 }
 
 /**
- * The statements an attribute holding a policy grants: undefined when the plan cannot tell (a
- * variable, a function of unknown values).
+ * The statements an attribute holding a policy grants, or why the plan cannot show them. Known only
+ * after apply, it is read from its configuration when that is JSON the plan shows (a JSON-syntax
+ * template), or exactly one `aws_iam_policy_document`'s `json`: anything more in the expression (a
+ * variable, a condition, a function of other values) may change what it grants.
  */
-export function attributeStatements(
-  graph: PlanGraph,
-  node: ResourceNode,
-  known: { known: true; value: unknown } | { known: false },
-  expression: unknown,
-): Statement[] | undefined {
-  return readPolicy(graph, node, known, expression).statements;
-}
-
-/** The statements an attribute holding a policy grants, or why the plan cannot show them. */
 export function readPolicy(
   graph: PlanGraph,
   node: ResourceNode,
@@ -140,26 +136,21 @@ export function readPolicy(
   if (known.known) {
     if (known.value === null || known.value === "") return { statements: [] };
     if (typeof known.value !== "string") return { unreadable: `${node.address}: the policy is not a string` };
-    return parsePolicyJson(known.value, node.address);
-  }
-  // Every document the attribute may read: a wildcard in any of them is granted, as far as the plan tells.
-  const documents = linked(graph.referenced(node, expression, [DOCUMENT]));
-  if (documents.length > 0) {
-    const out: Statement[] = [];
-    for (const document of documents) {
-      const reading = documentStatements(graph, document, new Set());
-      if (reading.unreadable !== undefined) return reading;
-      out.push(...reading.statements);
-    }
-    return { statements: out };
+    return parsePolicyJson(known.value, node);
   }
   const constant =
     typeof expression === "object" && expression !== null
       ? (expression as { constant_value?: unknown }).constant_value
       : undefined;
-  if (typeof constant === "string") return parsePolicyJson(constant, node.address, true);
+  if (typeof constant === "string" && soleInterpolation(replaceInterpolations(constant)) === undefined)
+    return parsePolicyJson(constant, node, true);
+  const [document, ...more] = graph.exactly(node, expression, "json", [DOCUMENT]) ?? [];
+  if (document !== undefined && more.length === 0) return documentStatements(graph, document, new Set());
+  const references = referencesOf(expression);
   return {
-    unreadable: `${node.address}: the policy is known only after apply, and its configuration is neither an aws_iam_policy_document nor JSON the plan shows`,
+    unreadable:
+      `${node.address}: the policy is known only after apply, and its configuration is neither exactly an ` +
+      `aws_iam_policy_document's json nor JSON the plan shows${references.length > 0 ? ` (it refers to ${references.join(", ")})` : ""}`,
   };
 }
 
@@ -168,8 +159,7 @@ function documentStatements(graph: PlanGraph, document: ResourceNode, seen: Read
   if (seen.has(document.address)) return { statements: [] };
   const visited = new Set([...seen, document.address]);
   const json = graph.attribute(document, "json");
-  if (json.known && typeof json.value === "string" && json.value !== "")
-    return parsePolicyJson(json.value, document.address);
+  if (json.known && typeof json.value === "string" && json.value !== "") return parsePolicyJson(json.value, document);
 
   const own = plannedStatements(graph, document) ?? configuredStatements(document);
   if (!own)
@@ -179,19 +169,29 @@ function documentStatements(graph: PlanGraph, document: ResourceNode, seen: Read
   const out = [...own];
   for (const name of ["source_policy_documents", "override_policy_documents", "source_json", "override_json"]) {
     const attribute = graph.attribute(document, name);
+    // A list may be known but for some elements: those are read from the configuration.
+    const mask = (document.unknown as Record<string, unknown> | undefined)?.[name];
+    const someUnknown = !attribute.known || (Array.isArray(mask) && mask.includes(true));
     if (attribute.known) {
       const texts = Array.isArray(attribute.value) ? attribute.value : [attribute.value];
-      for (const text of texts) {
+      for (const [index, text] of texts.entries()) {
+        if (Array.isArray(mask) && mask[index] === true) continue;
         if (text === null || text === "") continue;
         if (typeof text !== "string") return { unreadable: `${document.address}: ${name} holds a non-string` };
-        const parsed = parsePolicyJson(text, document.address);
+        const parsed = parsePolicyJson(text, document);
         if (parsed.unreadable !== undefined) return parsed;
         out.push(...parsed.statements);
       }
-    } else if (attribute.configured) {
-      const merged = linked(graph.referenced(document, attribute.expression, [DOCUMENT]));
-      if (merged.length === 0)
-        return { unreadable: `${document.address}: ${name} is known only after apply and names no policy document` };
+    }
+    const expression = document.expressions?.[name];
+    if (someUnknown && expression !== undefined) {
+      const merged = graph.exactly(document, expression, "json", [DOCUMENT]);
+      if (merged === undefined) {
+        const references = referencesOf(expression);
+        return {
+          unreadable: `${document.address}: ${name} is known only after apply and is not exactly policy documents' json${references.length > 0 ? ` (it refers to ${references.join(", ")})` : ""}`,
+        };
+      }
       for (const other of merged) {
         const statements = documentStatements(graph, other, visited);
         if (statements.unreadable !== undefined) return statements;
@@ -243,6 +243,7 @@ function plannedStatements(graph: PlanGraph, document: ResourceNode): Statement[
       }),
       unexpectedKeys: [],
       source: document.address,
+      scope: document,
     };
   });
 }
@@ -267,6 +268,7 @@ function configuredStatements(document: ResourceNode): Statement[] | undefined {
       })),
       unexpectedKeys: [],
       source: document.address,
+      scope: document,
     };
   });
 }

@@ -14,7 +14,7 @@
  */
 import type { JsonObject, ModuleConfiguration, PlanJson } from "../plan-json.js";
 import { keyToken, keyValue, type Step, traversal } from "./addresses.js";
-import { constantOf } from "./expressions.js";
+import { constantOf, replaceInterpolations, soleInterpolation } from "./expressions.js";
 
 /** Any instance of a collection: the plan does not say which. */
 export const ANY_KEY = "any";
@@ -112,6 +112,84 @@ export class ConfigurationIndex {
     return targets;
   }
 
+  /**
+   * The instances an expression is exactly: one `<resource>.<attribute>` per element, and nothing else.
+   * Undefined when it may be anything more: a reference to a variable of the root module, a local,
+   * another attribute or another resource; a JSON-syntax template with a function call, an operator or
+   * text around the interpolation. (HCL shows only references: `replace(x.json, "a", "*")` lists the
+   * same ones as `x.json`, and reads as it.) A module variable or output is followed to its expression.
+   */
+  exactly(scope: Scope, expression: unknown, attribute: string, depth = 0): Target[] | undefined {
+    if (depth > MAX_DEPTH || typeof expression !== "object" || expression === null) return undefined;
+    const fields = expression as JsonObject;
+    let references: string[];
+    if ("constant_value" in fields) {
+      // JSON syntax shows its text: each element must be one interpolation of a plain reference.
+      const elements = Array.isArray(fields.constant_value) ? fields.constant_value : [fields.constant_value];
+      references = [];
+      for (const element of elements) {
+        const reference = typeof element === "string" ? soleInterpolation(replaceInterpolations(element)) : undefined;
+        if (reference === undefined || !PLAIN_REFERENCE.test(reference)) return undefined;
+        if (!reference.endsWith(`.${attribute}`) && !/^(var|module)\./.test(reference)) return undefined;
+        references.push(...terraformReferences(reference));
+      }
+    } else if (Array.isArray(fields.references)) {
+      references = fields.references.filter((reference): reference is string => typeof reference === "string");
+    } else return undefined;
+    const keyed = references.some((reference) => KEY_REFERENCES.includes(reference));
+    const chains = longestChains(references.filter((reference) => !KEY_REFERENCES.includes(reference)).map(traversal));
+    if (chains.length === 0 || (keyed && chains.length > 1)) return undefined;
+    const targets: Target[] = [];
+    for (const steps of chains) {
+      const [head, second, third] = steps;
+      if (head === undefined || second === undefined) return undefined;
+      if (head.name === "var" && steps.length === 2 && !keyed) {
+        const call = scope.modules.at(-1);
+        if (call === undefined) return undefined; // a root variable: anything the caller passes
+        const parent = scope.modules.slice(0, -1);
+        const configuration = this.modules.get(parent.map((step) => step.name).join("."))?.module_calls?.[call.name];
+        const parentScope: Scope = { modules: parent, key: call.key, forEach: configuration?.for_each_expression };
+        const found = this.exactly(parentScope, configuration?.expressions?.[second.name], attribute, depth + 1);
+        if (found === undefined) return undefined;
+        targets.push(...found);
+        continue;
+      }
+      if (head.name === "module" && steps.length === 3 && third !== undefined && !keyed) {
+        const child: Scope = {
+          modules: [
+            ...scope.modules,
+            { name: second.name, key: second.key === undefined ? NO_KEY : { token: second.key, loose: false } },
+          ],
+          key: NO_KEY,
+          forEach: undefined,
+        };
+        const outputs = this.modules.get(child.modules.map((step) => step.name).join("."))?.outputs ?? {};
+        const found = this.exactly(child, outputs[third.name]?.expression, attribute, depth + 1);
+        if (found === undefined) return undefined;
+        targets.push(...found);
+        continue;
+      }
+      if (["var", "module", "each", ...NOT_RESOURCES].includes(head.name)) return undefined;
+      const resourceSteps = head.name === "data" ? 3 : 2;
+      const named =
+        steps.length === resourceSteps + 1 && steps.at(-1)?.name === attribute && steps.at(-1)?.key === undefined;
+      // With a computed key Terraform lists only the collection and each.key: the attribute is not shown.
+      const collection = keyed && steps.length === resourceSteps && steps.at(-1)?.key === undefined;
+      if (!named && !collection) return undefined;
+      const resolved = this.resolveReferences(
+        scope,
+        [
+          steps.slice(0, resourceSteps),
+          ...(keyed ? references.filter((r) => KEY_REFERENCES.includes(r)).map(traversal) : []),
+        ],
+        depth,
+      );
+      if (resolved.length !== 1) return undefined;
+      targets.push(...resolved);
+    }
+    return targets;
+  }
+
   /** `var.name` inside a module instance: the module call's argument, in the calling module. */
   private variable(scope: Scope, name: string, selector: KeySelector, depth: number): Target[] {
     const call = scope.modules.at(-1);
@@ -159,6 +237,39 @@ export class ConfigurationIndex {
       });
     return this.resolveReferences({ modules: scope.modules, key: NO_KEY, forEach: undefined }, references, depth + 1);
   }
+}
+
+/** References that only say which instance: `x[each.key]` is listed as `x` and `each.key`. */
+const KEY_REFERENCES = ["each.key", "count.index"];
+
+/** A reference with constant or computed keys, and no function call, operator or space. */
+const PLAIN_REFERENCE =
+  /^[A-Za-z_][\w-]*(\[("[^"\\]*"|\d+|each\.key|count\.index)\])?(\.[A-Za-z_][\w-]*(\[("[^"\\]*"|\d+|each\.key|count\.index)\])?)*$/;
+
+/** The references Terraform lists for a plain reference: a computed key becomes its own reference. */
+function terraformReferences(reference: string): string[] {
+  const computed = KEY_REFERENCES.filter((key) => reference.includes(`[${key}]`));
+  if (computed.length === 0) return [reference];
+  const [key] = computed;
+  const at = reference.indexOf(`[${key}]`);
+  return [reference.slice(0, at), ...computed];
+}
+
+/**
+ * The references that are not a prefix of another one (Terraform lists `data.d["a"].json`,
+ * `data.d["a"]` and `data.d` for one reference): one per thing referred to.
+ */
+function longestChains(references: readonly Step[][]): Step[][] {
+  const prefixOf = (short: readonly Step[], long: readonly Step[]) =>
+    short.length < long.length &&
+    short.every(
+      (step, index) =>
+        step.name === long[index]?.name &&
+        (step.key === undefined || step.key === long[index]?.key) &&
+        (index === short.length - 1 || step.key === long[index]?.key),
+    );
+  const unique = [...new Map(references.map((steps) => [JSON.stringify(steps), steps])).values()];
+  return unique.filter((steps) => !unique.some((other) => prefixOf(steps, other)));
 }
 
 /** The key of a block without count or for_each. */

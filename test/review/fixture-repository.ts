@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync } from "node:child_process";
 import { once } from "node:events";
-import { cpSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { tempDir } from "../support/temp-dirs.js";
 
@@ -23,6 +23,55 @@ export function fixtureRepository(): string {
   execFileSync("ln", ["-s", path.join(PROJECT, "node_modules"), path.join(repo, "node_modules")]);
   git(repo, "init", "-q", "-b", "main");
   git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "add", "package.json", "synth.mjs", "stacks");
+  git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "base");
+  return repo;
+}
+
+/** What this project's `npm run synth` reads: the app, its configuration, the construct and the functions. */
+const SYNTH_SOURCES = [
+  "main.ts",
+  "config",
+  "modules",
+  "functions",
+  "scripts",
+  "package.json",
+  "tsconfig.json",
+  "cdktf.json",
+];
+
+/**
+ * This project's own stacks as a team's repository, with one commit, the base: its committed sources in
+ * a temporary folder, whose `npm run synth` is ours, keeping only `environment`'s stack (the review plans
+ * every stack the synth writes, with terraform several times each).
+ */
+export function ownStacksRepository(environment: string): string {
+  const repo = path.join(tempDir("own-stacks"), "queue-processor");
+  const files = git(PROJECT, "ls-files", "-z", "--", ...SYNTH_SOURCES)
+    .split("\0")
+    .filter(Boolean);
+  for (const file of files) {
+    mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+    cpSync(path.join(PROJECT, file), path.join(repo, file));
+  }
+  execFileSync("ln", ["-s", path.join(PROJECT, "node_modules"), path.join(repo, "node_modules")]);
+  const manifest = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
+  manifest.scripts = { synth: `${manifest.scripts.synth} && node keep-one-stack.mjs ${environment}` };
+  writeFileSync(path.join(repo, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(
+    path.join(repo, "keep-one-stack.mjs"),
+    [
+      'import { readdirSync, rmSync } from "node:fs";',
+      'import path from "node:path";',
+      'const stacks = path.join(path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out"), "stacks");',
+      "for (const name of readdirSync(stacks))",
+      "  if (name !== process.argv[2]) rmSync(path.join(stacks, name), { recursive: true });",
+      "",
+    ].join("\n"),
+  );
+  git(repo, "init", "-q", "-b", "main");
+  git(repo, "add", "--", ...SYNTH_SOURCES, "keep-one-stack.mjs");
   git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "base");
   return repo;
 }

@@ -6,8 +6,8 @@
  * a deliberate exception: it is reported as advisory instead, so that a reviewer still sees it.
  */
 import { IAM } from "../../../functions/aws-limits.js";
-import { constantOf, holdsUnknown, showTemplate } from "../expressions.js";
-import { linked, type PlanGraph } from "../plan-graph.js";
+import { constantOf, holdsUnknown, referencesOf, showTemplate, soleInterpolation } from "../expressions.js";
+import type { PlanGraph, ResourceNode } from "../plan-graph.js";
 import { type PolicyReading, readPolicy, type Statement } from "../policy-statements.js";
 import { json } from "../resource-values.js";
 import type { Rule, Violation } from "../rule.js";
@@ -31,6 +31,15 @@ const ATTACHMENTS = [
   "aws_iam_group_policy_attachment",
   "aws_iam_policy_attachment",
 ];
+/** Resources that attach a set of managed policies, and the attribute that holds their ARNs. */
+const ATTACHED_SETS: readonly (readonly [kind: string, attribute: string])[] = [
+  ["aws_iam_role", "managed_policy_arns"],
+  ["aws_iam_role_policy_attachments_exclusive", "policy_arns"],
+  ["aws_iam_user_policy_attachments_exclusive", "policy_arns"],
+  ["aws_iam_group_policy_attachments_exclusive", "policy_arns"],
+];
+const LOG_GROUP = "aws_cloudwatch_log_group";
+const POLICY = "aws_iam_policy";
 const EXPECTED =
   `expected exact actions on exact resource ARNs ("*" only for ${IAM.actionsWithoutResourceLevelPermissions.join(", ")}), ` +
   `or a statement whose Sid starts with ${DELIBERATE_WILDCARD_SID} for a deliberate exception`;
@@ -62,13 +71,14 @@ function judged(graph: PlanGraph): { wildcards: Violation[]; exceptions: Violati
       result.wildcards.push({
         address,
         message:
-          `${address} has a policy the plan cannot show (${reading.unreadable}); it may grant anything; ` +
-          "expected a policy whose statements the plan shows (JSON known at plan, or an aws_iam_policy_document)",
+          `${address} has a policy the plan cannot show (${reading.unreadable}); the plan cannot show what it grants, ` +
+          "which may be anything; expected a policy whose statements the plan shows (JSON known at plan, a JSON " +
+          "template, or exactly an aws_iam_policy_document's json)",
       });
       return;
     }
     for (const statement of reading.statements) {
-      const found = wildcardsIn(statement);
+      const found = wildcardsIn(graph, statement);
       if (found.length === 0) continue;
       const origin = `statement ${statement.sid ? json(statement.sid) : "without Sid"}${statement.source === address ? "" : ` of ${statement.source}`}`;
       if (statement.sid?.startsWith(DELIBERATE_WILDCARD_SID)) {
@@ -100,6 +110,8 @@ function judged(graph: PlanGraph): { wildcards: Violation[]; exceptions: Violati
         configured.forEach((config) => {
           judge(role.address, readPolicy(graph, role, { known: false }, config.policy));
         });
+      // With no block the plan shows, an unknown inline_policy is a new role's computed one. A `dynamic
+      // "inline_policy"` is not in the plan's configuration, and looks the same (see the README).
       continue;
     }
     blocks.forEach((block: Record<string, unknown> | null, index) => {
@@ -115,23 +127,35 @@ function judged(graph: PlanGraph): { wildcards: Violation[]; exceptions: Violati
   }
   // An attached policy is judged where the plan shows it (its aws_iam_policy); one it does not show
   // (an AWS managed policy, one made elsewhere) may grant anything.
-  for (const attachment of graph.live(...ATTACHMENTS)) {
-    if (linked(graph.links(attachment, "policy_arn", ["aws_iam_policy"])).length > 0) continue;
-    const arn = graph.valueOf(attachment, "policy_arn");
+  const attaches = (address: string, what: string) =>
     result.wildcards.push({
-      address: attachment.address,
+      address,
       message:
-        `${attachment.address} attaches ${typeof arn === "string" ? json(arn) : "a policy known only after apply"}, ` +
-        "a policy the plan does not show (an AWS managed policy, or one made elsewhere); it may grant anything; " +
-        "expected an aws_iam_policy of this plan, or an inline policy, whose statements the plan shows",
+        `${address} attaches ${what}, a policy the plan does not show (an AWS managed policy, or one made elsewhere); ` +
+        "it may grant anything; expected an aws_iam_policy of this plan, or an inline policy, whose statements the plan shows",
     });
+  for (const attachment of graph.live(...ATTACHMENTS)) {
+    const attribute = graph.attribute(attachment, "policy_arn");
+    if (attribute.known) {
+      if (typeof attribute.value !== "string" || !isPlanPolicy(graph, attribute.value))
+        attaches(
+          attachment.address,
+          typeof attribute.value === "string" ? json(attribute.value) : "an ARN that is not a string",
+        );
+    } else if (graph.exactly(attachment, attribute.expression, "arn", [POLICY])?.length !== 1) {
+      attaches(attachment.address, `a policy known only after apply${referring(attribute.expression)}`);
+    }
   }
+  for (const [kind, name] of ATTACHED_SETS)
+    for (const node of graph.live(kind)) {
+      for (const what of unshownPolicies(graph, node, name)) attaches(node.address, `${what} (${name})`);
+    }
   cache.set(graph, result);
   return result;
 }
 
 /** What an Allow statement grants beyond exact actions on exact resources, in words; empty when nothing. */
-function wildcardsIn(statement: Statement): string[] {
+function wildcardsIn(graph: PlanGraph, statement: Statement): string[] {
   if (statement.effect === "Deny") return [];
   const found: string[] = [];
   if (statement.effect !== "Allow")
@@ -164,7 +188,7 @@ function wildcardsIn(statement: Statement): string[] {
       resource !== undefined &&
       isWildcard(literalParts(resource)) &&
       !(unscoped && resource === "*") &&
-      !(logStreams && isOwnLogStreams(resource)),
+      !(logStreams && isOwnLogStreams(graph, statement.scope, resource)),
   );
   // A resource interpolated from another resource's attribute (its ARN) is exact; one the plan does
   // not show at all may be anything.
@@ -188,10 +212,85 @@ function literalParts(text: string): string {
   return holdsUnknown(text) ? showTemplate(text, "") : text;
 }
 
-function isOwnLogStreams(resource: string): boolean {
+/**
+ * True for the streams of one log group: `<group>:log-stream:*`, where the group is an
+ * aws_cloudwatch_log_group of the plan (by reference to its `arn`, or by its known ARN) or a known
+ * ARN of one named log group.
+ */
+function isOwnLogStreams(graph: PlanGraph, scope: ResourceNode, resource: string): boolean {
   if (!resource.endsWith(LOG_STREAMS_SUFFIX)) return false;
   const group = resource.slice(0, -LOG_STREAMS_SUFFIX.length);
-  return showTemplate(group, "") === "" ? holdsUnknown(group) : LOG_GROUP_ARN.test(group);
+  if (!holdsUnknown(group))
+    return (
+      LOG_GROUP_ARN.test(group) ||
+      graph.matching(group, [LOG_GROUP]).some((node) => graph.valueOf(node, "arn") === group)
+    );
+  const reference = soleInterpolation(group);
+  if (reference === undefined) return false;
+  return graph.exactly(scope, { constant_value: `\${${reference}}` }, "arn", [LOG_GROUP])?.length === 1;
+}
+
+/**
+ * True when a known ARN is that of an aws_iam_policy of the plan: its known ARN, or, while that is
+ * unknown, a customer managed policy ARN (an account id, never `aws`) with its path and name.
+ */
+function isPlanPolicy(graph: PlanGraph, arn: string): boolean {
+  const customer = /^arn:aws[a-z-]*:iam::\d{12}:policy(\/.*)$/.exec(arn)?.[1];
+  return graph.live(POLICY).some((policy) => {
+    const known = graph.valueOf(policy, "arn");
+    if (typeof known === "string") return known === arn;
+    const name = graph.valueOf(policy, "name");
+    const path = graph.valueOf(policy, "path") ?? "/";
+    return (
+      customer !== undefined && typeof name === "string" && typeof path === "string" && customer === `${path}${name}`
+    );
+  });
+}
+
+/**
+ * The policies a set of managed policy ARNs attaches that the plan does not show, in words: known
+ * ARNs of no aws_iam_policy of the plan, and elements known only after apply that are not exactly
+ * an aws_iam_policy's arn. HCL shows a list known only after apply as its references alone, without
+ * its constant elements (`[aws_iam_policy.p.arn, "arn:aws:iam::aws:policy/AdministratorAccess"]`):
+ * such a list is not shown.
+ */
+function unshownPolicies(graph: PlanGraph, node: ResourceNode, name: string): string[] {
+  const attribute = graph.attribute(node, name);
+  const expression = node.expressions?.[name];
+  const constant = (expression as { constant_value?: unknown } | undefined)?.constant_value;
+  const partly =
+    attribute.known &&
+    Array.isArray(attribute.value) &&
+    attribute.value.some((_v, index) => graph.valueAt(node, [name, index]) === undefined);
+  if (!attribute.known || (partly && Array.isArray(constant))) {
+    // A role's managed_policy_arns is computed: unknown, and not configured, it attaches nothing.
+    if (expression === undefined) return [];
+    // JSON syntax shows each element's text; HCL only the references.
+    if (!Array.isArray(constant)) return [`policies known only after apply${referring(expression)}`];
+    return constant.flatMap((element) => {
+      if (typeof element !== "string") return ["a non-string element"];
+      if (!element.includes("${")) return isPlanPolicy(graph, element) ? [] : [json(element)];
+      return graph.exactly(node, { constant_value: element }, "arn", [POLICY])?.length === 1
+        ? []
+        : [`${json(element)}, known only after apply`];
+    });
+  }
+  const values = Array.isArray(attribute.value) ? attribute.value : [];
+  const unknown = values.map((_value, index) => graph.valueAt(node, [name, index]) === undefined);
+  const found = values.flatMap((value, index) =>
+    unknown[index] ? [] : typeof value === "string" && isPlanPolicy(graph, value) ? [] : [json(value)],
+  );
+  const hidden = unknown.filter(Boolean).length;
+  // Known elements are shown: the unknown ones must each be an aws_iam_policy's arn, and nothing more.
+  if (hidden > 0 && (graph.exactly(node, expression, "arn", [POLICY])?.length ?? 0) < 1)
+    found.push(`${hidden === 1 ? "a policy" : `${hidden} policies`} known only after apply${referring(expression)}`);
+  return found;
+}
+
+/** ` (it refers to var.arn, aws_iam_policy.p.arn)`, or nothing for an expression without references. */
+function referring(expression: unknown): string {
+  const references = referencesOf(expression);
+  return references.length > 0 ? ` (it refers to ${references.join(", ")})` : "";
 }
 
 function list(items: readonly (string | undefined)[]): string {

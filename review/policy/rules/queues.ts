@@ -4,7 +4,7 @@
  */
 import { unresolved } from "../links.js";
 import { linked, type PlanGraph, type ResourceNode } from "../plan-graph.js";
-import { attributeStatements, type Statement } from "../policy-statements.js";
+import { type PolicyReading, readPolicy, type Statement } from "../policy-statements.js";
 import { QUEUE } from "../resource-kinds.js";
 import { isFifo, listOf } from "../resource-values.js";
 import type { Rule, Violation } from "../rule.js";
@@ -133,9 +133,20 @@ export const nonTlsAllowed: Rule = {
     const violations: Violation[] = [];
     for (const queue of graph.live(QUEUE)) {
       const sources = policiesOf(graph, byQueue.get(queue) ?? [], queue, unresolvedPolicy);
-      // Cannot tell: a policy the plan does not show, or one for a queue it cannot resolve.
+      // Cannot tell: a policy for a queue the plan cannot resolve may be this one's.
       if (sources === undefined) continue;
-      if (sources.some((source) => source.statements.some(deniesInsecureTransport))) continue;
+      if (sources.some((source) => source.reading.statements?.some(deniesInsecureTransport))) continue;
+      const unreadable = sources.filter((source) => source.reading.unreadable !== undefined);
+      if (unreadable.length > 0) {
+        violations.push({
+          address: queue.address,
+          message:
+            `${queue.address}: cannot tell whether its policy denies requests without TLS: the plan cannot show ` +
+            `${unreadable.map((source) => `${source.address} (${source.reading.unreadable})`).join(", ")}; ` +
+            `expected a queue policy the plan shows, with a Deny statement on condition Bool aws:SecureTransport = "false"`,
+        });
+        continue;
+      }
       const found =
         sources.length === 0
           ? "has no queue policy"
@@ -150,38 +161,32 @@ export const nonTlsAllowed: Rule = {
 };
 
 /**
- * The policies that apply to a queue (its `aws_sqs_queue_policy` resources and its inline policy) with
- * their statements; undefined when the plan cannot tell: a policy it does not show, or a policy for a
- * queue it cannot resolve.
+ * The policies that apply to a queue (its `aws_sqs_queue_policy` resources and its inline policy), each
+ * read as far as the plan shows it; undefined when a policy for a queue the plan cannot resolve may apply.
  */
 function policiesOf(
   graph: PlanGraph,
   policies: readonly ResourceNode[],
   queue: ResourceNode,
   unresolvedPolicy: boolean,
-): { address: string; statements: Statement[] }[] | undefined {
-  const sources: { address: string; statements: Statement[] | undefined }[] = [];
+): { address: string; reading: PolicyReading }[] | undefined {
+  const sources: { address: string; reading: PolicyReading }[] = [];
   for (const policy of policies) {
     const attribute = graph.attribute(policy, "policy");
     sources.push({
       address: policy.address,
-      statements: attributeStatements(graph, policy, attribute, policy.expressions?.policy),
+      reading: readPolicy(graph, policy, attribute, attribute.known ? undefined : attribute.expression),
     });
   }
   const inline = graph.attribute(queue, "policy");
   if (inline.known ? graph.isSet(queue, "policy") : inline.configured) {
     sources.push({
       address: `${queue.address} policy`,
-      statements: attributeStatements(graph, queue, inline, inline.known ? undefined : inline.expression),
+      reading: readPolicy(graph, queue, inline, inline.known ? undefined : inline.expression),
     });
   }
   if (sources.length === 0 && unresolvedPolicy) return undefined;
-  const known: { address: string; statements: Statement[] }[] = [];
-  for (const { address, statements } of sources) {
-    if (statements === undefined) return undefined;
-    known.push({ address, statements });
-  }
-  return known;
+  return sources;
 }
 
 function deniesInsecureTransport(statement: Statement): boolean {

@@ -542,3 +542,27 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+describe("non-tls-allowed on a queue policy the plan cannot show (non-tls-allowed-unreadable, real terraform plan)", () => {
+  const found = findings("non-tls-allowed-unreadable").filter((finding) => finding.rule === "non-tls-allowed");
+
+  it("says it cannot tell, as an advisory, for a policy resource and an inline policy it cannot read", () => {
+    expect(found.map((finding) => [finding.severity, finding.address])).toEqual([
+      ["advisory", "aws_sqs_queue.hidden"],
+      ["advisory", "aws_sqs_queue.hidden_inline"],
+    ]);
+    expect(found[0]!.message).toContain(
+      "aws_sqs_queue.hidden: cannot tell whether its policy denies requests without TLS: the plan cannot show aws_sqs_queue_policy.hidden",
+    );
+    expect(found[0]!.message).toContain(
+      "(it refers to aws_sqs_queue.shown.policy, data.aws_iam_policy_document.hidden.json)",
+    );
+    expect(found[1]!.message).toContain("the plan cannot show aws_sqs_queue.hidden_inline policy");
+  });
+
+  it("is satisfied by a Deny it can read, beside a policy it cannot", () => {
+    expect(found.filter((finding) => ["aws_sqs_queue.shown", "aws_sqs_queue.both"].includes(finding.address))).toEqual(
+      [],
+    );
+  });
+});

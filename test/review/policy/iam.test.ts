@@ -11,6 +11,11 @@ import { FIXTURES_DIR } from "../../fixtures/plans/generate.js";
 
 const plan = (name: string): unknown => JSON.parse(readFileSync(path.join(FIXTURES_DIR, name, "plan.json"), "utf8"));
 
+/** The addresses a plan changes: a test that expects no finding for an address checks that it is there. */
+function addresses(name: string): Set<string> {
+  return new Set((plan(name) as { resource_changes: { address: string }[] }).resource_changes.map((c) => c.address));
+}
+
 function iamFindings(input: unknown): Finding[] {
   return checkPlan(input).filter((finding) => finding.rule.startsWith("iam-wildcard"));
 }
@@ -209,5 +214,243 @@ describe("iam-wildcard on edited copies of our own prod plan", () => {
       condition: [],
     });
     expect(blocking(input)).toEqual([]);
+  });
+});
+
+describe("iam-wildcard on iam-wildcard-hidden: expressions with more in them than a document or a policy ARN (real terraform plan)", () => {
+  const findings = iamFindings(plan("iam-wildcard-hidden"));
+  const only = (address: string) => {
+    const found = findings.filter((finding) => finding.address === address);
+    expect(
+      found.map((finding) => [finding.rule, finding.severity]),
+      address,
+    ).toEqual([["iam-wildcard", "blocking"]]);
+    return found[0]!.message;
+  };
+
+  const UNREADABLE: readonly [address: string, what: string, refersTo: string][] = [
+    [
+      "aws_iam_role_policy.document_or_variable",
+      "a condition that may pick a variable over the document (HCL)",
+      "var.override_policy, data.aws_iam_policy_document.send.json",
+    ],
+    [
+      "aws_iam_role_policy.document_edited_by_variable",
+      "replace() of the document with a variable (HCL)",
+      "data.aws_iam_policy_document.send.json, var.override_policy",
+    ],
+    [
+      "aws_iam_role_policy.document_merged_with_queue_policy",
+      "coalesce() of another resource's policy and the document (HCL)",
+      "aws_sqs_queue.work.policy, data.aws_iam_policy_document.send.json",
+    ],
+    [
+      "aws_iam_role_policy.template_document_replaced",
+      'replace() of the document with constants (JSON syntax shows the call: "${replace(...)}")',
+      "data.aws_iam_policy_document.send.json",
+    ],
+    [
+      "aws_iam_role_policy.template_document_other_attribute",
+      "another attribute of the document (minified_json)",
+      "data.aws_iam_policy_document.send.minified_json",
+    ],
+    [
+      "module.grants_variable.aws_iam_role_policy.passed",
+      "a module variable whose caller passes a condition on a variable",
+      "var.policy_json",
+    ],
+    [
+      "aws_iam_role_policy.merged_with_variable",
+      "a document that merges a variable into source_policy_documents",
+      "data.aws_iam_policy_document.send.json, var.override_policy",
+    ],
+  ];
+  for (const [address, what, refersTo] of UNREADABLE) {
+    it(`blocks a policy of ${what} as one the plan cannot show (${address})`, () => {
+      const message = only(address);
+      expect(message).toContain("the plan cannot show what it grants");
+      expect(message).toContain(`(it refers to ${refersTo})`);
+    });
+  }
+
+  const ATTACHED: readonly [address: string, what: string, words: string][] = [
+    [
+      "aws_iam_role_policy_attachment.coalesce_variable",
+      "coalesce() of a variable and a policy's ARN",
+      "a policy known only after apply (it refers to var.override_arn, aws_iam_policy.exact.arn)",
+    ],
+    [
+      "aws_iam_role_policy_attachment.through_local",
+      "a local holding a policy's ARN",
+      "(it refers to local.policy_arn)",
+    ],
+    [
+      "aws_iam_role_policy_attachment.template_other_attribute",
+      "another attribute of a policy of the plan (JSON syntax)",
+      "(it refers to aws_iam_policy.exact.policy_id)",
+    ],
+    [
+      "module.grants_variable.aws_iam_role_policy_attachment.passed",
+      "a module variable whose caller passes coalesce() of a variable and a policy's ARN",
+      "(it refers to var.policy_arn)",
+    ],
+    [
+      "aws_iam_role_policy_attachment.managed_named_like_own",
+      "the AWS managed AdministratorAccess beside a policy of the plan named AdministratorAccess",
+      '"arn:aws:iam::aws:policy/AdministratorAccess"',
+    ],
+    [
+      "aws_iam_role.managed_admin",
+      "an AWS managed policy in a role's managed_policy_arns",
+      '"arn:aws:iam::aws:policy/AdministratorAccess" (managed_policy_arns)',
+    ],
+    [
+      "aws_iam_role.managed_from_variable",
+      "a role's managed_policy_arns from a variable",
+      '"arn:aws:iam::aws:policy/PowerUserAccess" (managed_policy_arns)',
+    ],
+    [
+      "aws_iam_role.managed_mixed",
+      "a role's managed_policy_arns known only after apply, whose constant element HCL does not show",
+      "(it refers to aws_iam_policy.exact.arn) (managed_policy_arns)",
+    ],
+    [
+      "aws_iam_role_policy_attachments_exclusive.admin",
+      "an exclusive attachment of an AWS managed policy",
+      '"arn:aws:iam::aws:policy/AdministratorAccess" (policy_arns)',
+    ],
+    [
+      "aws_iam_role_policy_attachments_exclusive.own_and_managed",
+      "an exclusive attachment of a policy of the plan and a managed one (HCL)",
+      '"arn:aws:iam::aws:policy/ReadOnlyAccess" (policy_arns)',
+    ],
+    [
+      "aws_iam_role_policy_attachments_exclusive.template_own_and_managed",
+      "an exclusive attachment of a policy of the plan and a managed one (JSON syntax)",
+      '"arn:aws:iam::aws:policy/AdministratorAccess" (policy_arns)',
+    ],
+    [
+      "aws_iam_user_policy_attachments_exclusive.user_admin",
+      "a user's exclusive attachment of an AWS managed policy",
+      '"arn:aws:iam::aws:policy/AdministratorAccess" (policy_arns)',
+    ],
+  ];
+  for (const [address, what, words] of ATTACHED) {
+    it(`blocks ${what} as an attachment the plan does not show (${address})`, () => {
+      const message = only(address);
+      expect(message).toContain(`${address} attaches `);
+      expect(message).toContain(words);
+      expect(message).toContain("a policy the plan does not show");
+    });
+  }
+
+  it("passes exactly a document's json, and exactly a policy of the plan attached every way", () => {
+    for (const address of [
+      "aws_iam_role_policy.document_exact",
+      "aws_iam_role_policy.template_document_exact",
+      "aws_iam_role_policy_attachment.exact",
+      "aws_iam_role_policy_attachment.template_exact",
+      "aws_iam_role_policy_attachments_exclusive.own",
+      "aws_iam_group_policy_attachments_exclusive.group_own",
+      "aws_iam_role.template_managed_own",
+      "aws_iam_role.managed_empty",
+      "aws_iam_role.processor",
+      // Through a module variable whose caller passes exactly the document, or the policy's ARN
+      "module.grants_exact.aws_iam_role_policy.passed",
+      "module.grants_exact.aws_iam_role_policy_attachment.passed",
+      // A module output that is exactly a document's json
+      "aws_iam_role_policy.module_output",
+    ]) {
+      expect(addresses("iam-wildcard-hidden").has(address), address).toBe(true);
+      expect(
+        findings.filter((finding) => finding.address === address),
+        address,
+      ).toEqual([]);
+    }
+  });
+
+  it("reports nothing else", () => {
+    const expected = new Set([...UNREADABLE, ...ATTACHED].map(([address]) => address));
+    expect(findings.filter((finding) => !expected.has(finding.address))).toEqual([]);
+  });
+});
+
+describe("iam-wildcard on iam-wildcard-log-streams: a function's own log streams, decided from the plan (real terraform plan)", () => {
+  const findings = iamFindings(plan("iam-wildcard-log-streams"));
+  const blocked = (address: string) => findings.filter((finding) => finding.address === address);
+
+  it("passes the two write actions on the streams of one log group: referenced, known by its (stand-in) ARN, named, per instance", () => {
+    for (const address of [
+      // "${aws_cloudwatch_log_group.own.arn}:log-stream:*", the ARN known only after apply
+      "aws_iam_role_policy.own_group",
+      // The log group exists with the ARN the review's state gave it (a stand-in of another shape):
+      // the document is read at plan with that ARN, and it is the ARN of a log group of the plan.
+      "aws_iam_role_policy.existing_group",
+      // A known ARN of one named log group
+      "aws_iam_role_policy.named_group",
+      // "${aws_cloudwatch_log_group.each[each.key].arn}:log-stream:*" in a document per instance
+      'aws_iam_role_policy.each_group["fast"]',
+      'aws_iam_role_policy.each_group["slow"]',
+    ]) {
+      expect(addresses("iam-wildcard-log-streams").has(address), address).toBe(true);
+      expect(blocked(address), address).toEqual([]);
+    }
+  });
+
+  const BLOCKED: readonly [address: string, what: string, resource: string][] = [
+    ["aws_iam_role_policy.queue_streams", "a queue's ARN (a reference to no log group)", '"${…}:log-stream:*"'],
+    [
+      "aws_iam_role_policy.existing_queue_streams",
+      "a known queue ARN",
+      '"arn:aws:sqs:us-east-1:123456789012:streams-existing:log-stream:*"',
+    ],
+    [
+      "aws_iam_role_policy.group_name_streams",
+      "a log group's name, not its ARN",
+      '"/aws/lambda/streams-own:log-stream:*"',
+    ],
+    ["aws_iam_role_policy.local_group", "a local (the plan does not show what it holds)", '"${…}:log-stream:*"'],
+    ["aws_iam_role_policy.function_of_group", "replace() of a log group's ARN", '"${…}:log-stream:*"'],
+    ["aws_iam_role_policy.suffixed_group", "a wildcard after a log group's ARN", '"${…}-*:log-stream:*"'],
+    [
+      "aws_iam_role_policy.wildcard_group",
+      "a wildcard in the log group's name",
+      '"arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/*:log-stream:*"',
+    ],
+    ["aws_iam_role_policy.extra_action", "a third action beside the two", '"logs:GetLogEvents"'],
+  ];
+  for (const [address, what, resource] of BLOCKED) {
+    it(`blocks log streams of ${what} (${address})`, () => {
+      const found = blocked(address);
+      expect(found.map((finding) => [finding.rule, finding.severity])).toEqual([["iam-wildcard", "blocking"]]);
+      expect(found[0]!.message).toContain(resource);
+      expect(found[0]!.message).toContain('statement "WriteOwnLogs"');
+    });
+  }
+
+  it("reports nothing else", () => {
+    const expected = new Set(BLOCKED.map(([address]) => address));
+    expect(findings.filter((finding) => !expected.has(finding.address))).toEqual([]);
+  });
+});
+
+describe("iam-wildcard on iam-wildcard-inline-dynamic: what a plan shows of a role's inline policies (real terraform plan)", () => {
+  const input = plan("iam-wildcard-inline-dynamic") as {
+    resource_changes: { address: string; change: { actions: string[]; after_unknown: Record<string, unknown> } }[];
+  };
+  const findings = iamFindings(input);
+  const change = (address: string) => input.resource_changes.find((candidate) => candidate.address === address)!;
+
+  it("blocks the wildcard of a dynamic block over a known collection, whose blocks the plan shows", () => {
+    expect(findings.map((finding) => [finding.rule, finding.address])).toEqual([
+      ["iam-wildcard", "aws_iam_role.dynamic_known"],
+    ]);
+    expect(findings[0]!.message).toContain('action "*" and resource "*"');
+  });
+
+  it("cannot see a dynamic block over a value known only after apply (the plan's limit, in the README): a new role's inline_policy is unknown as without one, an existing role is \"no-op\" with its state's blocks", () => {
+    expect(change("aws_iam_role.dynamic_new").change.after_unknown.inline_policy).toBe(true);
+    expect(change("aws_iam_role.dynamic_existing").change.actions).toEqual(["no-op"]);
+    expect(change("aws_iam_role.none_existing").change.actions).toEqual(["no-op"]);
   });
 });

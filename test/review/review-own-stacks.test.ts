@@ -1,0 +1,61 @@
+/**
+ * `npm run review` of this project's own stacks, with a base commit and a small change (prod's batch
+ * size): the review's state fills what the plan could not know with stand-ins, and the construct's
+ * own statements (WriteOwnLogs on its log group's streams, exact ARNs) must not read as wildcards
+ * in the plan of the change. Only prod is planned (the synth keeps one stack), to keep it short.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withoutAwsCredentials } from "../../review/credentials.js";
+import { TERRAFORM_HOOK_TIMEOUT_MS } from "../support/terraform.js";
+import { commitAll, ownStacksRepository, stopReview } from "./fixture-repository.js";
+
+const PROJECT = process.cwd();
+
+describe("npm run review of our own stacks (prod, batch size 10 -> 20)", () => {
+  let report: string;
+  let status: number | null;
+  let review: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    const repo = ownStacksRepository("prod");
+    const config = path.join(repo, "config", "environments.ts");
+    const text = readFileSync(config, "utf8");
+    const prod = text.indexOf('name: "prod"');
+    const batch = text.indexOf("batchSize: 10,", prod);
+    if (prod === -1 || batch === -1) throw new Error("config/environments.ts has no prod batchSize: 10 to change");
+    writeFileSync(config, `${text.slice(0, batch)}batchSize: 20,${text.slice(batch + "batchSize: 10,".length)}`);
+    commitAll(repo, "prod: batch size 20");
+    review = spawn(
+      process.execPath,
+      [path.join(PROJECT, "scripts", "run-ts.mjs"), path.join(PROJECT, "review", "review.ts"), "--base", "HEAD~1"],
+      { cwd: repo, env: withoutAwsCredentials(process.env), stdio: ["ignore", "pipe", "pipe"], detached: true },
+    );
+    const output = { stdout: "", stderr: "" };
+    review.stdout!.on("data", (chunk: Buffer) => (output.stdout += chunk.toString()));
+    review.stderr!.on("data", (chunk: Buffer) => (output.stderr += chunk.toString()));
+    [status] = (await once(review, "close")) as [number | null];
+    report = output.stdout;
+    if (!report.startsWith("# Terraform review"))
+      throw new Error(`review failed (${status}): ${output.stderr.slice(-3000)}`);
+  }, TERRAFORM_HOOK_TIMEOUT_MS);
+
+  afterAll(async () => {
+    if (review && review.exitCode === null && review.signalCode === null) await stopReview(review);
+  });
+
+  it("reviews the change as an in-place update of the mapping", () => {
+    expect(report).toContain("## prod: 0 to add, 1 to change, 0 to replace, 0 to destroy");
+    expect(report).toMatch(/\| ~ update \| `aws_lambda_event_source_mapping\.[^`]+` \| `batch_size` \| 10 \| 20 \|/);
+  });
+
+  it("finds no wildcard in the construct's IAM (its own log streams included), nothing blocking, and exits 0", () => {
+    expect(report).not.toContain("iam-wildcard");
+    expect(report).not.toContain("**blocking**");
+    expect(report).toContain("No blocking findings.");
+    expect(status).toBe(0);
+  });
+});
