@@ -179,7 +179,10 @@ function policiesOf(
     });
   }
   const inline = graph.attribute(queue, "policy");
-  if (inline.known ? graph.isSet(queue, "policy") : inline.configured) {
+  // Not in the configuration, the attribute only mirrors the state: a real one is JSON (what an
+  // aws_sqs_queue_policy wrote), anything else is no policy (a review's stand-in for an unknown value).
+  const mirrorsStateOnly = inline.known && queue.expressions?.policy === undefined && !isJsonText(inline.value);
+  if (inline.known ? graph.isSet(queue, "policy") && !mirrorsStateOnly : inline.configured) {
     sources.push({
       address: `${queue.address} policy`,
       reading: readPolicy(graph, queue, inline, inline.known ? undefined : inline.expression),
@@ -205,4 +208,14 @@ function add<K>(map: Map<K, Set<string>>, key: K, value: string): void {
   const set = map.get(key);
   if (set === undefined) map.set(key, new Set([value]));
   else set.add(value);
+}
+
+function isJsonText(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  try {
+    JSON.parse(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
