@@ -11,7 +11,12 @@ const settings = archiverSettings(process.env, DEFAULT_ARCHIVE_PREFIX);
 
 // The SDK reads AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_SNS itself, so the same bundle runs against
 // local servers; a local S3 is addressed by path, as a bucket name is no host name there.
-const clientOptions = { maxAttempts: 3, requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 } };
+// throwOnRequestTimeout: without it this SDK only logs a warning when requestTimeout passes, and a
+// hung request would hold the batch until the function times out.
+const clientOptions = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true },
+};
 const s3 = new S3Client({ ...clientOptions, forcePathStyle: settings.forcePathStyle });
 const sns = new SNSClient(clientOptions);
 
