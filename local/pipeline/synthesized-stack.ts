@@ -57,7 +57,7 @@ export interface SynthesizedProcessor {
  * Archive mode: the mapping from a processor's dead-letter queue to the archiver function, which a
  * local run runs beside the processor's own.
  */
-export interface SynthesizedArchiver {
+interface SynthesizedArchiver {
   /** The archiver's own mapping (its queue is the processor's dead-letter queue). */
   readonly processor: SynthesizedProcessor;
   /** The mapping whose dead letters it archives. */
@@ -185,7 +185,7 @@ export function readSynthesizedStack(outdir: string, stack: string): Synthesized
 }
 
 /** The variable that marks the construct's archiver function (archive mode). */
-export const ARCHIVER_MARKER_VARIABLE = "ARCHIVE_BUCKET";
+const ARCHIVER_MARKER_VARIABLE = "ARCHIVE_BUCKET";
 
 /** Each mapping whose function has ARCHIVE_BUCKET and whose queue is another mapping's dead-letter queue. */
 function findArchivers(processors: readonly SynthesizedProcessor[]): SynthesizedArchiver[] {

@@ -28,7 +28,7 @@ export interface ReconcileInput {
 }
 
 /** Archive mode: where the dead letters ended up. */
-export interface ArchiveReconciliation {
+interface ArchiveReconciliation {
   readonly archived: number;
   /** Dead letters still in the queue at the end: the archiver should have taken them all. */
   readonly leftInDeadLetterQueue: number;

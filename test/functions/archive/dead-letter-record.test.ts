@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type ArchivedDeadLetter,
+  ArchivedDeadLetterFormatError,
   archiveKey,
   DEFAULT_ARCHIVE_PREFIX,
   parseArchivedDeadLetter,
@@ -121,6 +122,7 @@ describe("parseArchivedDeadLetter", () => {
     ],
   ])("refuses %s, naming the key and the field", (_, text, message) => {
     expect(() => parseArchivedDeadLetter(text, KEY)).toThrow(message);
+    expect(() => parseArchivedDeadLetter(text, KEY)).toThrow(ArchivedDeadLetterFormatError);
     expect(() => parseArchivedDeadLetter(text, KEY)).toThrow(`archived dead letter ${KEY}: `);
   });
 

@@ -25,13 +25,12 @@ import {
 } from "../../support/local-aws.js";
 
 export const ARCHIVER_ENTRY = "functions/archiver/handler.ts";
-export const BUCKET = "orders-test-dead-letters";
 export const PREFIX = "dead-letters/";
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /** Clients of one fauxqs endpoint, which serves SQS, SNS and S3. */
-export function archiveClients(endpoint: string) {
+function archiveClients(endpoint: string) {
   return {
     s3: new S3Client({ endpoint, region: REGION, credentials: CREDENTIALS, forcePathStyle: true }),
     sns: new SNSClient({ endpoint, region: REGION, credentials: CREDENTIALS }),
