@@ -25,8 +25,8 @@ afterAll(async () => {
 
 let next = 0;
 /** Fresh queues, bucket and topic for one test, and the bundled archiver pointed at them. */
-async function setUp() {
-  const resources = await createArchiveResources(sqs.client, sqs.endpoint, `archiver-${next++}`);
+async function setUp(options: { fifo?: boolean } = {}) {
+  const resources = await createArchiveResources(sqs.client, sqs.endpoint, `archiver-${next++}`, options);
   const handler = loadBundledHandler(
     ARCHIVER_ENTRY,
     archiverEnvironment({ endpoint: sqs.endpoint, bucket: resources.bucket, topicArn: resources.topicArn }),
@@ -205,5 +205,58 @@ describe("the bundled archiver on fauxqs (SQS, S3, SNS)", () => {
     await invokeArchiver(handler, sqs.client, queues, event, lambdaContext());
     const [stored] = (await archivedDeadLetters(s3, bucket)).values();
     expect(stored).toMatchObject({ reason: REDRIVEN_WITHOUT_REASON, sourceQueueArn: queues.queueArn });
+  });
+
+  it("archives a FIFO queue's dead letters under the .fifo queue's name, group attributes kept, once each", async () => {
+    const { handler, queues, s3, bucket, alertsUrl } = await setUp({ fifo: true });
+    await poisonThroughRuntime(sqs.client, queues, [
+      { body: "f1", reason: "schema-violation", group: "order-1" },
+      { body: "f2", reason: "schema-violation", group: "order-1" },
+      { body: "f3", reason: "unknown-type", group: "order-2" },
+    ]);
+    // A group's next message comes only once the one before is deleted: two rounds, as the mapping would.
+    const round1 = await receiveDeadLetters(sqs.client, queues, 2);
+    expect((await invokeArchiver(handler, sqs.client, queues, round1.event)).failed).toEqual([]);
+    const round2 = await receiveDeadLetters(sqs.client, queues, 1);
+    expect((await invokeArchiver(handler, sqs.client, queues, round2.event)).failed).toEqual([]);
+    const again = await invokeArchiver(handler, sqs.client, queues, {
+      Records: [...round1.event.Records, ...round2.event.Records],
+    });
+    expect(again.archiverMetrics).toMatchObject({ DeadLettersArchived: 0, DeadLettersAlreadyArchived: 3 });
+    const archive = await archivedDeadLetters(s3, bucket);
+    expect(
+      [...archive.keys()].every((key) => key.startsWith(`${PREFIX}${queues.deadLetterQueueArn.split(":").at(-1)}/`)),
+    ).toBe(true);
+    expect(queues.deadLetterQueueArn).toMatch(/\.fifo$/);
+    expect([...archive.values()].map((letter) => [letter.body, letter.attributes.MessageGroupId]).sort()).toEqual([
+      ["f1", "order-1"],
+      ["f2", "order-1"],
+      ["f3", "order-2"],
+    ]);
+    const alerts = await receiveAlerts(sqs.client, alertsUrl, 2);
+    expect(alerts.map((alert) => alert.alert.byReason)).toEqual([
+      { "schema-violation": 1, "unknown-type": 1 },
+      { "schema-violation": 1 },
+    ]);
+  });
+
+  it("stores bodies up to SQS's 1 MiB whole, and bodies that are JSON, whitespace or markup as text", async () => {
+    const { handler, queues, s3, bucket } = await setUp();
+    const bodies = [
+      "x".repeat(1_048_576 - 600),
+      JSON.stringify({ nested: { deeper: [1, 2, { deepest: "value" }] } }),
+      "   \n\t  ",
+      "<Error><Code>NotXml</Code></Error>",
+    ];
+    await poisonThroughRuntime(
+      sqs.client,
+      queues,
+      bodies.map((body) => ({ body, reason: "body-too-large" })),
+    );
+    const { event } = await receiveDeadLetters(sqs.client, queues, bodies.length);
+    const result = await invokeArchiver(handler, sqs.client, queues, event);
+    expect(result.failed).toEqual([]);
+    const stored = [...(await archivedDeadLetters(s3, bucket)).values()].map((letter) => letter.body);
+    expect(stored.sort()).toEqual([...bodies].sort());
   });
 });

@@ -41,9 +41,19 @@ function archiveClients(endpoint: string) {
  * A work queue and its DLQ, the archive bucket, the alarm topic, and a queue subscribed to the topic
  * (raw delivery) where the test reads the alerts.
  */
-export async function createArchiveResources(sqs: SQSClient, endpoint: string, name: string) {
+export async function createArchiveResources(
+  sqs: SQSClient,
+  endpoint: string,
+  name: string,
+  options: { fifo?: boolean } = {},
+) {
   const { s3, sns } = archiveClients(endpoint);
-  const queues = await createQueuePair(sqs, name, { maxReceiveCount: 1, visibilityTimeoutSeconds: 30 });
+  const queues = await createQueuePair(sqs, name, {
+    maxReceiveCount: 1,
+    visibilityTimeoutSeconds: 30,
+    maxMessageSizeBytes: 1_048_576,
+    ...(options.fifo ? { fifo: true } : {}),
+  });
   await s3.send(new CreateBucketCommand({ Bucket: `${name}-archive` }));
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `${name}-alarms` }));
   const alerts = await createQueue(sqs, `${name}-alerts`, {});
@@ -85,14 +95,21 @@ export function archiverEnvironment(options: {
 export async function poisonThroughRuntime(
   sqs: SQSClient,
   queues: QueuePair,
-  letters: readonly { body: string; reason: string; attributes?: Record<string, MessageAttributeValue> }[],
+  letters: readonly {
+    body: string;
+    reason: string;
+    attributes?: Record<string, MessageAttributeValue>;
+    /** FIFO queues: the message group. */
+    group?: string;
+  }[],
 ): Promise<void> {
-  for (const letter of letters) {
+  for (const [index, letter] of letters.entries()) {
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: queues.queueUrl,
         MessageBody: letter.body,
         MessageAttributes: letter.attributes,
+        ...(letter.group ? { MessageGroupId: letter.group, MessageDeduplicationId: `letter-${index}` } : {}),
       }),
     );
     const [message] = await receiveAll(sqs, queues.queueUrl, 1);
