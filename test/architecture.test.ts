@@ -14,6 +14,7 @@ const LAMBDA_ENTRIES = [
   "functions/poller/index.ts",
   "functions/order-processor/handler.ts",
   "functions/order-processor/consumer.ts",
+  "functions/archiver/handler.ts",
 ];
 /** What the shipped code may import besides `node:*` and the AWS SDK that Lambda's runtime provides. */
 const SHIPPED_DEPENDENCIES = ["valibot"];

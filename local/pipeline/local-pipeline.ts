@@ -1,4 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
 import {
@@ -9,6 +11,7 @@ import {
 import { createFunctionContainers, type FunctionContainers } from "../containers/function-containers.js";
 import { createLocalResources, type LocalQueue, type LocalResources } from "../servers/local-resources.js";
 import { LOCAL_CREDENTIALS } from "../servers/local-servers.js";
+import { createLocalArchiver, type LocalArchiver } from "./local-archiver.js";
 import type { SynthesizedProcessor, SynthesizedStack } from "./synthesized-stack.js";
 
 /** Without a maximum concurrency, Lambda scales far beyond what a laptop should run. */
@@ -21,7 +24,7 @@ export interface LocalPipelineOptions {
   readonly sqs: { readonly endpoint: string; readonly client: SQSClient };
   readonly dynamo: { readonly endpoint: string; readonly client: DynamoDBClient };
   /** Where the function's SDK clients connect (e.g. through a fault proxy); default the servers. */
-  readonly functionEndpoints?: { readonly sqs?: string; readonly dynamo?: string };
+  readonly functionEndpoints?: { readonly sqs?: string; readonly dynamo?: string; readonly s3?: string };
   /** Added to (and overriding) the function's synthesized environment. */
   readonly environment?: Readonly<Record<string, string>>;
   /** Overrides of the synthesized mapping and function settings, for experiments and tests. */
@@ -35,6 +38,8 @@ export interface LocalPipelineOptions {
   readonly onFiltered?: (count: number) => void;
   /** Each line the function writes (its JSON logs and metrics). */
   readonly onFunctionOutput?: (line: string) => void;
+  /** Each line the archiver writes (archive mode). */
+  readonly onArchiverOutput?: (line: string) => void;
 }
 
 export interface LocalPipeline {
@@ -53,6 +58,8 @@ export interface LocalPipeline {
     readonly maxReceiveCount?: number;
   };
   readonly containers: FunctionContainers;
+  /** Archive mode: the archiver draining the dead-letter queue into S3, polled with the processor. */
+  readonly archiver?: LocalArchiver;
   /** Invocations running now. */
   readonly invocationsInFlight: number;
   /** Starts (or restarts) polling. */
@@ -80,11 +87,27 @@ export async function createLocalPipeline(options: LocalPipelineOptions): Promis
         credentials: LOCAL_CREDENTIALS,
       })
     : options.sqs.client;
-  const resources = await createLocalResources(options.stack, { sqs: creator, dynamo: options.dynamo.client }).finally(
-    () => {
+  // fauxqs serves S3 and SNS on the SQS endpoint.
+  const localClient = { endpoint: options.sqs.endpoint, region: options.stack.region, credentials: LOCAL_CREDENTIALS };
+  const s3 = new S3Client({ ...localClient, forcePathStyle: true });
+  const sns = new SNSClient(localClient);
+  const closeClients = () => {
+    s3.destroy();
+    sns.destroy();
+  };
+  const resources = await createLocalResources(options.stack, {
+    sqs: creator,
+    dynamo: options.dynamo.client,
+    s3,
+    sns,
+  })
+    .catch((error: unknown) => {
+      closeClients();
+      throw error;
+    })
+    .finally(() => {
       if (creator !== options.sqs.client) creator.destroy();
-    },
-  );
+    });
   const queue = resources.queues.get(processor.queue.resourceName);
   // Invariant: createLocalResources creates every queue of the stack, and the processor's queue is one of them.
   if (!queue) throw new Error(`queue ${processor.queue.resourceName} was not created locally`);
@@ -123,6 +146,36 @@ export async function createLocalPipeline(options: LocalPipelineOptions): Promis
     functionTimeoutSeconds: options.overrides?.functionTimeoutSeconds ?? fn.timeoutSeconds,
   };
   const filterPatterns = options.overrides?.filterPatterns ?? processor.filterPatterns;
+  const archiverMapping = options.stack.archivers.find(
+    (archiver) => archiver.archivesFor === processor.resourceName && archiver.processor.enabled,
+  );
+  let archiver: LocalArchiver | undefined;
+  if (archiverMapping && deadLetterQueue) {
+    archiver = await createLocalArchiver({
+      processor: archiverMapping.processor,
+      deadLetterQueue,
+      resources,
+      region: options.stack.region,
+      endpoint: options.sqs.endpoint,
+      sqs: options.sqs.client,
+      s3,
+      sns,
+      ...(options.functionEndpoints?.s3 ? { s3Endpoint: options.functionEndpoints.s3 } : {}),
+      baseEnvironment: {
+        AWS_REGION: options.stack.region,
+        AWS_DEFAULT_REGION: options.stack.region,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        ...(options.environment?.LOG_LEVEL ? { LOG_LEVEL: options.environment.LOG_LEVEL } : {}),
+      },
+      ...(options.onArchiverOutput ? { onOutput: options.onArchiverOutput } : {}),
+    }).catch(async (error: unknown) => {
+      await containers.close();
+      closeClients();
+      throw error;
+    });
+  }
   const mapping: EventSourceMapping = createEventSourceMapping({
     client: options.sqs.client,
     queueUrl: queue.url,
@@ -149,27 +202,37 @@ export async function createLocalPipeline(options: LocalPipelineOptions): Promis
       ...(processor.maxReceiveCount ? { maxReceiveCount: processor.maxReceiveCount } : {}),
     },
     containers,
+    ...(archiver ? { archiver } : {}),
     get invocationsInFlight() {
       return mapping.inFlight;
     },
-    start: () => mapping.start(),
-    stopPolling: () => mapping.stop(),
+    start: () => {
+      mapping.start();
+      archiver?.start();
+    },
+    stopPolling: async () => {
+      await Promise.all([mapping.stop(), archiver?.stopPolling()]);
+    },
     async close() {
-      await mapping.stop();
-      await containers.close();
+      await Promise.all([mapping.stop(), archiver?.stopPolling()]);
+      await Promise.all([containers.close(), archiver?.close()]);
+      closeClients();
     },
   };
 }
 
 function chooseProcessor(stack: SynthesizedStack, name: string | undefined): SynthesizedProcessor {
-  const names = stack.processors.map((processor) => processor.resourceName);
+  // An archiver's mapping runs beside the processor whose dead letters it archives, never in its place.
+  const archivers = new Set(stack.archivers.map((archiver) => archiver.processor.resourceName));
+  const candidates = stack.processors.filter((processor) => !archivers.has(processor.resourceName));
+  const names = candidates.map((processor) => processor.resourceName);
   const processor =
-    name === undefined && stack.processors.length === 1
-      ? stack.processors[0]
-      : stack.processors.find((candidate) => candidate.resourceName === name);
+    name === undefined && candidates.length === 1
+      ? candidates[0]
+      : candidates.find((candidate) => candidate.resourceName === name);
   if (!processor) {
     throw new Error(
-      stack.processors.length === 0
+      candidates.length === 0
         ? `stack ${stack.name} has no SQS event source mapping`
         : `processor must name one of stack ${stack.name}'s event source mappings: ${names.join(", ")} (got ${name ?? "nothing"})`,
     );

@@ -53,12 +53,29 @@ export interface SynthesizedProcessor {
   readonly function: SynthesizedFunction;
 }
 
+/**
+ * Archive mode: the mapping from a processor's dead-letter queue to the archiver function, which a
+ * local run runs beside the processor's own.
+ */
+interface SynthesizedArchiver {
+  /** The archiver's own mapping (its queue is the processor's dead-letter queue). */
+  readonly processor: SynthesizedProcessor;
+  /** The mapping whose dead letters it archives. */
+  readonly archivesFor: string;
+}
+
 export interface SynthesizedStack {
   readonly name: string;
   readonly region: string;
   readonly queues: readonly SynthesizedQueue[];
   readonly tables: readonly SynthesizedTable[];
+  /** Terraform resource name and bucket name of each aws_s3_bucket. */
+  readonly buckets: readonly { readonly resourceName: string; readonly name: string }[];
+  /** Terraform resource name and topic name of each aws_sns_topic. */
+  readonly topics: readonly { readonly resourceName: string; readonly name: string }[];
+  /** Every SQS mapping of the stack, the archivers' included. */
   readonly processors: readonly SynthesizedProcessor[];
+  readonly archivers: readonly SynthesizedArchiver[];
 }
 
 /**
@@ -71,6 +88,8 @@ interface Resources {
   readonly aws_dynamodb_table?: Readonly<Record<string, TableBlock>>;
   readonly aws_lambda_event_source_mapping?: Readonly<Record<string, MappingBlock>>;
   readonly aws_lambda_function?: Readonly<Record<string, FunctionBlock>>;
+  readonly aws_s3_bucket?: Readonly<Record<string, { readonly bucket?: unknown }>>;
+  readonly aws_sns_topic?: Readonly<Record<string, { readonly name?: unknown }>>;
 }
 
 interface QueueBlock {
@@ -141,7 +160,42 @@ export function readSynthesizedStack(outdir: string, stack: string): Synthesized
   const processors = Object.entries(resources.aws_lambda_event_source_mapping ?? {})
     .filter(([, mapping]) => referencedResource(mapping.event_source_arn, "aws_sqs_queue") !== undefined)
     .map(([name, mapping]) => toProcessor(name, mapping, resources, queues, path.dirname(file)));
-  return { name: stack, region: json.provider?.aws?.[0]?.region ?? "us-east-1", queues, tables, processors };
+  // A bucket named by Terraform (bucket_prefix, or a reference) gets a local name from its resource name.
+  const buckets = Object.entries(resources.aws_s3_bucket ?? {}).map(([resourceName, bucket]) => ({
+    resourceName,
+    name:
+      typeof bucket.bucket === "string" && !bucket.bucket.includes("${")
+        ? bucket.bucket
+        : `local-${resourceName.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`.slice(0, 63).replace(/-+$/, ""),
+  }));
+  const topics = Object.entries(resources.aws_sns_topic ?? {}).map(([resourceName, topic]) => ({
+    resourceName,
+    name: typeof topic.name === "string" ? topic.name : resourceName,
+  }));
+  return {
+    name: stack,
+    region: json.provider?.aws?.[0]?.region ?? "us-east-1",
+    queues,
+    tables,
+    buckets,
+    topics,
+    processors,
+    archivers: findArchivers(processors),
+  };
+}
+
+/** The variable that marks the construct's archiver function (archive mode). */
+const ARCHIVER_MARKER_VARIABLE = "ARCHIVE_BUCKET";
+
+/** Each mapping whose function has ARCHIVE_BUCKET and whose queue is another mapping's dead-letter queue. */
+function findArchivers(processors: readonly SynthesizedProcessor[]): SynthesizedArchiver[] {
+  return processors.flatMap((candidate) => {
+    if (candidate.function.environment[ARCHIVER_MARKER_VARIABLE] === undefined) return [];
+    const source = processors.find(
+      (processor) => processor.deadLetterQueue?.resourceName === candidate.queue.resourceName,
+    );
+    return source ? [{ processor: candidate, archivesFor: source.resourceName }] : [];
+  });
 }
 
 function toQueue(resourceName: string, queue: QueueBlock): SynthesizedQueue {

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { S3Client } from "@aws-sdk/client-s3";
 import { sendMessages } from "../../functions/lib/index.js";
 import { createLocalPipeline, type LocalPipeline } from "../pipeline/local-pipeline.js";
 import { readSynthesizedStack } from "../pipeline/synthesized-stack.js";
 import { startFaultProxy } from "../servers/fault-proxy.js";
-import { startLocalDynamo, startLocalSqs } from "../servers/local-servers.js";
+import { LOCAL_CREDENTIALS, startLocalDynamo, startLocalSqs } from "../servers/local-servers.js";
+import { readAlerts, readArchive } from "./archive-inspection.js";
 import { generateOrderStream, type OrderStream } from "./order-stream.js";
 import { percentiles } from "./percentiles.js";
 import { reconcile } from "./reconcile.js";
@@ -36,7 +38,18 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     (options.injectTransientFaults !== false && options.transientShare > 0) || options.scenario !== undefined;
   const tableProxy = injectFaults ? await startFaultProxy(dynamo.endpoint) : undefined;
   const sqsProxy = injectFaults ? await startFaultProxy(sqs.endpoint) : undefined;
-  const closeServers = () => Promise.all([tableProxy?.close(), sqsProxy?.close(), sqs.stop(), dynamo.stop()]);
+  // Archive mode: the archiver's S3 calls go through a proxy of their own, for scenarios that fail them.
+  const s3Proxy = injectFaults && stack.archivers.length > 0 ? await startFaultProxy(sqs.endpoint) : undefined;
+  const s3 = new S3Client({
+    endpoint: sqs.endpoint,
+    region: stack.region,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+  });
+  const closeServers = () => {
+    s3.destroy();
+    return Promise.all([tableProxy?.close(), sqsProxy?.close(), s3Proxy?.close(), sqs.stop(), dynamo.stop()]);
+  };
   const observer = createRunObserver(options.functionLogFile);
   const { counters } = observer;
   const outputListeners: ((line: string) => void)[] = [];
@@ -46,7 +59,15 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       stack,
       sqs,
       dynamo,
-      ...(tableProxy && sqsProxy ? { functionEndpoints: { dynamo: tableProxy.endpoint, sqs: sqsProxy.endpoint } } : {}),
+      ...(tableProxy && sqsProxy
+        ? {
+            functionEndpoints: {
+              dynamo: tableProxy.endpoint,
+              sqs: sqsProxy.endpoint,
+              ...(s3Proxy ? { s3: s3Proxy.endpoint } : {}),
+            },
+          }
+        : {}),
       // The reconciliation reads the function's outcome lines, which are logged at INFO.
       environment: { LOG_LEVEL: "INFO" },
       ...(options.overrides ? { overrides: options.overrides } : {}),
@@ -56,6 +77,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       },
       onInvocation: observer.onInvocation,
       onFiltered: observer.onFiltered,
+      // Into the same log file; the archiver's lines name no correlation id, so they feed no outcome.
+      onArchiverOutput: (line) => observer.onFunctionOutput(line),
     });
   } catch (error) {
     await closeServers();
@@ -106,6 +129,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       const controls: RunControls = {
         table: tableProxy,
         sqs: sqsProxy,
+        ...(s3Proxy ? { s3: s3Proxy } : {}),
         pipeline: activePipeline,
         stream,
         progress: () => tracker.snapshot(),
@@ -144,7 +168,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       while (!stopped() && settledTicks < 2) {
         await sleep(200);
         const progress = await tracker.snapshot();
-        settledTicks = progress.queued + progress.inFlight === 0 ? settledTicks + 1 : 0;
+        // In archive mode the run settles once the archiver has also drained the dead-letter queue.
+        const archiving =
+          activePipeline.archiver !== undefined &&
+          (progress.deadLettered > 0 || activePipeline.archiver.invocationsInFlight > 0);
+        settledTicks = progress.queued + progress.inFlight === 0 && !archiving ? settledTicks + 1 : 0;
         if (tracker.idleMs() > stallMs) break;
       }
     } finally {
@@ -158,6 +186,16 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     const sentStream: OrderStream = { ...stream, messages: sentMessages };
     const deadLetters = deadLetterQueue ? await readDeadLetters(sqs.client, deadLetterQueue.url) : [];
     const tableItems = await scanTable(dynamo.client, ordersTable.name);
+    const { archiver } = pipeline;
+    const archive = archiver
+      ? {
+          ...(await readArchive(s3, archiver.bucket, archiver.prefix)),
+          ...(await readAlerts(sqs.client, archiver.alertsQueueUrl).then(({ alerts, deadLetters: alerted }) => ({
+            alerts,
+            alertedDeadLetters: alerted,
+          }))),
+        }
+      : undefined;
     const reconciliation = reconcile({
       stream: sentStream,
       tableItems,
@@ -165,6 +203,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       filtered: counters.filtered,
       functionLogs: observer.outcomeLogs,
       filterActive: pipeline.settings.filterPatterns > 0,
+      ...(archive ? { archive } : {}),
     });
     const report: RunReport = {
       environment: options.environment,
@@ -197,6 +236,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
         queueUrl: queue.url,
         ...(deadLetterQueue ? { deadLetterQueueUrl: deadLetterQueue.url } : {}),
         tables: pipeline.tableNames,
+        ...(archiver
+          ? { archive: { bucket: archiver.bucket, prefix: archiver.prefix, topicArn: archiver.topicArn } }
+          : {}),
       },
       resumePolling: () => activePipeline.start(),
       async close() {

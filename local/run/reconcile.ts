@@ -15,6 +15,27 @@ export interface ReconcileInput {
   /** The function's JSON log lines, parsed. */
   readonly functionLogs: readonly Record<string, unknown>[];
   readonly filterActive: boolean;
+  /**
+   * Archive mode: the dead letters the archiver stored (`deadLetters` above is then what it left in
+   * the queue), the objects that are not dead letters, and the alerts published.
+   */
+  readonly archive?: {
+    readonly deadLetters: readonly { readonly body: string; readonly reason: string }[];
+    readonly unreadable: readonly string[];
+    readonly alerts: number;
+    readonly alertedDeadLetters: number;
+  };
+}
+
+/** Archive mode: where the dead letters ended up. */
+interface ArchiveReconciliation {
+  readonly archived: number;
+  /** Dead letters still in the queue at the end: the archiver should have taken them all. */
+  readonly leftInDeadLetterQueue: number;
+  readonly alerts: number;
+  /** The sum of the alerts' counts: each dead letter stored is alerted once. */
+  readonly alertedDeadLetters: number;
+  readonly unreadable: readonly string[];
 }
 
 export interface Reconciliation {
@@ -42,6 +63,7 @@ export interface Reconciliation {
   readonly stateMismatchCount: number;
   readonly unexpectedDeadLetters: readonly string[];
   readonly wrongReasons: readonly string[];
+  readonly archive?: ArchiveReconciliation;
   readonly ok: boolean;
 }
 
@@ -68,7 +90,22 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   const filteredExpected = filterActive
     ? stream.messages.filter((m) => m.kind === "poison" && !m.passesFilter).length
     : 0;
-  const dead = checkDeadLetters(input, stream.messages);
+  // In archive mode a dead letter is accounted for in the bucket or, if the archiver never took it, in
+  // the queue; found in both, or twice, it was dead-lettered more than once.
+  const allDeadLetters = [...(input.archive?.deadLetters ?? []), ...input.deadLetters];
+  const dead = checkDeadLetters({ ...input, deadLetters: allDeadLetters }, stream.messages);
+  const archive: ArchiveReconciliation | undefined = input.archive && {
+    archived: input.archive.deadLetters.length,
+    leftInDeadLetterQueue: input.deadLetters.length,
+    alerts: input.archive.alerts,
+    alertedDeadLetters: input.archive.alertedDeadLetters,
+    unreadable: input.archive.unreadable.slice(0, MAX_LISTED_MISMATCHES),
+  };
+  const archiveOk =
+    !archive ||
+    (archive.leftInDeadLetterQueue === 0 &&
+      input.archive?.unreadable.length === 0 &&
+      archive.alertedDeadLetters === archive.archived);
   // The filter only reports a count, so filtered messages are accounted up to the number expected.
   const accounted = applied + dead.withReason + Math.min(input.filtered, filteredExpected);
   const expected = expectedOrders(stream);
@@ -79,7 +116,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     sent: stream.messages.length,
     applied,
     duplicatesIgnored,
-    deadLettered: input.deadLetters.length,
+    deadLettered: allDeadLetters.length,
     deadLetteredWithReason: dead.withReason,
     deadLetterReasons: dead.reasons,
     filtered: input.filtered,
@@ -91,7 +128,9 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     stateMismatchCount: mismatches.length,
     unexpectedDeadLetters: dead.unexpected,
     wrongReasons: dead.wrongReasons,
+    ...(archive ? { archive } : {}),
     ok:
+      archiveOk &&
       lost === 0 &&
       duplicatedEffects === 0 &&
       mismatches.length === 0 &&
@@ -177,11 +216,16 @@ export function formatReconciliation(r: Reconciliation): string {
     `applied:            ${r.applied} (logged outcome)`,
     `duplicates ignored: ${r.duplicatesIgnored}`,
     `dead-lettered:      ${r.deadLettered} (${r.deadLetteredWithReason} with the expected reason${reasons ? `; ${reasons}` : ""})`,
+    ...(r.archive
+      ? [
+          `archived:           ${r.archive.archived} (${r.archive.leftInDeadLetterQueue} left in the DLQ; ${r.archive.alerts} alerts counting ${r.archive.alertedDeadLetters})`,
+        ]
+      : []),
     `filtered:           ${r.filtered} (expected ${r.filteredExpected})`,
     `lost:               ${r.lost}`,
     `duplicated effects: ${r.duplicatedEffects}`,
     `table:              ${r.expectedOrders} orders expected, ${r.stateMismatchCount} mismatches`,
-    ...[...r.stateMismatches, ...r.wrongReasons, ...r.unexpectedDeadLetters]
+    ...[...r.stateMismatches, ...r.wrongReasons, ...r.unexpectedDeadLetters, ...(r.archive?.unreadable ?? [])]
       .slice(0, MAX_LISTED_MISMATCHES)
       .map((problem) => `  - ${problem}`),
     r.ok ? "OK" : "NOT OK",

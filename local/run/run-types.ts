@@ -37,6 +37,8 @@ export interface LocalRunOptions {
 export interface RunControls {
   readonly table: FaultProxy;
   readonly sqs: FaultProxy;
+  /** Archive mode: the archiver's S3 calls pass through this proxy. */
+  readonly s3?: FaultProxy;
   readonly pipeline: LocalPipeline;
   readonly stream: OrderStream;
   progress(): Promise<RunProgress>;
@@ -80,6 +82,8 @@ export interface LocalRun {
     readonly queueUrl: string;
     readonly deadLetterQueueUrl?: string;
     readonly tables: readonly string[];
+    /** Archive mode: where the archiver stores dead letters (on the SQS endpoint, which serves S3 and SNS) and its alert topic. */
+    readonly archive?: { readonly bucket: string; readonly prefix: string; readonly topicArn: string };
   };
   /** Polls again (as after a deployment): for `--keep`, so that what a user sends is processed. */
   resumePolling(): void;

@@ -4,8 +4,9 @@ import type { AddressInfo } from "node:net";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import dynalite from "dynalite";
-import { buildApp, interceptLocalhostDns } from "fauxqs";
+import { interceptLocalhostDns } from "fauxqs";
 import { compiledChildEntry } from "../child-entry.js";
+import { buildFauxqsApp } from "./fauxqs-app.js";
 
 /** Local servers accept any credentials; the SDK still wants some. */
 export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
@@ -109,7 +110,7 @@ interface RunningServer {
 }
 
 async function startFauxqs(port = 0): Promise<RunningServer> {
-  const app = buildApp({ logger: false });
+  const app = buildFauxqsApp();
   await app.listen({ port, host: "127.0.0.1" });
   const address = app.server.address() as AddressInfo;
   return { endpoint: `http://127.0.0.1:${address.port}`, stop: () => app.close() };

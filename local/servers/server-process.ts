@@ -5,14 +5,14 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
-import { buildApp } from "fauxqs";
+import { buildFauxqsApp } from "./fauxqs-app.js";
 
 const kind = process.argv[2];
 const port = Number(process.argv[3] ?? 0);
 
 async function listen(): Promise<number> {
   if (kind === "sqs") {
-    const app = buildApp({ logger: false });
+    const app = buildFauxqsApp();
     await app.listen({ port, host: "127.0.0.1" });
     return (app.server.address() as AddressInfo).port;
   }

@@ -78,6 +78,14 @@ export function formatSummary(report: RunReport, context: SummaryContext): strin
     ),
     row("duplicated effects", `${r.duplicatedEffects}`),
     row("dead-lettered", `${r.deadLettered}${reasons ? ` (${reasons})` : ""}`),
+    ...(r.archive
+      ? [
+          row(
+            "archived",
+            `${r.archive.archived} in the local S3 bucket, ${r.archive.leftInDeadLetterQueue} left in the DLQ; ${r.archive.alerts} alerts counting ${r.archive.alertedDeadLetters}`,
+          ),
+        ]
+      : []),
     row("filtered", `${r.filtered}${s.filterPatterns > 0 ? " (deleted by the mapping's filter, never invoked)" : ""}`),
     row(
       "retries",
@@ -131,7 +139,7 @@ export function verdict(report: RunReport): string {
   if (r.ok) {
     return (
       `PASS: all ${r.sent} messages accounted for (${r.applied} applied, ${r.deadLetteredWithReason} dead-lettered with their reason, ` +
-      `${r.filtered} filtered): none lost, no effect applied twice, the table holds exactly the ${r.expectedOrders} expected orders.` +
+      `${r.filtered} filtered${r.archive ? `; every dead letter archived once and alerted` : ""}): none lost, no effect applied twice, the table holds exactly the ${r.expectedOrders} expected orders.` +
       `${report.sendFailures > 0 ? ` ${report.sendFailures} messages failed to send and are not part of it.` : ""}`
     );
   }
@@ -142,6 +150,15 @@ export function verdict(report: RunReport): string {
     r.unexpectedDeadLetters.length > 0 ? `${r.unexpectedDeadLetters.length} unexpected dead letters` : undefined,
     r.wrongReasons.length > 0 ? `${r.wrongReasons.length} dead-lettered with the wrong reason` : undefined,
     r.filtered !== r.filteredExpected ? `${r.filtered} filtered where ${r.filteredExpected} were expected` : undefined,
+    r.archive && r.archive.leftInDeadLetterQueue > 0
+      ? `${r.archive.leftInDeadLetterQueue} dead letters the archiver did not take`
+      : undefined,
+    r.archive && r.archive.unreadable.length > 0
+      ? `${r.archive.unreadable.length} unreadable archive objects`
+      : undefined,
+    r.archive && r.archive.alertedDeadLetters !== r.archive.archived
+      ? `alerts count ${r.archive.alertedDeadLetters} dead letters where ${r.archive.archived} were archived`
+      : undefined,
   ].filter((problem) => problem !== undefined);
   return `FAIL: ${problems.length > 0 ? problems.join(", ") : "the reconciliation found a difference"} (details above).`;
 }
@@ -165,12 +182,23 @@ export function formatEndpoints(endpoints: LocalRun["endpoints"], region: string
     row("queue URL", endpoints.queueUrl),
     ...(endpoints.deadLetterQueueUrl ? [row("DLQ URL", endpoints.deadLetterQueueUrl)] : []),
     row(endpoints.tables.length === 1 ? "table" : "tables", endpoints.tables.join(", ")),
+    ...(endpoints.archive
+      ? [
+          row("archive", `s3://${endpoints.archive.bucket}/${endpoints.archive.prefix} (S3 on the SQS endpoint)`),
+          row("alert topic", endpoints.archive.topicArn),
+        ]
+      : []),
     "",
     "Any region and credentials work, e.g. AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local:",
     "",
     ...(endpoints.deadLetterQueueUrl
       ? [
           `  ${sqs} receive-message --queue-url ${endpoints.deadLetterQueueUrl} --max-number-of-messages 10 --visibility-timeout 0 --message-attribute-names All`,
+        ]
+      : []),
+    ...(endpoints.archive
+      ? [
+          `  aws --endpoint-url ${endpoints.sqs} --region ${region} s3 ls --recursive s3://${endpoints.archive.bucket}/${endpoints.archive.prefix}`,
         ]
       : []),
     `  ${sqs} get-queue-attributes --queue-url ${endpoints.queueUrl} --attribute-names All`,

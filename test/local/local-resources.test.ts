@@ -1,10 +1,18 @@
 import path from "node:path";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSynthesizedStack, type SynthesizedStack } from "../../local/pipeline/synthesized-stack.js";
 import { createLocalResources, type LocalResources } from "../../local/servers/local-resources.js";
-import { type LocalDynamo, type LocalSqs, startLocalDynamo, startLocalSqs } from "../../local/servers/local-servers.js";
+import {
+  LOCAL_CREDENTIALS,
+  type LocalDynamo,
+  type LocalSqs,
+  startLocalDynamo,
+  startLocalSqs,
+} from "../../local/servers/local-servers.js";
 import { mtimeOf, stackFileOf, synthesize } from "../../local/synth-check.js";
 
 const ROOT = process.cwd();
@@ -15,18 +23,49 @@ let dev: SynthesizedStack;
 let devResources: LocalResources;
 let fixture: SynthesizedStack;
 let fixtureResources: LocalResources;
+let s3: S3Client;
+let sns: SNSClient;
 
 beforeAll(async () => {
   if (mtimeOf(path.join(ROOT, stackFileOf("dev"))) === undefined) await synthesize(ROOT);
   dev = readSynthesizedStack("cdktf.out", "dev");
   fixture = readSynthesizedStack("test/fixtures/local", "minimal");
   [sqs, dynamo] = await Promise.all([startLocalSqs(), startLocalDynamo()]);
-  devResources = await createLocalResources(dev, { sqs: sqs.client, dynamo: dynamo.client });
+  // fauxqs serves S3 and SNS on the SQS endpoint: the stacks' topics (and, in archive mode, bucket) are made there.
+  const local = { endpoint: sqs.endpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS };
+  s3 = new S3Client({ ...local, forcePathStyle: true });
+  sns = new SNSClient(local);
+  devResources = await createLocalResources(dev, { sqs: sqs.client, dynamo: dynamo.client, s3, sns });
   fixtureResources = await createLocalResources(fixture, { sqs: sqs.client, dynamo: dynamo.client });
 });
 
 afterAll(async () => {
+  s3?.destroy();
+  sns?.destroy();
   await Promise.all([sqs?.stop(), dynamo?.stop()]);
+});
+
+describe("createLocalResources: buckets and topics (archive mode)", () => {
+  it("creates the stack's bucket and topic, and resolves their references", async () => {
+    const archive = readSynthesizedStack("test/fixtures/local", "archive");
+    const resources = await createLocalResources(archive, { sqs: sqs.client, dynamo: dynamo.client, s3, sns });
+    expect(resources.resolve("${aws_s3_bucket.archive.bucket}")).toBe("orders-archive-dead-letters");
+    expect(resources.resolve("${aws_s3_bucket.archive.id}")).toBe("orders-archive-dead-letters");
+    expect(resources.resolve("${aws_s3_bucket.archive.arn}")).toBe("arn:aws:s3:::orders-archive-dead-letters");
+    const topicArn = resources.resolve("${aws_sns_topic.alarms.arn}");
+    expect(topicArn).toMatch(/^arn:aws:sns:[a-z0-9-]+:\d{12}:orders-archive-alarms$/);
+    expect(resources.resolve("${aws_sns_topic.alarms.name}")).toBe("orders-archive-alarms");
+    await s3.send(new HeadBucketCommand({ Bucket: "orders-archive-dead-letters" }));
+    await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }));
+    expect(() => resources.resolve("${aws_s3_bucket.other.bucket}")).toThrow(/can't be resolved locally/);
+  });
+
+  it("refuses a stack with a bucket or topic when given no S3 or SNS client, instead of leaving it out", async () => {
+    const archive = readSynthesizedStack("test/fixtures/local", "archive");
+    await expect(createLocalResources(archive, { sqs: sqs.client, dynamo: dynamo.client })).rejects.toThrow(
+      /stack archive has S3 buckets or SNS topics: creating them locally needs S3 and SNS clients/,
+    );
+  });
 });
 
 async function attributesOf(queueUrl: string): Promise<Record<string, string>> {
@@ -190,7 +229,7 @@ describe("createLocalResources: resolve()", () => {
 
   it("throws a clear error for a reference it can't resolve", () => {
     expect(() => devResources.resolve("${aws_lambda_function.order-processor_function_19A85F0C.arn}")).toThrow(
-      /\$\{aws_lambda_function\.order-processor_function_19A85F0C\.arn\} can't be resolved locally: only queue url\/arn\/name and table name\/arn references are supported/,
+      /\$\{aws_lambda_function\.order-processor_function_19A85F0C\.arn\} can't be resolved locally: only queue url\/arn\/name, table name\/arn, bucket name\/arn and topic arn\/name references are supported/,
     );
     expect(() => devResources.resolve("${aws_sqs_queue.no-such-queue.url}")).toThrow(
       /\$\{aws_sqs_queue\.no-such-queue\.url\} can't be resolved locally/,

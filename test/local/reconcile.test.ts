@@ -221,3 +221,67 @@ describe("reconcile", () => {
     );
   });
 });
+
+describe("reconcile in archive mode: the dead letters are looked for in the archive", () => {
+  /** The perfect run with its dead letters in the archive instead of the queue, each alerted. */
+  const archived = (): ReconcileInput => ({
+    ...perfect,
+    deadLetters: [],
+    archive: {
+      deadLetters: perfect.deadLetters.map((letter) => ({ body: letter.body, reason: letter.reason ?? "" })),
+      unreadable: [],
+      alerts: 3,
+      alertedDeadLetters: perfect.deadLetters.length,
+    },
+  });
+
+  it("is ok when every dead letter is archived once with its reason and alerted", () => {
+    const result = reconcile(archived());
+    expect(result).toMatchObject({ ok: true, lost: 0, deadLettered: perfect.deadLetters.length });
+    expect(result.deadLetteredWithReason).toBe(perfect.deadLetters.length);
+    expect(result.archive).toEqual({
+      archived: perfect.deadLetters.length,
+      leftInDeadLetterQueue: 0,
+      alerts: 3,
+      alertedDeadLetters: perfect.deadLetters.length,
+      unreadable: [],
+    });
+    expect(formatReconciliation(result)).toMatch(/archived: +\d+ \(0 left in the DLQ; 3 alerts counting \d+\)/);
+  });
+
+  it("is not ok when a dead letter was left in the queue, even with its reason", () => {
+    const input = archived();
+    const [left, ...rest] = input.archive!.deadLetters;
+    const result = reconcile({ ...input, deadLetters: [left!], archive: { ...input.archive!, deadLetters: rest } });
+    expect(result).toMatchObject({ ok: false, lost: 0, archive: { leftInDeadLetterQueue: 1 } });
+  });
+
+  it("finds a dead letter archived twice, or archived and also left in the queue", () => {
+    const input = archived();
+    const [first] = input.archive!.deadLetters;
+    const twice = reconcile({
+      ...input,
+      archive: { ...input.archive!, deadLetters: [...input.archive!.deadLetters, first!] },
+    });
+    expect(twice.ok).toBe(false);
+    expect(twice.unexpectedDeadLetters).toEqual([expect.stringMatching(/dead-lettered more than once/)]);
+    const both = reconcile({ ...input, deadLetters: [first!] });
+    expect(both.unexpectedDeadLetters).toEqual([expect.stringMatching(/dead-lettered more than once/)]);
+  });
+
+  it("is not ok when the alerts count a different number, or an object is no dead letter; a lost dead letter is lost", () => {
+    const input = archived();
+    expect(reconcile({ ...input, archive: { ...input.archive!, alertedDeadLetters: 1 } }).ok).toBe(false);
+    const unreadable = reconcile({
+      ...input,
+      archive: { ...input.archive!, unreadable: ["archived dead letter k: x"] },
+    });
+    expect(unreadable.ok).toBe(false);
+    expect(formatReconciliation(unreadable)).toContain("  - archived dead letter k: x");
+    const missing = reconcile({
+      ...input,
+      archive: { ...input.archive!, deadLetters: input.archive!.deadLetters.slice(1) },
+    });
+    expect(missing).toMatchObject({ ok: false, lost: 1 });
+  });
+});
