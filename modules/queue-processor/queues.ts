@@ -4,6 +4,7 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy/index.j
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy/index.js";
 import { SqsQueueRedrivePolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-policy/index.js";
 import { Construct } from "constructs";
+import { SQS, SQS_EVENT_SOURCE } from "../../functions/aws-limits.js";
 import type { ResolvedConfig } from "./resolve.js";
 
 /** How long SQS reuses a KMS data key, in seconds: AWS's default, a balance of cost and exposure. */
@@ -31,11 +32,21 @@ export class ProcessorQueues extends Construct {
       tags,
     };
 
+    const { deadLetters } = config;
     this.deadLetterQueue = new SqsQueue(this, "dead-letter-queue", {
       ...shared,
       name: names.deadLetterQueue,
       messageRetentionSeconds: queue.deadLetterRetentionSeconds,
-      // The DLQ is read by people and redrive tools, not by the function: the SQS defaults fit.
+      // Retained, the DLQ is read by people and redrive tools: the SQS defaults fit. Archived, the
+      // archiver's mapping needs a visibility timeout of at least its timeout (AWS advises 6 x).
+      ...(deadLetters.mode === "archive"
+        ? {
+            visibilityTimeoutSeconds: Math.min(
+              SQS.visibilityTimeoutSeconds.max,
+              SQS_EVENT_SOURCE.advisedVisibilityFactor * deadLetters.archiver.timeoutSeconds,
+            ),
+          }
+        : {}),
     });
     this.queue = new SqsQueue(this, "queue", {
       ...shared,
