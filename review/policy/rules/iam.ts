@@ -5,7 +5,7 @@
  * judged as a wildcard: it may be one. A statement whose Sid starts with `DeliberateWildcard` states
  * a deliberate exception: it is reported as advisory instead, so that a reviewer still sees it.
  */
-import { IAM } from "../../../functions/aws-limits.js";
+import { IAM, S3 } from "../../../functions/aws-limits.js";
 import { constantOf, holdsUnknown, showTemplate } from "../expressions.js";
 import { linked, type PlanGraph } from "../plan-graph.js";
 import { type PolicyReading, readPolicy, type Statement } from "../policy-statements.js";
@@ -24,6 +24,13 @@ const UNSCOPED_ACTIONS = IAM.actionsWithoutResourceLevelPermissions.map((action)
 const LOG_STREAM_ACTIONS = ["logs:createlogstream", "logs:putlogevents"];
 const LOG_GROUP_ARN = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[^*?]+$/;
 const LOG_STREAMS_SUFFIX = ":log-stream:*";
+/**
+ * Storing objects under one prefix of one bucket, `<bucket ARN>/<prefix>*`, for this action only (the
+ * construct's StoreDeadLetters: the archiver names its keys at run time). The prefix is not empty and
+ * holds no wildcard of its own; the bucket is a named bucket's ARN or one interpolated reference.
+ */
+const OBJECT_WRITE_ACTIONS = ["s3:putobject"];
+const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IDENTITY_POLICIES = ["aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_policy"];
 const ATTACHMENTS = [
   "aws_iam_role_policy_attachment",
@@ -159,12 +166,14 @@ function wildcardsIn(statement: Statement): string[] {
     actions.length > 0 && actions.every((action) => action !== undefined && allowed.includes(action));
   const unscoped = only(UNSCOPED_ACTIONS);
   const logStreams = only(LOG_STREAM_ACTIONS);
+  const objectWrites = only(OBJECT_WRITE_ACTIONS);
   const wildcardResources = statement.resources.filter(
     (resource): resource is string =>
       resource !== undefined &&
       isWildcard(literalParts(resource)) &&
       !(unscoped && resource === "*") &&
-      !(logStreams && isOwnLogStreams(resource)),
+      !(logStreams && isOwnLogStreams(resource)) &&
+      !(objectWrites && isObjectsUnderPrefix(resource)),
   );
   // A resource interpolated from another resource's attribute (its ARN) is exact; one the plan does
   // not show at all may be anything.
@@ -192,6 +201,16 @@ function isOwnLogStreams(resource: string): boolean {
   if (!resource.endsWith(LOG_STREAMS_SUFFIX)) return false;
   const group = resource.slice(0, -LOG_STREAMS_SUFFIX.length);
   return showTemplate(group, "") === "" ? holdsUnknown(group) : LOG_GROUP_ARN.test(group);
+}
+
+function isObjectsUnderPrefix(resource: string): boolean {
+  if (!resource.endsWith("*")) return false;
+  const slash = resource.indexOf("/");
+  if (slash < 0) return false;
+  const bucket = resource.slice(0, slash);
+  const prefix = resource.slice(slash + 1, -1);
+  const bucketNamed = showTemplate(bucket, "") === "" ? holdsUnknown(bucket) : BUCKET_ARN.test(bucket);
+  return bucketNamed && !holdsUnknown(prefix) && S3.keyPrefix.test(prefix);
 }
 
 function list(items: readonly (string | undefined)[]): string {
