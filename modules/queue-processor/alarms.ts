@@ -11,6 +11,8 @@ interface AlarmTargets {
   readonly deadLetterQueue: SqsQueue;
   readonly function: LambdaFunction;
   readonly eventSourceMapping: LambdaEventSourceMapping;
+  /** Archive mode: where dead letters the archiver could not store go. */
+  readonly unarchivedQueue: SqsQueue | undefined;
 }
 
 /** What one alarm kind watches, and how to say it in plain English. */
@@ -78,16 +80,16 @@ const DEFINITIONS: Record<AlarmKind, AlarmDefinition> = {
 
 /**
  * Archive mode: the archiver drains the DLQ within seconds, so its visible count may never reach a
- * one-minute Maximum. The alarm takes the larger of that and the DLQ's NumberOfMessagesReceived (Sum),
- * which counts every dead letter the archiver received.
+ * one-minute Maximum. The alarm takes the largest of that, the DLQ's NumberOfMessagesReceived (Sum),
+ * which counts every dead letter the archiver received, and the unarchived queue's visible count.
  */
-function archivedDeadLetterQueueAlarm(alarm: ResolvedAlarm, queueName: string) {
-  const metric = (id: string, metricName: string, stat: string) => ({
+function archivedDeadLetterQueueAlarm(alarm: ResolvedAlarm, queueName: string, unarchivedQueueName: string) {
+  const metric = (id: string, metricName: string, stat: string, queue = queueName) => ({
     id,
     metric: {
       namespace: "AWS/SQS",
       metricName,
-      dimensions: { QueueName: queueName },
+      dimensions: { QueueName: queue },
       period: alarm.periodSeconds,
       stat,
     },
@@ -95,14 +97,15 @@ function archivedDeadLetterQueueAlarm(alarm: ResolvedAlarm, queueName: string) {
   return {
     alarmDescription:
       `More than ${alarm.threshold} messages were in or arrived at the dead-letter queue in ${window(alarm)}: ` +
-      "the archiver stored them in S3 with their reason; they need a look and a replay.",
+      "the archiver stores them in S3 with their reason (those it cannot store wait in the unarchived queue); they need a look and a replay.",
     metricQuery: [
       metric("visible", "ApproximateNumberOfMessagesVisible", "Maximum"),
       metric("received", "NumberOfMessagesReceived", "Sum"),
+      metric("unarchived", "ApproximateNumberOfMessagesVisible", "Maximum", unarchivedQueueName),
       {
         id: "dead_letters",
-        expression: "MAX([visible, received])",
-        label: "Dead letters visible or received",
+        expression: "MAX([visible, received, unarchived])",
+        label: "Dead letters visible, received or unarchived",
         returnData: true,
       },
     ],
@@ -147,8 +150,8 @@ export class ProcessorAlarms extends Construct {
       if (kind === "filteredOutEvents" && config.eventSource.filterPatterns.length === 0) continue;
       const definition = DEFINITIONS[kind];
       const metric =
-        kind === "deadLetterQueueNotEmpty" && config.deadLetters.mode === "archive"
-          ? archivedDeadLetterQueueAlarm(alarm, targets.deadLetterQueue.name)
+        kind === "deadLetterQueueNotEmpty" && targets.unarchivedQueue !== undefined
+          ? archivedDeadLetterQueueAlarm(alarm, targets.deadLetterQueue.name, targets.unarchivedQueue.name)
           : {
               alarmDescription: definition.describe(alarm),
               namespace: definition.namespace,

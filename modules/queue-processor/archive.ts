@@ -30,6 +30,8 @@ export interface DeadLetterArchiveInputs {
   readonly config: ResolvedConfig;
   readonly archive: ArchiveSettings;
   readonly deadLetterQueue: SqsQueue;
+  /** The DLQ's own dead-letter queue (ProcessorQueues makes it with the other queues). */
+  readonly unarchivedQueue: SqsQueue | undefined;
   /** Where the archiver sends one alert per batch: the alarm topic. */
   readonly alertTopicArn: string;
   readonly tags: Record<string, string>;
@@ -46,6 +48,8 @@ export class DeadLetterArchive extends Construct {
   readonly bucketName: string;
   readonly bucketArn: string;
   readonly prefix: string;
+  /** Dead letters the archiver failed to store ARCHIVER_MAX_RECEIVES times wait here. */
+  readonly unarchivedQueue: SqsQueue | undefined;
   readonly function: LambdaFunction;
   readonly role: IamRole;
   readonly eventSourceMapping: LambdaEventSourceMapping;
@@ -56,6 +60,7 @@ export class DeadLetterArchive extends Construct {
     const { kmsKeyArn } = config.queue;
     const names = config.names.archiver;
     this.prefix = archive.prefix;
+    this.unarchivedQueue = inputs.unarchivedQueue;
 
     if (archive.bucket === undefined) {
       this.bucket = createArchiveBucket(this, "bucket", {

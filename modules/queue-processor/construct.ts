@@ -128,6 +128,7 @@ export class QueueProcessor extends Construct {
           deadLetterQueue: this.deadLetterQueue,
           function: this.function,
           eventSourceMapping: this.eventSourceMapping,
+          unarchivedQueue: queues.unarchivedQueue,
         },
         tags,
       );
@@ -144,6 +145,7 @@ export class QueueProcessor extends Construct {
             config,
             archive: deadLetters,
             deadLetterQueue: this.deadLetterQueue,
+            unarchivedQueue: queues.unarchivedQueue,
             alertTopicArn: this.alarmTopicArn,
             tags,
           })

@@ -7,6 +7,13 @@ import { Construct } from "constructs";
 import { SQS, SQS_EVENT_SOURCE } from "../../functions/aws-limits.js";
 import type { ResolvedConfig } from "./resolve.js";
 
+/**
+ * Receives of a dead letter by the archiver before SQS moves it to the unarchived queue: with the
+ * DLQ's visibility timeout of 6 x the archiver's timeout (6 minutes by default), about an hour of
+ * retries, which outlasts a passing S3 or KMS fault.
+ */
+export const ARCHIVER_MAX_RECEIVES = 10;
+
 /** How long SQS reuses a KMS data key, in seconds: AWS's default, a balance of cost and exposure. */
 const KMS_DATA_KEY_REUSE_SECONDS = 300;
 
@@ -19,6 +26,12 @@ export class ProcessorQueues extends Construct {
   readonly deadLetterQueue: SqsQueue;
   readonly redrivePolicy: SqsQueueRedrivePolicy;
   readonly redriveAllowPolicy: SqsQueueRedriveAllowPolicy;
+  /**
+   * Archive mode: the dead-letter queue's own dead-letter queue, for dead letters the archiver failed to
+   * store {@link ARCHIVER_MAX_RECEIVES} times (an S3 outage, a denied key). Without it they would be
+   * retried until they expire. Undefined in retain mode.
+   */
+  readonly unarchivedQueue: SqsQueue | undefined;
 
   constructor(scope: Construct, id: string, config: ResolvedConfig, tags: Record<string, string>) {
     super(scope, id);
@@ -82,6 +95,29 @@ export class ProcessorQueues extends Construct {
 
     denyInsecureTransport(this, "queue-tls-only", this.queue);
     denyInsecureTransport(this, "dead-letter-queue-tls-only", this.deadLetterQueue);
+
+    if (deadLetters.mode === "archive") {
+      const unarchived = new SqsQueue(this, "unarchived-queue", {
+        ...shared,
+        name: names.archiver.unarchivedQueue,
+        messageRetentionSeconds: queue.deadLetterRetentionSeconds,
+      });
+      new SqsQueueRedrivePolicy(this, "dead-letter-redrive", {
+        queueUrl: this.deadLetterQueue.url,
+        redrivePolicy: JSON.stringify({ deadLetterTargetArn: unarchived.arn, maxReceiveCount: ARCHIVER_MAX_RECEIVES }),
+      });
+      new SqsQueueRedriveAllowPolicy(this, "unarchived-redrive-allow", {
+        queueUrl: unarchived.url,
+        redriveAllowPolicy: JSON.stringify({
+          redrivePermission: "byQueue",
+          sourceQueueArns: [this.deadLetterQueue.arn],
+        }),
+      });
+      denyInsecureTransport(this, "unarchived-queue-tls-only", unarchived);
+      this.unarchivedQueue = unarchived;
+    } else {
+      this.unarchivedQueue = undefined;
+    }
   }
 }
 

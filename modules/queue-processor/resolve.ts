@@ -44,6 +44,8 @@ export interface ResourceNames {
   readonly topic: string;
   alarm(kind: AlarmKind): string;
   readonly archiver: {
+    /** Where SQS moves a dead letter the archiver failed to store ARCHIVER_MAX_RECEIVES times. */
+    readonly unarchivedQueue: string;
     readonly function: string;
     readonly role: string;
     readonly logGroup: string;
@@ -173,6 +175,7 @@ export function resourceNames(name: string, fifo: boolean): ResourceNames {
     topic: `${name}-alarms`,
     alarm: (kind) => `${name}-${ALARM_NAME_SUFFIX[kind]}`,
     archiver: {
+      unarchivedQueue: `${name}-dlq-unarchived${suffix}`,
       function: `${name}-archiver`,
       role: `${name}-archiver-role`,
       logGroup: `/aws/lambda/${name}-archiver`,

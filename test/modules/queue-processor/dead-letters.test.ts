@@ -355,6 +355,31 @@ describe("deadLetters: what archive mode creates", () => {
     expect(kept.visibility_timeout_seconds).toBeUndefined();
   });
 
+  it("gives the DLQ a dead-letter queue of its own, so a dead letter the archiver cannot store is kept, not retried until it expires", () => {
+    for (const fifo of [false, true]) {
+      const { synth } = synthProcessor(archiveProps({}, { queue: { fifo, kmsKeyArn: KMS_KEY } }));
+      const byName = Object.fromEntries(Object.values(synth.resources("aws_sqs_queue")).map((q) => [q.name, q]));
+      const suffix = fifo ? ".fifo" : "";
+      const dlq = byName[`orders-test-dlq${suffix}`]!;
+      const unarchived = byName[`orders-test-dlq-unarchived${suffix}`]!;
+      expect(unarchived).toMatchObject({ message_retention_seconds: 1_209_600, kms_master_key_id: KMS_KEY });
+      expect(unarchived.fifo_queue).toBe(fifo ? true : undefined);
+      const redrives = Object.values(synth.resources("aws_sqs_queue_redrive_policy"));
+      const ofDlq = redrives.find((r) => r.queue_url === synth.ref("aws_sqs_queue", dlq, "url"))!;
+      expect(JSON.parse(ofDlq.redrive_policy)).toEqual({
+        deadLetterTargetArn: synth.ref("aws_sqs_queue", unarchived, "arn"),
+        maxReceiveCount: 10,
+      });
+      const allows = Object.values(synth.resources("aws_sqs_queue_redrive_allow_policy"));
+      const intoUnarchived = allows.find((a) => a.queue_url === synth.ref("aws_sqs_queue", unarchived, "url"))!;
+      expect(JSON.parse(intoUnarchived.redrive_allow_policy)).toEqual({
+        redrivePermission: "byQueue",
+        sourceQueueArns: [synth.ref("aws_sqs_queue", dlq, "arn")],
+      });
+      expect(Object.keys(synth.resources("aws_sqs_queue_policy"))).toHaveLength(3);
+    }
+  });
+
   it("grants the archiver only what it does: consume the DLQ, put objects under the prefix, publish alerts, its logs", () => {
     const { synth } = synthProcessor(archiveProps());
     const { statements } = archiverOf(synth);
@@ -420,31 +445,23 @@ describe("deadLetters: what archive mode creates", () => {
       Object.values(synth.resources("aws_sqs_queue")).find((queue) => queue.name === "orders-test-dlq")!,
       "name",
     );
+    const unarchivedName = synth.ref(
+      "aws_sqs_queue",
+      Object.values(synth.resources("aws_sqs_queue")).find((queue) => queue.name === "orders-test-dlq-unarchived")!,
+      "name",
+    );
+    const metric = (id: string, metricName: string, stat: string, queue = dlqName) => ({
+      id,
+      metric: { namespace: "AWS/SQS", metric_name: metricName, dimensions: { QueueName: queue }, period: 300, stat },
+    });
     expect(alarm.metric_query).toEqual([
-      {
-        id: "visible",
-        metric: {
-          namespace: "AWS/SQS",
-          metric_name: "ApproximateNumberOfMessagesVisible",
-          dimensions: { QueueName: dlqName },
-          period: 300,
-          stat: "Maximum",
-        },
-      },
-      {
-        id: "received",
-        metric: {
-          namespace: "AWS/SQS",
-          metric_name: "NumberOfMessagesReceived",
-          dimensions: { QueueName: dlqName },
-          period: 300,
-          stat: "Sum",
-        },
-      },
+      metric("visible", "ApproximateNumberOfMessagesVisible", "Maximum"),
+      metric("received", "NumberOfMessagesReceived", "Sum"),
+      metric("unarchived", "ApproximateNumberOfMessagesVisible", "Maximum", unarchivedName),
       {
         id: "dead_letters",
-        expression: "MAX([visible, received])",
-        label: "Dead letters visible or received",
+        expression: "MAX([visible, received, unarchived])",
+        label: "Dead letters visible, received or unarchived",
         return_data: true,
       },
     ]);
