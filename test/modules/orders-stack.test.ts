@@ -3,7 +3,12 @@ import path from "node:path";
 import { App } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENTS, environments } from "../../config/environments.js";
-import { AWS_PROVIDER_VERSION_RANGE, type OrdersEnvironment, OrdersStack } from "../../modules/orders-stack.js";
+import {
+  AWS_PROVIDER_VERSION_RANGE,
+  ORDERS_METRICS_NAMESPACE,
+  type OrdersEnvironment,
+  OrdersStack,
+} from "../../modules/orders-stack.js";
 import { SynthesizedStack, type TerraformJson } from "../support/synth.js";
 import { tempDir } from "../support/temp-dirs.js";
 
@@ -240,20 +245,55 @@ describe("OrdersStack", () => {
       );
     });
 
-    it("outputs the URLs, ARNs and names a caller needs", () => {
-      expect(Object.keys(prod.json.output!).sort()).toEqual([
+    it("outputs the URLs, ARNs and names a caller (and npm run ops) needs", () => {
+      const common = [
+        "alarm_names",
         "alarm_topic_arn",
         "dead_letter_queue_arn",
+        "dead_letter_queue_name",
         "dead_letter_queue_url",
+        "environment",
+        "event_source_mapping_uuid",
         "function_arn",
         "function_name",
+        "metrics_namespace",
+        "metrics_service",
         "queue_arn",
         "queue_name",
         "queue_url",
+        "region",
         "role_arn",
         "table_arn",
         "table_name",
-      ]);
+      ];
+      const archiveOnly = ["archive_bucket_name", "archive_prefix"];
+      for (const [name, stack] of Object.entries(stacks)) {
+        const archived = environment(name).processor.deadLetters?.mode === "archive";
+        expect(Object.keys(stack.json.output!).sort(), name).toEqual(
+          (archived ? [...common, ...archiveOnly] : common).sort(),
+        );
+      }
+    });
+
+    it("outputs the values ops reads as plain values or references: environment, region, metrics, alarm names", () => {
+      for (const [name, stack] of Object.entries(stacks)) {
+        const output = (id: string) => stack.json.output![id]!.value as unknown;
+        expect(output("environment")).toBe(name);
+        expect(output("region")).toBe(environment(name).region);
+        expect(output("metrics_namespace")).toBe("Orders");
+        expect(output("metrics_service")).toBe(`orders-${name}-processor`);
+        const alarmNames = Object.values(stack.resources("aws_cloudwatch_metric_alarm")).map(
+          (alarm) => alarm.alarm_name,
+        );
+        expect([...(output("alarm_names") as string[])].sort()).toEqual(alarmNames.sort());
+        expect(alarmNames).toContain(`orders-${name}-filtered-out-events`);
+        expect(output("event_source_mapping_uuid")).toMatch(/^\$\{aws_lambda_event_source_mapping\.[^.]+\.uuid\}$/);
+      }
+    });
+
+    it("uses the order processor's metrics namespace for metrics_namespace", () => {
+      const handler = readFileSync("functions/order-processor/handler.ts", "utf8");
+      expect(handler).toContain(`metrics: { namespace: ${JSON.stringify(ORDERS_METRICS_NAMESPACE)} }`);
     });
   });
 });
