@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 import { DEFAULT_ARCHIVE_PREFIX } from "../../functions/archive/dead-letter-record.js";
 import { SQS, SQS_EVENT_SOURCE } from "../../functions/aws-limits.js";
 import type {
@@ -74,8 +73,8 @@ export type ResolvedDeadLetters =
       readonly archiver: ResolvedArchiver;
     };
 
-/** The archiver's code: this project's, found from this file rather than the working directory. */
-export const DEFAULT_ARCHIVER_ENTRY = fileURLToPath(new URL("../../functions/archiver/handler.ts", import.meta.url));
+/** The archiver's code, relative to the working directory like `handler.entry` (the project's root at synth). */
+export const DEFAULT_ARCHIVER_ENTRY = "functions/archiver/handler.ts";
 
 /**
  * The configuration after defaults and derived values are filled in: what the construct builds.
