@@ -19,12 +19,12 @@ import type { ResolvedConfig, ResolvedDeadLetters } from "./resolve.js";
 type ArchiveSettings = Extract<ResolvedDeadLetters, { mode: "archive" }>;
 
 /** Records per archiver invocation: one SQS receive's worth, so one alert covers one receive. */
-export const ARCHIVER_BATCH_SIZE = 10;
+const ARCHIVER_BATCH_SIZE = 10;
 /**
  * The archiver's mapping polls with at most this many concurrent invocations (Lambda's minimum): dead
  * letters are few, and a flood of them must not take the account's concurrency from other functions.
  */
-export const ARCHIVER_MAX_CONCURRENCY = 2;
+const ARCHIVER_MAX_CONCURRENCY = 2;
 
 export interface DeadLetterArchiveInputs {
   readonly config: ResolvedConfig;

@@ -14,7 +14,7 @@ const ESBUILD_TARGET = "node22";
 export const RUNTIME_PROVIDED_MODULES: readonly string[] = ["@aws-sdk/*"];
 
 /** What a function is built from: the processor's `handler` settings, or the archiver's. */
-export type FunctionSettings = ResolvedConfig["handler"];
+type FunctionSettings = ResolvedConfig["handler"];
 
 export interface ProcessorFunctionInputs {
   readonly settings: FunctionSettings;

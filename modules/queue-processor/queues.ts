@@ -12,7 +12,7 @@ import type { ResolvedConfig } from "./resolve.js";
  * DLQ's visibility timeout of 6 x the archiver's timeout (6 minutes by default), about an hour of
  * retries, which outlasts a passing S3 or KMS fault.
  */
-export const ARCHIVER_MAX_RECEIVES = 10;
+const ARCHIVER_MAX_RECEIVES = 10;
 
 /** How long SQS reuses a KMS data key, in seconds: AWS's default, a balance of cost and exposure. */
 const KMS_DATA_KEY_REUSE_SECONDS = 300;

@@ -54,7 +54,7 @@ export interface ResourceNames {
 }
 
 /** The archiver with every value filled in. */
-export interface ResolvedArchiver {
+interface ResolvedArchiver {
   readonly entry: string;
   readonly timeoutSeconds: number;
   readonly memorySizeMb: number;
