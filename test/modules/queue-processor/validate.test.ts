@@ -358,6 +358,13 @@ const WARNING_CASES: readonly WarningCase[] = [
       "eventSource.filterPatterns holds more than the default quota of 5 patterns per mapping; the account needs a quota increase (got 6)",
   },
   {
+    code: "filtered-out-alarm-without-filter",
+    title: "warns that a tuned filtered-out alarm is not created without filter patterns",
+    props: props({ alarms: { filteredOutEvents: { threshold: 5 } } }),
+    message:
+      "alarms.filteredOutEvents has no effect without eventSource.filterPatterns: nothing is filtered out, so the alarm is not created",
+  },
+  {
     code: "environment-secret-looking",
     title: "warns about a secret in an environment variable, without printing it",
     props: props({ handler: { ...BASE.handler, environment: { DB_PASSWORD: "hunter2hunter2" } } }),
