@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { checkPlan } from "../review/policy/index.js";
 import { projectSynth } from "./support/shared-stacks.js";
 import { tempDir } from "./support/temp-dirs.js";
 import {
@@ -102,6 +103,11 @@ describe("real Terraform on the synthesized stacks", () => {
       for (const change of managed) byType[change.type] = (byType[change.type] ?? 0) + 1;
       expect(byType).toEqual(EXPECTED_CREATES[env]);
       expect(managed).toHaveLength(total(EXPECTED_CREATES[env]));
+    });
+
+    it("passes the plan review's policy checks with no blocking finding (prod: the archive bucket and the archiver's grants)", () => {
+      const blocking = checkPlan(plans[env]!.plan, { environment: env }).filter((f) => f.severity === "blocking");
+      expect(blocking).toEqual([]);
     });
 
     it("only reads data sources (policy documents, computed locally), never changes them", () => {
