@@ -13,7 +13,7 @@ function stateBackendFor(name: string, variables: NodeJS.ProcessEnv): S3StateBac
 }
 
 /**
- * prod reproduces seed 002's values; staging keeps prod's shape at a fifth of its concurrency; dev is
+ * prod reproduces seed 002's values, its DLQ archived to S3; staging keeps prod's shape at a fifth of its concurrency; dev is
  * small and cheap and reserves no concurrency (new accounts have too little to reserve any).
  */
 export function environments(variables: NodeJS.ProcessEnv = process.env): OrdersEnvironment[] {
@@ -84,6 +84,8 @@ const BASE_ENVIRONMENTS: readonly OrdersEnvironment[] = [
         deadLetterQueueNotEmpty: { threshold: 0, periodSeconds: 60, evaluationPeriods: 1 },
         functionErrors: { threshold: 10, periodSeconds: 300, evaluationPeriods: 2 },
       },
+      // Seed 002 stores each dead letter in S3 and alerts; dev and staging keep theirs in the DLQ.
+      deadLetters: { mode: "archive" },
     },
   },
 ];

@@ -152,6 +152,34 @@ export const ARNS = {
   snsTopic: /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
 } as const;
 
+/**
+ * S3 buckets, keys and lifecycle (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html). The key characters are the ones
+ * S3 calls safe, less `*`, which IAM would read as a wildcard in the archiver's grant.
+ */
+export const S3 = {
+  /** General purpose bucket names: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit. */
+  bucketName: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+  /** Names S3 refuses although the characters fit: an IP address, reserved prefixes and suffixes. */
+  bucketNameReserved: [
+    /\.\./,
+    /^\d+\.\d+\.\d+\.\d+$/,
+    /^xn--/,
+    /^sthree-/,
+    /^amzn-s3-demo-/,
+    /-s3alias$/,
+    /--ol-s3$/,
+    /\.mrap$/,
+    /--x-s3$/,
+    /--table-s3$/,
+  ],
+  bucketArn: /^arn:aws[a-z-]*:s3:::([^/]+)$/,
+  /** A key prefix of safe characters, in segments, ending with "/". */
+  keyPrefix: /^[A-Za-z0-9!_.'()-]+(\/[A-Za-z0-9!_.'()-]+)*\/$/,
+  /** The archive's own cap on the prefix, leaving most of S3's 1,024-byte key to the archive key. */
+  keyPrefixMaxLength: 200,
+} as const;
+
 /** Resource tags (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions). */
 export const TAGS = {
   keyLength: { min: 1, max: 128 },

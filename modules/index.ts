@@ -6,12 +6,17 @@ export type {
   AlarmSetting,
   AlarmsProps,
   AlarmTuning,
+  ArchiveBucket,
+  ArchiveDeadLetters,
+  ArchiverProps,
   BodyFilterPattern,
+  DeadLettersProps,
   EventSourceProps,
   HandlerProps,
   LambdaArchitecture,
   QueueProcessorProps,
   QueueProps,
+  RetainDeadLetters,
 } from "./queue-processor/props.js";
 export type { AlarmKind, ResolvedAlarm, ResolvedConfig } from "./queue-processor/resolve.js";
 export { synthesizeApp } from "./synthesize.js";

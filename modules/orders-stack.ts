@@ -6,8 +6,11 @@ import { ordersEnvironmentIssues } from "./orders-environment-rules.js";
 import { QueueProcessor } from "./queue-processor/construct.js";
 import { QueueProcessorConfigError } from "./queue-processor/errors.js";
 import type { HandlerProps, QueueProcessorProps } from "./queue-processor/props.js";
+import type { AlarmKind } from "./queue-processor/resolve.js";
 
 export const ORDER_PROCESSOR_ENTRY = "functions/order-processor/handler.ts";
+/** The order processor's EMF namespace (`metrics.namespace` in its handler); a test keeps them equal. */
+export const ORDERS_METRICS_NAMESPACE = "Orders";
 
 /**
  * The hashicorp/aws versions this code is written for: the 5.x series it was generated from, and
@@ -92,16 +95,30 @@ export class OrdersStack extends TerraformStack {
       resources: [this.table.arn],
     });
 
-    const outputs: Record<string, string | undefined> = {
-      queue_url: this.processor.queue.url,
-      queue_arn: this.processor.queue.arn,
-      queue_name: this.processor.queue.name,
-      dead_letter_queue_url: this.processor.deadLetterQueue.url,
-      dead_letter_queue_arn: this.processor.deadLetterQueue.arn,
-      function_name: this.processor.function.functionName,
-      function_arn: this.processor.function.arn,
-      role_arn: this.processor.role.arn,
-      alarm_topic_arn: this.processor.alarmTopicArn,
+    const { processor } = this;
+    const archive = processor.deadLetterArchive;
+    // What `npm run ops` resolves a deployed environment from (`terraform output -json`).
+    const outputs: Record<string, string | string[] | undefined> = {
+      environment: environment.name,
+      region: environment.region,
+      queue_url: processor.queue.url,
+      queue_arn: processor.queue.arn,
+      queue_name: processor.queue.name,
+      dead_letter_queue_url: processor.deadLetterQueue.url,
+      dead_letter_queue_arn: processor.deadLetterQueue.arn,
+      dead_letter_queue_name: processor.deadLetterQueue.name,
+      function_name: processor.function.functionName,
+      function_arn: processor.function.arn,
+      role_arn: processor.role.arn,
+      event_source_mapping_uuid: processor.eventSourceMapping.uuid,
+      alarm_topic_arn: processor.alarmTopicArn,
+      // Plain names, known at synth, so that a local run can read them from cdk.tf.json as well.
+      alarm_names: (Object.keys(processor.alarms) as AlarmKind[]).map((kind) => processor.config.names.alarm(kind)),
+      // The Service dimension's value is the function's name (the runtime library's default).
+      metrics_namespace: ORDERS_METRICS_NAMESPACE,
+      metrics_service: processor.config.names.function,
+      archive_bucket_name: archive?.bucketName,
+      archive_prefix: archive?.prefix,
       table_name: this.table.name,
       table_arn: this.table.arn,
     };

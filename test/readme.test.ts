@@ -18,6 +18,9 @@ describe("README", () => {
       ...KNOWN_KEYS.queue.map((key) => `queue.${key}`),
       ...KNOWN_KEYS.eventSource.map((key) => `eventSource.${key}`),
       ...KNOWN_KEYS.alarms.map((key) => `alarms.${key}`),
+      // deadLetters.bucket is one row ({ arn, name }); the archiver's settings each have one.
+      ...KNOWN_KEYS.archive.map((key) => `deadLetters.${key}`),
+      ...KNOWN_KEYS.archiver.map((key) => `deadLetters.archiver.${key}`),
     ];
     expect([...documented].sort()).toEqual([...expected].sort());
   });

@@ -1,4 +1,5 @@
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js";
+import type { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping/index.js";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic/index.js";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue/index.js";
@@ -9,6 +10,9 @@ interface AlarmTargets {
   readonly queue: SqsQueue;
   readonly deadLetterQueue: SqsQueue;
   readonly function: LambdaFunction;
+  readonly eventSourceMapping: LambdaEventSourceMapping;
+  /** Archive mode: where dead letters the archiver could not store go. */
+  readonly unarchivedQueue: SqsQueue | undefined;
 }
 
 /** What one alarm kind watches, and how to say it in plain English. */
@@ -64,7 +68,49 @@ const DEFINITIONS: Record<AlarmKind, AlarmDefinition> = {
     describe: (a) =>
       `The function was throttled more than ${a.threshold} times in each of ${window(a)}: throttled batches go back to the queue and use up receives toward the DLQ.`,
   },
+  filteredOutEvents: {
+    namespace: "AWS/Lambda",
+    metricName: "FilteredOutEventCount",
+    statistic: "Sum",
+    dimensions: (t) => ({ EventSourceMappingUUID: t.eventSourceMapping.uuid }),
+    describe: (a) =>
+      `The mapping's filter deleted more than ${a.threshold} records in each of ${window(a)} without invoking the function: they never reach the function or the DLQ.`,
+  },
 };
+
+/**
+ * Archive mode: the archiver drains the DLQ within seconds, so its visible count may never reach a
+ * one-minute Maximum. The alarm takes the largest of that, the DLQ's NumberOfMessagesReceived (Sum),
+ * which counts every dead letter the archiver received, and the unarchived queue's visible count.
+ */
+function archivedDeadLetterQueueAlarm(alarm: ResolvedAlarm, queueName: string, unarchivedQueueName: string) {
+  const metric = (id: string, metricName: string, stat: string, queue = queueName) => ({
+    id,
+    metric: {
+      namespace: "AWS/SQS",
+      metricName,
+      dimensions: { QueueName: queue },
+      period: alarm.periodSeconds,
+      stat,
+    },
+  });
+  return {
+    alarmDescription:
+      `More than ${alarm.threshold} messages were in or arrived at the dead-letter queue in ${window(alarm)}: ` +
+      "the archiver stores them in S3 with their reason (those it cannot store wait in the unarchived queue); they need a look and a replay.",
+    metricQuery: [
+      metric("visible", "ApproximateNumberOfMessagesVisible", "Maximum"),
+      metric("received", "NumberOfMessagesReceived", "Sum"),
+      metric("unarchived", "ApproximateNumberOfMessagesVisible", "Maximum", unarchivedQueueName),
+      {
+        id: "dead_letters",
+        expression: "MAX([visible, received, unarchived])",
+        label: "Dead letters visible, received or unarchived",
+        returnData: true,
+      },
+    ],
+  };
+}
 
 /**
  * One CloudWatch alarm per enabled kind, notifying a topic on ALARM and on OK. Missing data counts as
@@ -100,15 +146,23 @@ export class ProcessorAlarms extends Construct {
     for (const kind of Object.keys(DEFINITIONS) as AlarmKind[]) {
       const alarm = byKind[kind];
       if (alarm === false) continue;
+      // Without a filter nothing is filtered out, and Lambda publishes no FilteredOutEventCount.
+      if (kind === "filteredOutEvents" && config.eventSource.filterPatterns.length === 0) continue;
       const definition = DEFINITIONS[kind];
+      const metric =
+        kind === "deadLetterQueueNotEmpty" && targets.unarchivedQueue !== undefined
+          ? archivedDeadLetterQueueAlarm(alarm, targets.deadLetterQueue.name, targets.unarchivedQueue.name)
+          : {
+              alarmDescription: definition.describe(alarm),
+              namespace: definition.namespace,
+              metricName: definition.metricName,
+              statistic: definition.statistic,
+              dimensions: definition.dimensions(targets),
+              period: alarm.periodSeconds,
+            };
       this.alarms[kind] = new CloudwatchMetricAlarm(this, kind, {
         alarmName: config.names.alarm(kind),
-        alarmDescription: definition.describe(alarm),
-        namespace: definition.namespace,
-        metricName: definition.metricName,
-        statistic: definition.statistic,
-        dimensions: definition.dimensions(targets),
-        period: alarm.periodSeconds,
+        ...metric,
         evaluationPeriods: alarm.evaluationPeriods,
         threshold: alarm.threshold,
         comparisonOperator: "GreaterThanThreshold",

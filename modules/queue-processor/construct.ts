@@ -9,6 +9,7 @@ import { Annotations, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { IAM } from "../../functions/aws-limits.js";
 import { ProcessorAlarms } from "./alarms.js";
+import { DeadLetterArchive } from "./archive.js";
 import { describeValue } from "./describe-value.js";
 import { QueueProcessorConfigError } from "./errors.js";
 import { createEventSourceMapping } from "./event-source.js";
@@ -46,7 +47,7 @@ export function checkQueueProcessorProps(props: QueueProcessorProps): {
 /**
  * A complete SQS → Lambda pipeline: work queue and dead-letter queue, the bundled function with its
  * log group and least-privilege role, the event source mapping with partial batch responses, and
- * alarms. Configuration is validated when the construct is created, before Terraform sees it.
+ * alarms, and in archive mode the archiver that drains dead letters to S3. Configuration is validated when the construct is created, before Terraform sees it.
  */
 export class QueueProcessor extends Construct {
   /** Everything after defaults and derived values, as built. */
@@ -65,6 +66,8 @@ export class QueueProcessor extends Construct {
   readonly alarms: Partial<Record<AlarmKind, CloudwatchMetricAlarm>>;
   /** Size of the zipped code, in bytes. */
   readonly codeZipBytes: number;
+  /** Archive mode: the bucket, prefix, archiver function, its role and mapping; undefined in retain mode. */
+  readonly deadLetterArchive: DeadLetterArchive | undefined;
 
   private readonly executionRole: ExecutionRole;
 
@@ -88,7 +91,8 @@ export class QueueProcessor extends Construct {
     this.role = this.executionRole.role;
 
     const processor = new ProcessorFunction(this, "processor", {
-      config,
+      settings: config.handler,
+      names: config.names,
       role: this.role,
       rolePolicy: this.executionRole.policy,
       constructEnvironment: {
@@ -119,13 +123,33 @@ export class QueueProcessor extends Construct {
         this,
         "alarms",
         config,
-        { queue: this.queue, deadLetterQueue: this.deadLetterQueue, function: this.function },
+        {
+          queue: this.queue,
+          deadLetterQueue: this.deadLetterQueue,
+          function: this.function,
+          eventSourceMapping: this.eventSourceMapping,
+          unarchivedQueue: queues.unarchivedQueue,
+        },
         tags,
       );
       this.alarmTopic = alarms.topic;
       this.alarmTopicArn = alarms.topicArn;
       this.alarms = alarms.alarms;
     }
+
+    const { deadLetters } = config;
+    // Validation refuses archive mode without alarms: the archiver alerts through their topic.
+    this.deadLetterArchive =
+      deadLetters.mode === "archive" && this.alarmTopicArn !== undefined
+        ? new DeadLetterArchive(this, "dead-letter-archive", {
+            config,
+            archive: deadLetters,
+            deadLetterQueue: this.deadLetterQueue,
+            unarchivedQueue: queues.unarchivedQueue,
+            alertTopicArn: this.alarmTopicArn,
+            tags,
+          })
+        : undefined;
   }
 
   /**

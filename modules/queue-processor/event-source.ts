@@ -35,6 +35,9 @@ export function createEventSourceMapping(
           filterCriteria: {
             filter: eventSource.filterPatterns.map((pattern) => ({ pattern: JSON.stringify(pattern) })),
           },
+          // A filter deletes what it does not match without a trace; EventCount metrics publish
+          // FilteredOutEventCount (and DroppedEventCount, ...), which the filteredOutEvents alarm watches.
+          metricsConfig: { metrics: ["EventCount"] },
         }),
     enabled: true,
     dependsOn,

@@ -13,8 +13,12 @@ const ESBUILD_TARGET = "node22";
 /** What the Node.js Lambda runtime provides, left out of the bundle unless asked for. */
 export const RUNTIME_PROVIDED_MODULES: readonly string[] = ["@aws-sdk/*"];
 
+/** What a function is built from: the processor's `handler` settings, or the archiver's. */
+type FunctionSettings = ResolvedConfig["handler"];
+
 export interface ProcessorFunctionInputs {
-  readonly config: ResolvedConfig;
+  readonly settings: FunctionSettings;
+  readonly names: { readonly function: string; readonly logGroup: string };
   readonly role: IamRole;
   /**
    * The role's policy. The function waits for it: Lambda refuses to create a function with active
@@ -37,8 +41,7 @@ export class ProcessorFunction extends Construct {
 
   constructor(scope: Construct, id: string, inputs: ProcessorFunctionInputs) {
     super(scope, id);
-    const { config, role, tags } = inputs;
-    const { handler, names } = config;
+    const { settings: handler, names, role, tags } = inputs;
 
     this.bundle = bundleFunction({
       entry: handler.entry,

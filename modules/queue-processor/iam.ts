@@ -81,4 +81,18 @@ export class ExecutionRole extends Construct {
       resources: [`${logGroupArn}:log-stream:*`],
     });
   }
+
+  /**
+   * Lets the archiver store objects under one prefix of one bucket: `<bucket ARN>/<prefix>*`, since
+   * the keys are named at run time. The other wildcard granted without a `DeliberateWildcard` sid: the
+   * prefix is checked at synth (no `*` of its own, ending with `/`), and the plan review accepts exactly
+   * `s3:PutObject` on the objects under a non-empty prefix of one named bucket.
+   */
+  grantObjectWrites(bucketArn: string, prefix: string): void {
+    this.statements.push({
+      sid: "StoreDeadLetters",
+      actions: ["s3:PutObject"],
+      resources: [`${bucketArn}/${prefix}*`],
+    });
+  }
 }

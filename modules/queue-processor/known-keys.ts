@@ -2,6 +2,9 @@ import type { PolicyStatement } from "./policy-statement.js";
 import type {
   AlarmsProps,
   AlarmTuning,
+  ArchiveBucket,
+  ArchiveDeadLetters,
+  ArchiverProps,
   EventSourceProps,
   HandlerProps,
   QueueProcessorProps,
@@ -16,6 +19,7 @@ const TOP = {
   queue: true,
   eventSource: true,
   alarms: true,
+  deadLetters: true,
   tags: true,
 } satisfies Record<keyof QueueProcessorProps, true>;
 const HANDLER = {
@@ -54,12 +58,27 @@ const ALARMS = {
   oldestMessageAge: true,
   functionErrors: true,
   functionThrottles: true,
+  filteredOutEvents: true,
 } satisfies Record<keyof AlarmsProps, true>;
 const ALARM_TUNING = {
   threshold: true,
   periodSeconds: true,
   evaluationPeriods: true,
 } satisfies Record<keyof AlarmTuning, true>;
+const ARCHIVE = {
+  mode: true,
+  bucket: true,
+  prefix: true,
+  expireAfterDays: true,
+  archiver: true,
+} satisfies Record<keyof ArchiveDeadLetters, true>;
+const ARCHIVE_BUCKET = { arn: true, name: true } satisfies Record<keyof ArchiveBucket, true>;
+const ARCHIVER = {
+  entry: true,
+  timeoutSeconds: true,
+  memorySizeMb: true,
+  logRetentionDays: true,
+} satisfies Record<keyof ArchiverProps, true>;
 const POLICY_STATEMENT = {
   sid: true,
   actions: true,
@@ -75,6 +94,10 @@ export const KNOWN_KEYS = {
   alarms: Object.keys(ALARMS),
   alarmTuning: Object.keys(ALARM_TUNING),
   policyStatement: Object.keys(POLICY_STATEMENT),
+  retain: ["mode"],
+  archive: Object.keys(ARCHIVE),
+  archiveBucket: Object.keys(ARCHIVE_BUCKET),
+  archiver: Object.keys(ARCHIVER),
 } as const;
 
 /** The known key a misspelling most likely meant: same letters in another case, or 2 edits away. */

@@ -243,7 +243,78 @@ export interface AlarmsProps {
    * @default - threshold 0; 2 periods of 300 s
    */
   readonly functionThrottles?: AlarmSetting;
+
+  /**
+   * Records the mapping's filter deleted without invoking the function (`AWS/Lambda
+   * FilteredOutEventCount`, Sum, by `EventSourceMappingUUID`). Only with `eventSource.filterPatterns`,
+   * which also turns on the mapping's `EventCount` metrics. A producer change that makes good messages
+   * miss the filter shows here and nowhere else.
+   * @default - threshold 0; 1 period of 300 s
+   */
+  readonly filteredOutEvents?: AlarmSetting;
 }
+
+/** Dead letters stay in the dead-letter queue, for `ops dlq peek` and `ops dlq redrive`. */
+export interface RetainDeadLetters {
+  readonly mode: "retain";
+}
+
+/** A bucket the caller owns, for the archive. Its encryption, lifecycle and policy are the caller's. */
+export interface ArchiveBucket {
+  /** `arn:aws:s3:::<name>`. */
+  readonly arn: string;
+  /** The bucket's name: 3-63 of `a-z 0-9 . -`, starting and ending with a letter or digit. */
+  readonly name: string;
+}
+
+/** The archiver function that drains the dead-letter queue into the bucket. */
+export interface ArchiverProps {
+  /**
+   * The archiver's code, bundled like `handler.entry`. A replacement keeps the contract: it reads
+   * `ARCHIVE_BUCKET`, `ARCHIVE_PREFIX`, `ALERT_TOPIC_ARN`, answers with a partial batch response, and
+   * writes the format of `functions/archive/dead-letter-record.ts`.
+   * @default - this project's `functions/archiver/handler.ts`
+   */
+  readonly entry?: string;
+  /** 1-900. @default 60 */
+  readonly timeoutSeconds?: number;
+  /** 128-10,240. @default 256 */
+  readonly memorySizeMb?: number;
+  /** A CloudWatch retention value, as `handler.logRetentionDays`. @default 30 */
+  readonly logRetentionDays?: number;
+}
+
+/**
+ * Dead letters are drained by an archiver function into S3 (seed 002): one object per dead letter,
+ * one alert per batch on the alarm topic, nothing deleted from the DLQ before it is stored.
+ */
+export interface ArchiveDeadLetters {
+  readonly mode: "archive";
+  /**
+   * Your bucket. Without it the construct creates one: private (every public access block on),
+   * encrypted (SSE-S3, or `queue.kmsKeyArn`), TLS-only, versioned, objects expiring after
+   * `expireAfterDays`.
+   * @default - a bucket named `<name>-dead-letters-` plus a suffix Terraform makes unique
+   */
+  readonly bucket?: ArchiveBucket;
+  /**
+   * Key prefix of every archived object: 1-200 of `A-Z a-z 0-9 ! - _ . * ' ( )` and `/`, ending
+   * with `/`, not starting with one. The archiver may write nowhere else in the bucket.
+   * @default "dead-letters/"
+   */
+  readonly prefix?: string;
+  /**
+   * Days before an archived dead letter (and a noncurrent version of it) expires, 1-3,650. Only for
+   * the bucket the construct creates; your bucket's lifecycle is yours.
+   * @default 90
+   */
+  readonly expireAfterDays?: number;
+  /** @default - the defaults of {@link ArchiverProps} */
+  readonly archiver?: ArchiverProps;
+}
+
+/** What happens to dead letters. */
+export type DeadLettersProps = RetainDeadLetters | ArchiveDeadLetters;
 
 /** Everything a {@link QueueProcessor} needs. */
 export interface QueueProcessorProps {
@@ -259,9 +330,14 @@ export interface QueueProcessorProps {
   readonly eventSource?: EventSourceProps;
   /**
    * Alarms, or `false` for none.
-   * @default - all five alarms with their defaults, notifying a topic the construct creates
+   * @default - every alarm with its defaults, notifying a topic the construct creates
    */
   readonly alarms?: AlarmsProps | false;
+  /**
+   * What happens to dead letters: kept in the DLQ (`retain`) or archived to S3 (`archive`).
+   * @default { mode: "retain" }
+   */
+  readonly deadLetters?: DeadLettersProps;
   /**
    * Tags for every resource the construct creates (in addition to the provider's default tags). No
    * Terraform template (`${`, `%{`) in a key or a value.

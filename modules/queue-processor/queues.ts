@@ -4,7 +4,15 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy/index.j
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy/index.js";
 import { SqsQueueRedrivePolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-policy/index.js";
 import { Construct } from "constructs";
+import { SQS, SQS_EVENT_SOURCE } from "../../functions/aws-limits.js";
 import type { ResolvedConfig } from "./resolve.js";
+
+/**
+ * Receives of a dead letter by the archiver before SQS moves it to the unarchived queue: with the
+ * DLQ's visibility timeout of 6 x the archiver's timeout (6 minutes by default), about an hour of
+ * retries, which outlasts a passing S3 or KMS fault.
+ */
+const ARCHIVER_MAX_RECEIVES = 10;
 
 /** How long SQS reuses a KMS data key, in seconds: AWS's default, a balance of cost and exposure. */
 const KMS_DATA_KEY_REUSE_SECONDS = 300;
@@ -18,6 +26,12 @@ export class ProcessorQueues extends Construct {
   readonly deadLetterQueue: SqsQueue;
   readonly redrivePolicy: SqsQueueRedrivePolicy;
   readonly redriveAllowPolicy: SqsQueueRedriveAllowPolicy;
+  /**
+   * Archive mode: the dead-letter queue's own dead-letter queue, for dead letters the archiver failed to
+   * store {@link ARCHIVER_MAX_RECEIVES} times (an S3 outage, a denied key). Without it they would be
+   * retried until they expire. Undefined in retain mode.
+   */
+  readonly unarchivedQueue: SqsQueue | undefined;
 
   constructor(scope: Construct, id: string, config: ResolvedConfig, tags: Record<string, string>) {
     super(scope, id);
@@ -31,11 +45,21 @@ export class ProcessorQueues extends Construct {
       tags,
     };
 
+    const { deadLetters } = config;
     this.deadLetterQueue = new SqsQueue(this, "dead-letter-queue", {
       ...shared,
       name: names.deadLetterQueue,
       messageRetentionSeconds: queue.deadLetterRetentionSeconds,
-      // The DLQ is read by people and redrive tools, not by the function: the SQS defaults fit.
+      // Retained, the DLQ is read by people and redrive tools: the SQS defaults fit. Archived, the
+      // archiver's mapping needs a visibility timeout of at least its timeout (AWS advises 6 x).
+      ...(deadLetters.mode === "archive"
+        ? {
+            visibilityTimeoutSeconds: Math.min(
+              SQS.visibilityTimeoutSeconds.max,
+              SQS_EVENT_SOURCE.advisedVisibilityFactor * deadLetters.archiver.timeoutSeconds,
+            ),
+          }
+        : {}),
     });
     this.queue = new SqsQueue(this, "queue", {
       ...shared,
@@ -71,6 +95,29 @@ export class ProcessorQueues extends Construct {
 
     denyInsecureTransport(this, "queue-tls-only", this.queue);
     denyInsecureTransport(this, "dead-letter-queue-tls-only", this.deadLetterQueue);
+
+    if (deadLetters.mode === "archive") {
+      const unarchived = new SqsQueue(this, "unarchived-queue", {
+        ...shared,
+        name: names.archiver.unarchivedQueue,
+        messageRetentionSeconds: queue.deadLetterRetentionSeconds,
+      });
+      new SqsQueueRedrivePolicy(this, "dead-letter-redrive", {
+        queueUrl: this.deadLetterQueue.url,
+        redrivePolicy: JSON.stringify({ deadLetterTargetArn: unarchived.arn, maxReceiveCount: ARCHIVER_MAX_RECEIVES }),
+      });
+      new SqsQueueRedriveAllowPolicy(this, "unarchived-redrive-allow", {
+        queueUrl: unarchived.url,
+        redriveAllowPolicy: JSON.stringify({
+          redrivePermission: "byQueue",
+          sourceQueueArns: [this.deadLetterQueue.arn],
+        }),
+      });
+      denyInsecureTransport(this, "unarchived-queue-tls-only", unarchived);
+      this.unarchivedQueue = unarchived;
+    } else {
+      this.unarchivedQueue = undefined;
+    }
   }
 }
 

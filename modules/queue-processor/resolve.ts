@@ -1,5 +1,13 @@
+import { DEFAULT_ARCHIVE_PREFIX } from "../../functions/archive/dead-letter-record.js";
 import { SQS, SQS_EVENT_SOURCE } from "../../functions/aws-limits.js";
-import type { AlarmSetting, AlarmsProps, BodyFilterPattern, LambdaArchitecture, QueueProcessorProps } from "./props.js";
+import type {
+  AlarmSetting,
+  AlarmsProps,
+  ArchiveBucket,
+  BodyFilterPattern,
+  LambdaArchitecture,
+  QueueProcessorProps,
+} from "./props.js";
 
 /** An alarm with every value filled in. */
 export interface ResolvedAlarm {
@@ -13,7 +21,8 @@ export type AlarmKind =
   | "deadLetterQueueNotEmpty"
   | "oldestMessageAge"
   | "functionErrors"
-  | "functionThrottles";
+  | "functionThrottles"
+  | "filteredOutEvents";
 
 export const ALARM_KINDS: readonly AlarmKind[] = [
   "queueDepth",
@@ -21,6 +30,7 @@ export const ALARM_KINDS: readonly AlarmKind[] = [
   "oldestMessageAge",
   "functionErrors",
   "functionThrottles",
+  "filteredOutEvents",
 ];
 
 /** The names every resource gets, derived from `name` alone. */
@@ -32,7 +42,39 @@ export interface ResourceNames {
   readonly logGroup: string;
   readonly topic: string;
   alarm(kind: AlarmKind): string;
+  readonly archiver: {
+    /** Where SQS moves a dead letter the archiver failed to store ARCHIVER_MAX_RECEIVES times. */
+    readonly unarchivedQueue: string;
+    readonly function: string;
+    readonly role: string;
+    readonly logGroup: string;
+    /** Terraform's `bucket_prefix` of a created archive bucket; it appends a unique suffix. */
+    readonly bucketPrefix: string;
+  };
 }
+
+/** The archiver with every value filled in. */
+interface ResolvedArchiver {
+  readonly entry: string;
+  readonly timeoutSeconds: number;
+  readonly memorySizeMb: number;
+  readonly logRetentionDays: number;
+}
+
+/** `deadLetters` with its defaults; `mode` is taken as given (the rules judge it). */
+export type ResolvedDeadLetters =
+  | { readonly mode: "retain" }
+  | {
+      readonly mode: "archive";
+      /** The caller's bucket; undefined when the construct creates one. */
+      readonly bucket: ArchiveBucket | undefined;
+      readonly prefix: string;
+      readonly expireAfterDays: number;
+      readonly archiver: ResolvedArchiver;
+    };
+
+/** The archiver's code, relative to the working directory like `handler.entry` (the project's root at synth). */
+export const DEFAULT_ARCHIVER_ENTRY = "functions/archiver/handler.ts";
 
 /**
  * The configuration after defaults and derived values are filled in: what the construct builds.
@@ -78,6 +120,7 @@ export interface ResolvedConfig {
         readonly topicArn: string | undefined;
         readonly byKind: Readonly<Record<AlarmKind, ResolvedAlarm | false>>;
       };
+  readonly deadLetters: ResolvedDeadLetters;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -94,6 +137,9 @@ const DEFAULTS = {
   deliveryDelaySeconds: 0,
   batchSize: SQS_EVENT_SOURCE.batchSize.default,
   queueDepthWithoutMaxConcurrency: 1000,
+  archiverTimeoutSeconds: 60,
+  archiverMemorySizeMb: 256,
+  archiveExpireAfterDays: 90,
 } as const;
 
 /**
@@ -127,7 +173,30 @@ export function resourceNames(name: string, fifo: boolean): ResourceNames {
     logGroup: `/aws/lambda/${functionName}`,
     topic: `${name}-alarms`,
     alarm: (kind) => `${name}-${ALARM_NAME_SUFFIX[kind]}`,
+    archiver: {
+      unarchivedQueue: `${name}-dlq-unarchived${suffix}`,
+      function: `${name}-archiver`,
+      role: `${name}-archiver-role`,
+      logGroup: `/aws/lambda/${name}-archiver`,
+      bucketPrefix: archiveBucketPrefix(name),
+    },
   };
+}
+
+/**
+ * Terraform's `bucket_prefix` allows 37 lowercase characters and bucket names only `a-z 0-9 . -`,
+ * starting with a letter or digit: the name is lowercased, `_` becomes `-`, and it is cut to fit.
+ */
+function archiveBucketPrefix(name: string): string {
+  const suffix = "dead-letters-";
+  const base = name
+    .toLowerCase()
+    .replaceAll("_", "-")
+    .replace(/-{2,}/g, "-")
+    .replace(/^-+/, "")
+    .slice(0, 37 - suffix.length - 1)
+    .replace(/-+$/, "");
+  return base === "" ? suffix : `${base}-${suffix}`;
 }
 
 const ALARM_NAME_SUFFIX: Record<AlarmKind, string> = {
@@ -136,6 +205,7 @@ const ALARM_NAME_SUFFIX: Record<AlarmKind, string> = {
   oldestMessageAge: "oldest-message-age",
   functionErrors: "processor-errors",
   functionThrottles: "processor-throttles",
+  filteredOutEvents: "filtered-out-events",
 };
 
 /** Fills in every default and derived value. Pure: no I/O, no AWS. */
@@ -199,7 +269,25 @@ export function resolveConfig(props: QueueProcessorProps): ResolvedConfig {
             visibilityTimeoutSeconds,
             retentionSeconds,
           }),
+    deadLetters: resolveDeadLetters(props.deadLetters),
     tags: props.tags ?? {},
+  };
+}
+
+function resolveDeadLetters(deadLetters: QueueProcessorProps["deadLetters"]): ResolvedDeadLetters {
+  if (deadLetters?.mode !== "archive") return { mode: deadLetters?.mode ?? "retain" } as ResolvedDeadLetters;
+  const archiver = deadLetters.archiver ?? {};
+  return {
+    mode: "archive",
+    bucket: deadLetters.bucket,
+    prefix: deadLetters.prefix ?? DEFAULT_ARCHIVE_PREFIX,
+    expireAfterDays: deadLetters.expireAfterDays ?? DEFAULTS.archiveExpireAfterDays,
+    archiver: {
+      entry: archiver.entry ?? DEFAULT_ARCHIVER_ENTRY,
+      timeoutSeconds: archiver.timeoutSeconds ?? DEFAULTS.archiverTimeoutSeconds,
+      memorySizeMb: archiver.memorySizeMb ?? DEFAULTS.archiverMemorySizeMb,
+      logRetentionDays: archiver.logRetentionDays ?? DEFAULTS.logRetentionDays,
+    },
   };
 }
 
@@ -227,6 +315,7 @@ function defaultAlarms(inputs: AlarmInputs): Record<AlarmKind, ResolvedAlarm> {
     oldestMessageAge: { threshold: oldestMessageAgeThreshold, periodSeconds: 300, evaluationPeriods: 1 },
     functionErrors: { threshold: 10, periodSeconds: 300, evaluationPeriods: 2 },
     functionThrottles: { threshold: 0, periodSeconds: 300, evaluationPeriods: 2 },
+    filteredOutEvents: { threshold: 0, periodSeconds: 300, evaluationPeriods: 1 },
   };
 }
 

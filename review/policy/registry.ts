@@ -1,5 +1,6 @@
 /** Every policy rule, in the order its findings are reported (blocking findings first, then advisory). */
 import type { Rule } from "./rule.js";
+import { bucketEncryptionMissing, bucketPublicAccessOpen } from "./rules/buckets.js";
 import { iamWildcard, iamWildcardException } from "./rules/iam.js";
 import { statefulDestroy } from "./rules/lifecycle.js";
 import {
@@ -20,6 +21,8 @@ export const RULE_CHECKS: readonly Rule[] = [
   partialBatchResponsesOff,
   encryptionOff,
   nonTlsAllowed,
+  bucketEncryptionMissing,
+  bucketPublicAccessOpen,
   iamWildcard,
   iamWildcardException,
   maxConcurrencyAboveReserved,

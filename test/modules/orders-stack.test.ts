@@ -3,7 +3,12 @@ import path from "node:path";
 import { App } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENTS, environments } from "../../config/environments.js";
-import { AWS_PROVIDER_VERSION_RANGE, type OrdersEnvironment, OrdersStack } from "../../modules/orders-stack.js";
+import {
+  AWS_PROVIDER_VERSION_RANGE,
+  ORDERS_METRICS_NAMESPACE,
+  type OrdersEnvironment,
+  OrdersStack,
+} from "../../modules/orders-stack.js";
 import { SynthesizedStack, type TerraformJson } from "../support/synth.js";
 import { tempDir } from "../support/temp-dirs.js";
 
@@ -31,6 +36,24 @@ function alarm(stack: SynthesizedStack, suffix: string) {
   )!;
 }
 
+// prod also has the archiver's function, role, policy, mapping and the DLQ's redrive: these pick the processor's.
+function processorFunction(stack: SynthesizedStack) {
+  return Object.values(stack.resources("aws_lambda_function")).find((f) =>
+    String(f.function_name).endsWith("-processor"),
+  )!;
+}
+
+function processorMapping(stack: SynthesizedStack) {
+  const arn = stack.ref("aws_lambda_function", processorFunction(stack), "arn");
+  return Object.values(stack.resources("aws_lambda_event_source_mapping")).find((m) => m.function_name === arn)!;
+}
+
+function processorPolicy(stack: SynthesizedStack) {
+  return Object.values(stack.resources("aws_iam_role_policy")).find((p) =>
+    String(p.name).endsWith("-processor-role-permissions"),
+  )!;
+}
+
 function workQueue(stack: SynthesizedStack) {
   return Object.values(stack.resources("aws_sqs_queue")).find((q) => String(q.name).endsWith("-queue"))!;
 }
@@ -49,13 +72,16 @@ describe("OrdersStack", () => {
         receive_wait_time_seconds: 20,
         sqs_managed_sse_enabled: true,
       });
-      expect(JSON.parse(prod.only("aws_sqs_queue_redrive_policy").redrive_policy).maxReceiveCount).toBe(3);
+      const redrive = Object.values(prod.resources("aws_sqs_queue_redrive_policy")).find(
+        (r) => r.queue_url === prod.ref("aws_sqs_queue", workQueue(prod), "url"),
+      )!;
+      expect(JSON.parse(redrive.redrive_policy).maxReceiveCount).toBe(3);
       const dlq = Object.values(prod.resources("aws_sqs_queue")).find((q) => String(q.name).endsWith("-dlq"))!;
       expect(dlq.message_retention_seconds).toBe(1_209_600);
     });
 
     it("function: timeout 50 s, 512 MB, 100 reserved, tracing, TABLE_NAME, QUEUE_URL and LOG_LEVEL", () => {
-      const fn = prod.only("aws_lambda_function");
+      const fn = processorFunction(prod);
       expect(fn).toMatchObject({
         function_name: "orders-prod-processor",
         timeout: 50,
@@ -71,7 +97,7 @@ describe("OrdersStack", () => {
     });
 
     it("mapping: batch 10, window 5 s, maximum concurrency 50, the order_created/order_updated filter", () => {
-      expect(prod.only("aws_lambda_event_source_mapping")).toMatchObject({
+      expect(processorMapping(prod)).toMatchObject({
         batch_size: 10,
         maximum_batching_window_in_seconds: 5,
         scaling_config: { maximum_concurrency: 50 },
@@ -84,12 +110,18 @@ describe("OrdersStack", () => {
 
     it("alarms: depth > 1,000 over 2 x 300 s, DLQ > 0 over 60 s, errors > 10 over 2 x 300 s", () => {
       expect(alarm(prod, "-queue-depth")).toMatchObject({ threshold: 1000, period: 300, evaluation_periods: 2 });
-      expect(alarm(prod, "-dlq-not-empty")).toMatchObject({ threshold: 0, period: 60, evaluation_periods: 1 });
+      // Archived, the DLQ alarm is metric math over the DLQ's depth and received count: 60 s periods.
+      const dlqAlarm = alarm(prod, "-dlq-not-empty");
+      expect(dlqAlarm).toMatchObject({ threshold: 0, evaluation_periods: 1 });
+      const periods = (dlqAlarm.metric_query as { metric?: { period: number } }[]).flatMap((q) =>
+        q.metric ? [q.metric.period] : [],
+      );
+      expect(periods).toEqual([60, 60, 60]);
       expect(alarm(prod, "-processor-errors")).toMatchObject({ threshold: 10, period: 300, evaluation_periods: 2 });
     });
 
     it("grants the seed's SQS actions on the queue and SendMessage on the DLQ", () => {
-      const statements = prod.statements(prod.only("aws_iam_role_policy").policy);
+      const statements = prod.statements(processorPolicy(prod).policy);
       expect(statements.find((s) => s.sid === "ConsumeWorkQueue")!.actions).toEqual([
         "sqs:ChangeMessageVisibility",
         "sqs:DeleteMessage",
@@ -97,6 +129,30 @@ describe("OrdersStack", () => {
         "sqs:ReceiveMessage",
       ]);
       expect(statements.find((s) => s.sid === "SendPoisonToDeadLetterQueue")!.actions).toEqual(["sqs:SendMessage"]);
+    });
+  });
+
+  describe("prod archives its dead letters (seed 002)", () => {
+    it("creates the archive bucket, the archiver draining the DLQ, and outputs where the archive is", () => {
+      const bucket = prod.only("aws_s3_bucket");
+      expect(bucket.bucket_prefix).toBe("orders-prod-dead-letters-");
+      const archiver = Object.values(prod.resources("aws_lambda_function")).find(
+        (f) => f.function_name === "orders-prod-archiver",
+      )!;
+      expect(archiver.environment.variables).toMatchObject({
+        ARCHIVE_BUCKET: prod.ref("aws_s3_bucket", bucket, "bucket"),
+        ARCHIVE_PREFIX: "dead-letters/",
+      });
+      expect(prod.json.output!.archive_bucket_name!.value).toBe(prod.ref("aws_s3_bucket", bucket, "bucket"));
+      expect(prod.json.output!.archive_prefix!.value).toBe("dead-letters/");
+      expect(prod.only("aws_s3_bucket_lifecycle_configuration").rule[0].expiration).toEqual([{ days: 90 }]);
+    });
+
+    it("keeps dev and staging in retain mode: no bucket, no archiver", () => {
+      for (const name of ["dev", "staging"]) {
+        expect(stacks[name]!.resources("aws_s3_bucket"), name).toEqual({});
+        expect(Object.keys(stacks[name]!.resources("aws_lambda_function")), name).toHaveLength(1);
+      }
     });
   });
 
@@ -121,9 +177,9 @@ describe("OrdersStack", () => {
     it("name every resource after the environment, so all three fit in one account", () => {
       const names = Object.values(stacks).flatMap((stack) => [
         workQueue(stack).name,
-        stack.only("aws_lambda_function").function_name,
+        ...Object.values(stack.resources("aws_lambda_function")).map((f) => f.function_name),
         stack.only("aws_dynamodb_table").name,
-        stack.only("aws_iam_role").name,
+        ...Object.values(stack.resources("aws_iam_role")).map((r) => r.name),
       ]);
       expect(new Set(names).size).toBe(names.length);
     });
@@ -154,8 +210,9 @@ describe("OrdersStack", () => {
     it("is usable by the function with GetItem, PutItem and UpdateItem on that table only", () => {
       for (const stack of Object.values(stacks)) {
         const tableArn = stack.ref("aws_dynamodb_table", stack.only("aws_dynamodb_table"), "arn");
-        const tableStatements = stack
-          .statements(stack.only("aws_iam_role_policy").policy)
+        // Every role's policy (prod's archiver has one too): only the processor's touches the table.
+        const tableStatements = Object.values(stack.resources("aws_iam_role_policy"))
+          .flatMap((policy) => stack.statements(policy.policy))
           .filter((s) => s.actions.some((a) => a.startsWith("dynamodb:")));
         expect(tableStatements).toEqual([
           {
@@ -240,20 +297,55 @@ describe("OrdersStack", () => {
       );
     });
 
-    it("outputs the URLs, ARNs and names a caller needs", () => {
-      expect(Object.keys(prod.json.output!).sort()).toEqual([
+    it("outputs the URLs, ARNs and names a caller (and npm run ops) needs", () => {
+      const common = [
+        "alarm_names",
         "alarm_topic_arn",
         "dead_letter_queue_arn",
+        "dead_letter_queue_name",
         "dead_letter_queue_url",
+        "environment",
+        "event_source_mapping_uuid",
         "function_arn",
         "function_name",
+        "metrics_namespace",
+        "metrics_service",
         "queue_arn",
         "queue_name",
         "queue_url",
+        "region",
         "role_arn",
         "table_arn",
         "table_name",
-      ]);
+      ];
+      const archiveOnly = ["archive_bucket_name", "archive_prefix"];
+      for (const [name, stack] of Object.entries(stacks)) {
+        const archived = environment(name).processor.deadLetters?.mode === "archive";
+        expect(Object.keys(stack.json.output!).sort(), name).toEqual(
+          (archived ? [...common, ...archiveOnly] : common).sort(),
+        );
+      }
+    });
+
+    it("outputs the values ops reads as plain values or references: environment, region, metrics, alarm names", () => {
+      for (const [name, stack] of Object.entries(stacks)) {
+        const output = (id: string) => stack.json.output![id]!.value as unknown;
+        expect(output("environment")).toBe(name);
+        expect(output("region")).toBe(environment(name).region);
+        expect(output("metrics_namespace")).toBe("Orders");
+        expect(output("metrics_service")).toBe(`orders-${name}-processor`);
+        const alarmNames = Object.values(stack.resources("aws_cloudwatch_metric_alarm")).map(
+          (alarm) => alarm.alarm_name,
+        );
+        expect([...(output("alarm_names") as string[])].sort()).toEqual(alarmNames.sort());
+        expect(alarmNames).toContain(`orders-${name}-filtered-out-events`);
+        expect(output("event_source_mapping_uuid")).toMatch(/^\$\{aws_lambda_event_source_mapping\.[^.]+\.uuid\}$/);
+      }
+    });
+
+    it("uses the order processor's metrics namespace for metrics_namespace", () => {
+      const handler = readFileSync("functions/order-processor/handler.ts", "utf8");
+      expect(handler).toContain(`metrics: { namespace: ${JSON.stringify(ORDERS_METRICS_NAMESPACE)} }`);
     });
   });
 });

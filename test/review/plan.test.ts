@@ -14,12 +14,12 @@ function plan(args: string[], outdir: string) {
 }
 
 describe("npm run plan", () => {
-  it("plans dev offline without credentials: 18 creates, plan files next to the stack, clearly labelled", () => {
+  it("plans dev offline without credentials: 19 creates, plan files next to the stack, clearly labelled", () => {
     const outdir = tempDir("plan");
     const result = plan(["dev"], outdir);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain("OFFLINE PLAN: no AWS credentials were found");
-    expect(result.stdout).toContain("[offline] dev: Plan: 18 to add, 0 to change, 0 to destroy.");
+    expect(result.stdout).toContain("[offline] dev: Plan: 19 to add, 0 to change, 0 to destroy.");
 
     const stackDir = path.join(outdir, "stacks", "dev");
     for (const file of ["plan.bin", "plan.json", "plan.txt"])
@@ -30,9 +30,9 @@ describe("npm run plan", () => {
     const creates = json.resource_changes.filter(
       (change) => change.mode === "managed" && change.change.actions.join() === "create",
     );
-    expect(creates).toHaveLength(18);
+    expect(creates).toHaveLength(19);
     expect(readFileSync(path.join(stackDir, "plan.txt"), "utf8")).toMatch(
-      /^OFFLINE PLAN: .*\n\n[\s\S]*Plan: 18 to add/,
+      /^OFFLINE PLAN: .*\n\n[\s\S]*Plan: 19 to add/,
     );
     // The dummy keys live in the scratch copy only, never in the stack a real deploy uses.
     expect(readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")).not.toContain("offline-plan-dummy");

@@ -51,9 +51,13 @@ export function allows(policy: PolicyDocument, action: string, resource: string)
   );
 }
 
+/** A statement that names the state bucket or its objects (the archive bucket of prod is another). */
+const onStateBucket = (statement: Statement): boolean =>
+  list(statement.Resource).some((resource) => resource.startsWith("arn:aws:s3:::<STATE_BUCKET>") || resource === "*");
+
 /**
  * Allows only reads: Get/List/Describe actions with no wildcard, on resources other than `*`; of the
- * state bucket only GetObject and ListBucket; and denies writing any object of the bucket, the lock
+ * state bucket only GetObject and ListBucket (another bucket, prod's dead-letter archive, may be read); and denies writing any object of the bucket, the lock
  * file included.
  */
 export function readOnlyFindings(policy: PolicyDocument): string[] {
@@ -65,7 +69,7 @@ export function readOnlyFindings(policy: PolicyDocument): string[] {
       findings.push(`${name} allows with NotAction/NotResource`);
     for (const action of list(statement.Action)) {
       if (/[*?]/.test(action)) findings.push(`${name} allows the wildcard action ${action}`);
-      else if (action.startsWith("s3:") && !STATE_READS.includes(action))
+      else if (action.startsWith("s3:") && !STATE_READS.includes(action) && onStateBucket(statement))
         findings.push(`${name} allows ${action} on the state bucket`);
       else if (!READ_VERB.test(action))
         findings.push(`${name} allows ${action}, which is not a read (Get/List/Describe)`);

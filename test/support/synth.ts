@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
 import { App, TerraformStack } from "cdktf";
@@ -107,4 +107,15 @@ export function synthProcessor(
     extend?.(processor);
   });
   return { synth, processor };
+}
+
+/**
+ * A stand-in for the archiver's code in a temporary folder, for the tests that synthesize archive mode
+ * without depending on functions/archiver/: a handler that answers an empty partial batch response.
+ */
+export function archiverStubEntry(): string {
+  const dir = tempDir("archiver-stub");
+  const entry = path.join(dir, "handler.ts");
+  writeFileSync(entry, "export const handler = async () => ({ batchItemFailures: [] });\n");
+  return entry;
 }

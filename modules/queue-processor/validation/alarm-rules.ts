@@ -42,6 +42,19 @@ export const ALARM_RULES: readonly Rule[] = [
       });
     },
   },
+  {
+    code: "filtered-out-alarm-without-filter",
+    level: "warning",
+    check: (props, { eventSource }) => {
+      const setting = props.alarms === false ? undefined : props.alarms?.filteredOutEvents;
+      return issueUnless(
+        setting === undefined || setting === false || eventSource.filterPatterns.length > 0,
+        "alarms.filteredOutEvents",
+        "alarms.filteredOutEvents has no effect without eventSource.filterPatterns: nothing is filtered out, " +
+          "so the alarm is not created",
+      );
+    },
+  },
 ];
 
 /**

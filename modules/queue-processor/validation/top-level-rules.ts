@@ -22,6 +22,7 @@ export const TOP_LEVEL_RULES: readonly Rule[] = [
               alarms[kind] === false ? [] : unknownKeys(`alarms.${kind}`, alarms[kind], KNOWN_KEYS.alarmTuning),
             )
           : []),
+        ...deadLetterUnknownKeys(props.deadLetters),
       ];
     },
   },
@@ -48,6 +49,20 @@ export const TOP_LEVEL_RULES: readonly Rule[] = [
     },
   },
 ];
+
+/** `deadLetters` and its parts; a retained DLQ takes only `mode`, so an archive setting there is a mistake. */
+function deadLetterUnknownKeys(deadLetters: unknown): RuleIssue[] {
+  if (!isPlainObject(deadLetters)) return unknownKeys("deadLetters", deadLetters, KNOWN_KEYS.archive);
+  if (deadLetters.mode !== "archive") {
+    const known = deadLetters.mode === "retain" ? KNOWN_KEYS.retain : KNOWN_KEYS.archive;
+    return unknownKeys("deadLetters", deadLetters, known);
+  }
+  return [
+    ...unknownKeys("deadLetters", deadLetters, KNOWN_KEYS.archive),
+    ...unknownKeys("deadLetters.bucket", deadLetters.bucket, KNOWN_KEYS.archiveBucket),
+    ...unknownKeys("deadLetters.archiver", deadLetters.archiver, KNOWN_KEYS.archiver),
+  ];
+}
 
 /** The keys of an object prop that its interface does not declare, each with the likeliest meant key. */
 function unknownKeys(path: string, value: unknown, known: readonly string[]): RuleIssue[] {

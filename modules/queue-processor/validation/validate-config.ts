@@ -3,6 +3,7 @@ import type { QueueProcessorProps } from "../props.js";
 import type { ResolvedConfig } from "../resolve.js";
 import { ALARM_RULES } from "./alarm-rules.js";
 import { CROSS_RESOURCE_RULES } from "./cross-resource-rules.js";
+import { DEAD_LETTER_RULES } from "./dead-letter-rules.js";
 import { EVENT_SOURCE_RULES } from "./event-source-rules.js";
 import { HANDLER_RULES } from "./handler-rules.js";
 import { QUEUE_RULES } from "./queue-rules.js";
@@ -20,6 +21,7 @@ export const RULES: readonly Rule[] = [
   ...QUEUE_RULES,
   ...EVENT_SOURCE_RULES,
   ...ALARM_RULES,
+  ...DEAD_LETTER_RULES,
   ...CROSS_RESOURCE_RULES,
   ...TERRAFORM_TEMPLATE_RULES,
 ];

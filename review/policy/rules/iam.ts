@@ -5,7 +5,7 @@
  * judged as a wildcard: it may be one. A statement whose Sid starts with `DeliberateWildcard` states
  * a deliberate exception: it is reported as advisory instead, so that a reviewer still sees it.
  */
-import { IAM } from "../../../functions/aws-limits.js";
+import { IAM, S3 } from "../../../functions/aws-limits.js";
 import { constantOf, holdsUnknown, referencesOf, showTemplate, soleInterpolation } from "../expressions.js";
 import type { PlanGraph, ResourceNode } from "../plan-graph.js";
 import { type PolicyReading, readPolicy, type Statement } from "../policy-statements.js";
@@ -24,6 +24,13 @@ const UNSCOPED_ACTIONS = IAM.actionsWithoutResourceLevelPermissions.map((action)
 const LOG_STREAM_ACTIONS = ["logs:createlogstream", "logs:putlogevents"];
 const LOG_GROUP_ARN = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[^*?]+$/;
 const LOG_STREAMS_SUFFIX = ":log-stream:*";
+/**
+ * Storing objects under one prefix of one bucket, `<bucket ARN>/<prefix>*`, for this action only (the
+ * construct's StoreDeadLetters: the archiver names its keys at run time). The prefix is not empty and
+ * holds no wildcard of its own; the bucket is a named bucket's ARN or one interpolated reference.
+ */
+const OBJECT_WRITE_ACTIONS = ["s3:putobject"];
+const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IDENTITY_POLICIES = ["aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_policy"];
 const ATTACHMENTS = [
   "aws_iam_role_policy_attachment",
@@ -39,6 +46,7 @@ const ATTACHED_SETS: readonly (readonly [kind: string, attribute: string])[] = [
   ["aws_iam_group_policy_attachments_exclusive", "policy_arns"],
 ];
 const LOG_GROUP = "aws_cloudwatch_log_group";
+const BUCKET = "aws_s3_bucket";
 const POLICY = "aws_iam_policy";
 const EXPECTED =
   `expected exact actions on exact resource ARNs ("*" only for ${IAM.actionsWithoutResourceLevelPermissions.join(", ")}), ` +
@@ -183,12 +191,14 @@ function wildcardsIn(graph: PlanGraph, statement: Statement): string[] {
     actions.length > 0 && actions.every((action) => action !== undefined && allowed.includes(action));
   const unscoped = only(UNSCOPED_ACTIONS);
   const logStreams = only(LOG_STREAM_ACTIONS);
+  const objectWrites = only(OBJECT_WRITE_ACTIONS);
   const wildcardResources = statement.resources.filter(
     (resource): resource is string =>
       resource !== undefined &&
       isWildcard(literalParts(resource)) &&
       !(unscoped && resource === "*") &&
-      !(logStreams && isOwnLogStreams(graph, statement.scope, resource)),
+      !(logStreams && isOwnLogStreams(graph, statement.scope, resource)) &&
+      !(objectWrites && isObjectsUnderPrefix(graph, statement.scope, resource)),
   );
   // A resource interpolated from another resource's attribute (its ARN) is exact; one the plan does
   // not show at all may be anything.
@@ -291,6 +301,27 @@ function unshownPolicies(graph: PlanGraph, node: ResourceNode, name: string): st
 function referring(expression: unknown): string {
   const references = referencesOf(expression);
   return references.length > 0 ? ` (it refers to ${references.join(", ")})` : "";
+}
+
+/**
+ * True for the objects under one prefix of one bucket: `<bucket>/<prefix>*`, the prefix without
+ * wildcards, where the bucket is an aws_s3_bucket of the plan (by reference to its `arn`, or by its
+ * known ARN) or a known ARN of one named bucket.
+ */
+function isObjectsUnderPrefix(graph: PlanGraph, scope: ResourceNode, resource: string): boolean {
+  if (!resource.endsWith("*")) return false;
+  const slash = resource.indexOf("/");
+  if (slash < 0) return false;
+  const bucket = resource.slice(0, slash);
+  const prefix = resource.slice(slash + 1, -1);
+  if (holdsUnknown(prefix) || !S3.keyPrefix.test(prefix)) return false;
+  if (!holdsUnknown(bucket))
+    return (
+      BUCKET_ARN.test(bucket) || graph.matching(bucket, [BUCKET]).some((node) => graph.valueOf(node, "arn") === bucket)
+    );
+  const reference = soleInterpolation(bucket);
+  if (reference === undefined) return false;
+  return graph.exactly(scope, { constant_value: `\${${reference}}` }, "arn", [BUCKET])?.length === 1;
 }
 
 function list(items: readonly (string | undefined)[]): string {

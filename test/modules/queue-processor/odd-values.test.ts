@@ -35,6 +35,11 @@ const NUMERIC_PATHS = [
   "alarms.queueDepth.threshold",
   "alarms.functionErrors.periodSeconds",
   "alarms.oldestMessageAge.evaluationPeriods",
+  "alarms.filteredOutEvents.threshold",
+  "deadLetters.expireAfterDays",
+  "deadLetters.archiver.timeoutSeconds",
+  "deadLetters.archiver.memorySizeMb",
+  "deadLetters.archiver.logRetentionDays",
 ];
 
 /** Every setting, numeric or not; odd values in these may be accepted (null is "not set") but never crash. */
@@ -52,10 +57,20 @@ const ALL_PATHS = [
   "alarms.queueDepth",
   "tags",
   "name",
+  "deadLetters",
+  "deadLetters.mode",
+  "deadLetters.bucket",
+  "deadLetters.bucket.name",
+  "deadLetters.bucket.arn",
+  "deadLetters.prefix",
+  "deadLetters.archiver",
+  "deadLetters.archiver.entry",
 ];
 
 function propsWith(path: string, value: unknown): QueueProcessorProps {
   const props: Record<string, unknown> = { name: "orders", handler: { entry: "functions/order-processor/handler.ts" } };
+  // A setting of archive mode is judged only in archive mode.
+  if (path.startsWith("deadLetters.") && path !== "deadLetters.mode") props.deadLetters = { mode: "archive" };
   const keys = path.split(".");
   let target = props;
   for (const key of keys.slice(0, -1)) {

@@ -276,6 +276,45 @@ const ERROR_CASES: readonly ErrorCase[] = [
     message:
       'handler.environment.GREETING: the value holds "${", which starts a template that Terraform would evaluate; only literal text is allowed (write "$${" for a literal "${" and "%%{" for a literal "%{") (got "${upper(\\"x\\")}")',
   },
+  {
+    code: "dead-letters-mode-invalid",
+    title: "rejects a dead-letter mode other than retain or archive",
+    props: props({ deadLetters: { mode: "s3" } }),
+    message: 'deadLetters.mode must be "retain" (dead letters stay in the DLQ) or "archive" (drained to S3) (got "s3")',
+  },
+  {
+    code: "archive-bucket-invalid",
+    title: "rejects a caller's bucket whose ARN names another bucket",
+    props: props({ deadLetters: { mode: "archive", bucket: { name: "dlq-archive", arn: "arn:aws:s3:::other" } } }),
+    message:
+      'deadLetters.bucket.arn must name the same bucket as deadLetters.bucket.name = "dlq-archive" (got "arn:aws:s3:::other", which names "other")',
+  },
+  {
+    code: "archive-prefix-invalid",
+    title: "rejects an archive prefix that does not end with a slash",
+    props: props({ deadLetters: { mode: "archive", prefix: "dead-letters" } }),
+    message:
+      'deadLetters.prefix must be 1-200 characters of A-Z, a-z, 0-9, ! - _ . \' ( ) in "/"-separated segments (no "." or ".." segment, no "*"), ending with "/", like "dead-letters/" (got "dead-letters")',
+  },
+  {
+    code: "archive-expiry-invalid",
+    title: "rejects an archive expiry of zero days",
+    props: props({ deadLetters: { mode: "archive", expireAfterDays: 0 } }),
+    message: "deadLetters.expireAfterDays must be a whole number between 1 and 3,650 (got 0)",
+  },
+  {
+    code: "archiver-invalid",
+    title: "rejects an archiver timeout above Lambda's 900 seconds",
+    props: props({ deadLetters: { mode: "archive", archiver: { timeoutSeconds: 901 } } }),
+    message: "deadLetters.archiver.timeoutSeconds must be a whole number between 1 and 900 (got 901)",
+  },
+  {
+    code: "archive-needs-alarm-topic",
+    title: "rejects archive mode with alarms switched off, since the archiver alerts through their topic",
+    props: props({ deadLetters: { mode: "archive" }, alarms: false }),
+    message:
+      'deadLetters.mode "archive" alerts through the alarm topic, which alarms: false removes; turn alarms on (or give alarms.topicArn) or use mode "retain" (got alarms: false)',
+  },
 ];
 
 interface WarningCase {
@@ -317,6 +356,13 @@ const WARNING_CASES: readonly WarningCase[] = [
     props: props({ eventSource: { filterPatterns: Array.from({ length: 6 }, (_, i) => ({ body: { n: [i] } })) } }),
     message:
       "eventSource.filterPatterns holds more than the default quota of 5 patterns per mapping; the account needs a quota increase (got 6)",
+  },
+  {
+    code: "filtered-out-alarm-without-filter",
+    title: "warns that a tuned filtered-out alarm is not created without filter patterns",
+    props: props({ alarms: { filteredOutEvents: { threshold: 5 } } }),
+    message:
+      "alarms.filteredOutEvents has no effect without eventSource.filterPatterns: nothing is filtered out, so the alarm is not created",
   },
   {
     code: "environment-secret-looking",

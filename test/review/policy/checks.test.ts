@@ -245,6 +245,45 @@ const CASES: readonly RuleCase[] = [
     passWhat: "30 days",
   },
   {
+    rule: "bucket-encryption-missing",
+    severity: "blocking",
+    fail: "bucket-unprotected-fail",
+    what: "a bucket without an encryption configuration, and one whose configuration names no algorithm",
+    expected: [
+      {
+        address: "aws_s3_bucket.no_settings",
+        words: [
+          "has no aws_s3_bucket_server_side_encryption_configuration",
+          'expected one with sse_algorithm "AES256"',
+        ],
+      },
+      {
+        address: "aws_s3_bucket.unencrypted_rule",
+        words: ["aws_s3_bucket_server_side_encryption_configuration.unencrypted_rule", "without a default algorithm"],
+      },
+    ],
+    pass: "bucket-unprotected-pass",
+    passWhat: "SSE-KMS by reference to a bucket_prefix bucket, SSE-S3 by the bucket's literal name",
+  },
+  {
+    rule: "bucket-public-access-open",
+    severity: "blocking",
+    fail: "bucket-unprotected-fail",
+    what: "a bucket without a public access block, and one whose block leaves two settings off",
+    expected: [
+      {
+        address: "aws_s3_bucket.no_settings",
+        words: ["has no aws_s3_bucket_public_access_block", "all true"],
+      },
+      {
+        address: "aws_s3_bucket.open",
+        words: ["aws_s3_bucket_public_access_block.open leaves block_public_policy, restrict_public_buckets not true"],
+      },
+    ],
+    pass: "bucket-unprotected-pass",
+    passWhat: "all four settings true, by reference and by the bucket's literal name",
+  },
+  {
     rule: "stateful-destroy",
     severity: "blocking",
     options: { environment: "prod" },
