@@ -26,7 +26,7 @@ export interface StatusReport {
   readonly complete: boolean;
 }
 
-export type Section<T> = ({ readonly available: true } & T) | { readonly available: false; readonly reason: string };
+type Section<T> = ({ readonly available: true } & T) | { readonly available: false; readonly reason: string };
 
 export interface QueueStatus {
   readonly name: string;
@@ -40,7 +40,7 @@ export interface QueueStatus {
   readonly oldestMessageAgeSeconds: number | null;
 }
 
-export interface AlarmJson {
+interface AlarmJson {
   readonly name: string;
   readonly state: AlarmState["state"];
   readonly reason: string | null;
@@ -61,7 +61,7 @@ export interface SeriesJson {
 
 export type SeriesKey = "received" | "succeeded" | "poisoned" | "failed" | "filteredOut" | "oldestMessageAge";
 
-export const NO_CLOUDWATCH_LOCALLY = "no CloudWatch locally";
+const NO_CLOUDWATCH_LOCALLY = "no CloudWatch locally";
 
 /** Points in the metrics' window: a period of at least 60 s (a multiple of it), about this many of them. */
 const TARGET_PERIODS = 60;
@@ -283,7 +283,7 @@ function alarmJson(alarm: AlarmState): AlarmJson {
 }
 
 /** An AWS error as one line: its name and message (credentials and access errors say what is wrong). */
-export function oneLine(error: unknown): string {
+function oneLine(error: unknown): string {
   const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
   return `${name === "Error" ? "" : `${name}: `}${message}`.replace(/\s+/g, " ").trim();
 }

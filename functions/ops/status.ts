@@ -3,10 +3,10 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { CLOUDWATCH } from "../aws-limits.js";
 import type { PipelineTarget } from "./pipeline-target.js";
 import { renderTable } from "./status-render.js";
-import { collectStatus, type StatusReport } from "./status-report.js";
+import { collectStatus } from "./status-report.js";
 
 export interface StatusOptions {
-  /** The report as JSON (a stable shape, see {@link StatusReport}) instead of a table. */
+  /** The report as JSON (a stable shape: `StatusReport` in status-report.ts) instead of a table. */
   readonly json: boolean;
   /** How far back the metrics go: a whole number of hours, 1-360 (CloudWatch keeps 1-minute points 15 days). */
   readonly hours: number;
@@ -100,4 +100,3 @@ function show(value: unknown): string {
   return `a value of type ${typeof value}`;
 }
 
-export type { StatusReport };

@@ -26,7 +26,7 @@ export interface CloudWatchEndpoint {
   close(): Promise<void>;
 }
 
-export interface RecordedRequest {
+interface RecordedRequest {
   readonly operation: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Bytes on the wire (compressed, when gzip). */
@@ -38,7 +38,7 @@ export interface RecordedRequest {
   readonly protocolError?: string;
 }
 
-export interface PutMetricDataBody {
+interface PutMetricDataBody {
   readonly Namespace: string;
   readonly MetricData: readonly WireMetricDatum[];
 }
@@ -56,7 +56,7 @@ export interface WireMetricDatum {
   readonly StorageResolution?: number;
 }
 
-export interface StoredMetricData {
+interface StoredMetricData {
   readonly namespace: string;
   readonly metricName: string;
   readonly dimensions: Readonly<Record<string, string>>;
@@ -65,7 +65,7 @@ export interface StoredMetricData {
   readonly points: readonly { readonly timestamp: Date; readonly value: number }[];
 }
 
-export interface StoredAlarm {
+interface StoredAlarm {
   readonly name: string;
   readonly state: "OK" | "ALARM" | "INSUFFICIENT_DATA";
   readonly reason?: string;
@@ -73,7 +73,7 @@ export interface StoredAlarm {
   readonly composite?: boolean;
 }
 
-export interface EndpointFault {
+interface EndpointFault {
   /** Which operation it hits; all when unset. */
   readonly operation?: string;
   /** Wait this long before answering (a slow CloudWatch). */
