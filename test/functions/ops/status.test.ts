@@ -55,6 +55,8 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
+  // Every request the real client sent decoded as AWS JSON 1.0, signed for the monitoring service.
+  expect(cloudWatch.requests.filter((request) => request.protocolError)).toEqual([]);
   cloudWatch.requests.length = 0;
   cloudWatch.fault = undefined;
   cloudWatch.metrics = [];
@@ -231,6 +233,8 @@ describe("renderStatus on AWS (SQS on fauxqs, CloudWatch at the HTTP level)", ()
     );
     expect(history?.headers["content-type"]).toBe("application/x-amz-json-1.0");
     expect(history?.headers["x-amz-target"]).toBe("GraniteServiceVersion20100801.GetMetricData");
+    expect(history?.headers["x-amzn-query-mode"]).toBe("true");
+    expect(history?.headers.authorization).toMatch(/\/us-east-1\/monitoring\/aws4_request/);
     const body = history?.body as { EndTime: number; MetricDataQueries: { MetricStat: unknown }[] };
     expect(body.EndTime).toBe(at(14, 9).getTime() / 1000);
     expect(body.MetricDataQueries.map((query) => query.MetricStat)).toContainEqual({
@@ -242,6 +246,59 @@ describe("renderStatus on AWS (SQS on fauxqs, CloudWatch at the HTTP level)", ()
       Period: 180,
       Stat: "Sum",
     });
+  });
+
+  it("asks DescribeAlarms nothing when the stack has no alarm (an empty AlarmNames would list the account's every alarm)", async () => {
+    seedCloudWatch();
+    const report = await jsonStatus({ target: { ...target, alarmNames: [] } });
+    expect(report.alarms).toEqual({ available: true, items: [] });
+    expect(cloudWatch.requests.filter((request) => request.operation === "DescribeAlarms")).toEqual([]);
+    expect(await renderStatus({ ...target, alarmNames: [] }, { json: false, hours: 1, now: NOW })).toContain(
+      "alarms: none in this stack",
+    );
+  });
+
+  it("keeps the JSON shape stable: the same keys, in the same order, whatever the data", async () => {
+    const empty = await jsonStatus();
+    seedCloudWatch();
+    const full = await jsonStatus();
+    const keys = (report: StatusReport) => Object.keys(report);
+    expect(keys(empty)).toEqual([
+      "environment",
+      "region",
+      "local",
+      "generatedAt",
+      "hours",
+      "queues",
+      "alarms",
+      "metrics",
+      "complete",
+    ]);
+    expect(keys(full)).toEqual(keys(empty));
+    if (!empty.metrics.available || !full.metrics.available) throw new Error("metrics missing");
+    expect(full.metrics.series.map((series) => Object.keys(series))).toEqual(
+      empty.metrics.series.map((series) => Object.keys(series)),
+    );
+    expect(Object.keys(full.queues.queue)).toEqual(Object.keys(empty.queues.queue));
+  });
+
+  it("rejects in one line naming the queue when there are no credentials", async () => {
+    const saved = { ...process.env };
+    try {
+      for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"]) {
+        delete process.env[name];
+      }
+      Object.assign(process.env, {
+        AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
+        AWS_CONFIG_FILE: "/nonexistent/config",
+        AWS_EC2_METADATA_DISABLED: "true",
+      });
+      await expect(renderStatus(target, { json: true, hours: 1 })).rejects.toThrow(
+        /^cannot read queue status-(queue|dlq) \([^)]+\): CredentialsProviderError: [^\n]+$/,
+      );
+    } finally {
+      process.env = saved;
+    }
   });
 
   it("leaves filtered out away when the stack has no mapping UUID (no filter, or not deployed with one)", async () => {

@@ -138,6 +138,13 @@ describe("createMetricsPublisher", () => {
     expect(published.stats).toMatchObject({ samples: 90, requestsSent: 2, datumsSent: 2, datumsDropped: 0 });
   });
 
+  it("sends on its own timer, every interval, with nobody calling flush", async () => {
+    const published = publisher({ intervalSeconds: 1, now: Date.now });
+    published.sink(sample(Date.now(), [{ name: "RecordsReceived", unit: "Count", value: 4 }]));
+    await vi.waitFor(() => expect(endpoint.putMetricData()).toHaveLength(1), { timeout: 3000 });
+    expect(endpoint.putMetricData()[0]?.MetricData[0]).toMatchObject({ Values: [4], Counts: [1] });
+  });
+
   it("keeps within PutMetricData's limits: 150 values a datum, 1,000 data a request, 1 MB, gzip on the wire", async () => {
     const published = publisher();
     const minute = Date.UTC(2026, 10, 30, 13, 0, 0);
