@@ -14,12 +14,15 @@ export interface StatusOptions {
   readonly now?: Date;
   /** ANSI colours for alarm states. @default false */
   readonly color?: boolean;
-  /** Columns the table fits in (sparklines shrink to it): 60-400. @default 100 */
+  /**
+   * Columns the table fits in: 20-1,000 (a terminal's `columns`). Sparklines and alarm lines shrink to
+   * it; the queue lines need about 75. @default 100
+   */
   readonly width?: number;
 }
 
 const KNOWN_OPTIONS = ["json", "hours", "now", "color", "width"];
-const WIDTH = { min: 60, max: 400, default: 100 };
+const WIDTH = { min: 20, max: 1000, default: 100 };
 
 /**
  * The pipeline's status: each queue's depth, in flight and oldest message; each alarm's state; the
@@ -99,4 +102,3 @@ function show(value: unknown): string {
   }
   return `a value of type ${typeof value}`;
 }
-

@@ -367,6 +367,9 @@ describe("renderStatus on AWS (SQS on fauxqs, CloudWatch at the HTTP level)", ()
     expect(lines.find((line) => line.trimStart().startsWith("filtered out"))).toMatch(/\s7 {2}[▁-█·]+$/);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
     expect(text).not.toContain("\u001b[");
+    // A narrow terminal: sparklines of 8 marks at least, nothing refused.
+    const narrow = await renderStatus(target, { json: false, hours: 3, now: NOW, width: 20 });
+    expect(narrow.split("\n").find((line) => line.trimStart().startsWith("received"))).toMatch(/75 {2}[▁-█·]{8}$/);
     const colored = await renderStatus(target, { json: false, hours: 3, now: NOW, color: true });
     expect(colored).toContain("\u001b[31mALARM");
     expect(colored).toContain("\u001b[32mOK");
@@ -408,7 +411,9 @@ describe("renderStatus options", () => {
     [{ json: true, hours: "3" }, 'hours must be a whole number from 1 to 360 (got "3")'],
     [{ json: true, hours: Number.NaN }, "hours must be a whole number from 1 to 360 (got NaN)"],
     [{ json: "yes", hours: 3 }, 'json must be true or false (got "yes")'],
-    [{ json: false, hours: 3, width: 20 }, "width must be a whole number from 60 to 400 (got 20)"],
+    [{ json: false, hours: 3, width: 19 }, "width must be a whole number from 20 to 1000 (got 19)"],
+    [{ json: false, hours: 3, width: 80.5 }, "width must be a whole number from 20 to 1000 (got 80.5)"],
+    [{ json: false, hours: 3, width: 1001 }, "width must be a whole number from 20 to 1000 (got 1001)"],
     [{ json: false, hours: 3, now: new Date(Number.NaN) }, "now must be a valid Date (got Date(NaN))"],
     [
       { json: false, hours: 3, colour: true },
