@@ -87,7 +87,11 @@ export function createMetricsPublisher(options: MetricsPublisherOptions): Metric
   timer.unref();
 
   function sink(sample: MetricsSample): void {
-    if (closed) return;
+    if (closed) {
+      // A batch that ends after shutdown: its metrics have nowhere to go, but they are not lost silently.
+      stats.datumsDropped += sample.values.length;
+      return;
+    }
     stats.samples++;
     const startMs = Math.floor(sample.timestamp / intervalMs) * intervalMs;
     const interval = intervals.get(startMs) ?? { startMs, series: new Map<string, Series>() };

@@ -230,7 +230,7 @@ describe("createMetricsPublisher", () => {
     expect(published.stats.datumsSent + published.stats.datumsDropped).toBeLessThanOrEqual(6);
   });
 
-  it("drops values CloudWatch would refuse (NaN, infinite, beyond 2^360) and counts them", async () => {
+  it("drops values CloudWatch would refuse (NaN, infinite, beyond 2^360), and samples after close, and counts them", async () => {
     const published = publisher();
     published.sink(
       sample(0, [
@@ -243,6 +243,10 @@ describe("createMetricsPublisher", () => {
     await published.close();
     expect(endpoint.putMetricData()[0]?.MetricData.map((datum) => datum.MetricName)).toEqual(["D"]);
     expect(published.stats.datumsDropped).toBe(3);
+    // After close, a late sample is counted as dropped, not sent nor silently lost.
+    published.sink(sample(0, [{ name: "D", unit: "Count", value: 1 }]));
+    expect(published.stats.datumsDropped).toBe(4);
+    expect(endpoint.putMetricData()).toHaveLength(1);
   });
 
   it.each([
