@@ -20,6 +20,7 @@ const BARS = "▁▂▃▄▅▆▇█";
 const NO_DATA = "·";
 const COLORS = { ALARM: "\u001b[31m", OK: "\u001b[32m", INSUFFICIENT_DATA: "\u001b[33m", MISSING: "\u001b[31m" };
 const RESET = "\u001b[0m";
+const MISSING_REASON = "not in CloudWatch: deleted, or looked for in another account or region";
 /** Columns before a sparkline: label, total. */
 const SPARK_PREFIX = 2 + 14 + 12 + 2;
 
@@ -43,6 +44,9 @@ export function renderTable(report: StatusReport, style: TableStyle): string {
       const painted = style.color ? `${COLORS[alarm.state]}${state}${RESET}` : state;
       const since = alarm.updatedAt ? `since ${alarm.updatedAt.replace(/\.\d{3}Z$/, "Z")}` : "";
       lines.push(clip(`  ${painted}  ${alarm.name.padEnd(nameWidth)}  ${since}`, style.width, style.color));
+      // Why, for what needs someone: CloudWatch's own reason, cut to the line.
+      const why = alarm.state === "MISSING" ? MISSING_REASON : alarm.state === "ALARM" ? alarm.reason : null;
+      if (why) lines.push(clip(`${" ".repeat(21)}${why}`, style.width, false));
     }
   }
   lines.push("");

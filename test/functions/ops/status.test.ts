@@ -361,6 +361,11 @@ describe("renderStatus on AWS (SQS on fauxqs, CloudWatch at the HTTP level)", ()
     expect(text).toMatch(/dead letters\s+2\s+0\s+0\s+1h 02m\s+status-dlq/);
     expect(text).toMatch(/ALARM\s+orders-dev-dlq-not-empty\s+since 2026-11-30T12:01:00Z/);
     expect(text).toMatch(/MISSING\s+orders-dev-filtered-out/);
+    expect(text).toContain("\n                     Threshold Crossed: 1 datapoint [2.0]\n");
+    expect(text).toContain(
+      // Cut to the 80 columns, with an ellipsis.
+      "\n                     not in CloudWatch: deleted, or looked for in another accou…\n",
+    );
     expect(text).toContain("metrics, last 3 h (6m 00s per mark, · no data)");
     const received = lines.find((line) => line.trimStart().startsWith("received"));
     expect(received).toMatch(/^ {2}received\s+75 {2}[▁-█·]{30}$/);
