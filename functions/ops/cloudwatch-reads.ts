@@ -50,6 +50,14 @@ export async function readMetricSeries(
       for (const result of response.MetricDataResults ?? []) {
         const values = result.Id ? series.get(result.Id) : undefined;
         if (!values) continue;
+        // Forbidden or InternalError would otherwise read as "no data": the part fails instead.
+        if (result.StatusCode === "Forbidden" || result.StatusCode === "InternalError") {
+          const query = batch.find((candidate) => candidate.id === result.Id);
+          const why = (result.Messages ?? []).map((message) => message.Value).join("; ");
+          throw new Error(
+            `GetMetricData answered ${result.StatusCode} for ${query?.namespace} ${query?.metricName}${why ? `: ${why}` : ""}`,
+          );
+        }
         const timestamps = result.Timestamps ?? [];
         for (const [index, timestamp] of timestamps.entries()) {
           const slot = Math.floor((timestamp.getTime() - startMs) / periodMs);

@@ -63,6 +63,8 @@ interface StoredMetricData {
   /** The statistic these points answer (GetMetricData's `Stat`). */
   readonly stat: string;
   readonly points: readonly { readonly timestamp: Date; readonly value: number }[];
+  /** A result's own status, as CloudWatch gives per query (e.g. `Forbidden` for a namespace the caller may not read). */
+  readonly statusCode?: "Forbidden" | "InternalError";
 }
 
 interface StoredAlarm {
@@ -296,7 +298,7 @@ function getMetricData(body: Record<string, unknown>, stored: readonly StoredMet
   const descending = body.ScanBy === "TimestampDescending";
   const offset = typeof body.NextToken === "string" ? Number(body.NextToken) : 0;
   // Every result's points in one list, so a page can end in the middle of a query, as CloudWatch's can.
-  const all: { id: string; label: string; timestamps: number[]; values: number[] }[] = [];
+  const all: { id: string; label: string; statusCode?: string; timestamps: number[]; values: number[] }[] = [];
   for (const query of queries) {
     if (!query.MetricStat) return invalid(`query ${query.Id}: only MetricStat is served here`);
     const { Metric, Stat, Period } = query.MetricStat;
@@ -317,6 +319,7 @@ function getMetricData(body: Record<string, unknown>, stored: readonly StoredMet
     all.push({
       id: query.Id,
       label: Metric.MetricName,
+      statusCode: match?.statusCode,
       timestamps: points.map((point) => point.timestamp.getTime() / 1000),
       values: points.map((point) => point.value),
     });
@@ -333,7 +336,10 @@ function getMetricData(body: Record<string, unknown>, stored: readonly StoredMet
       Label: result.label,
       Timestamps: result.timestamps.slice(from, from + take),
       Values: result.values.slice(from, from + take),
-      StatusCode: from + take < result.values.length ? "PartialData" : "Complete",
+      StatusCode: result.statusCode ?? (from + take < result.values.length ? "PartialData" : "Complete"),
+      ...(result.statusCode
+        ? { Messages: [{ Code: result.statusCode, Value: "not authorized for this metric" }] }
+        : {}),
     };
   });
   const total = all.reduce((sum, result) => sum + result.values.length, 0);

@@ -352,6 +352,19 @@ describe("renderStatus on AWS (SQS on fauxqs, CloudWatch at the HTTP level)", ()
     },
   );
 
+  it("fails the metrics part, not shows 'no data', when one query's result is Forbidden", async () => {
+    seedCloudWatch();
+    cloudWatch.metrics = cloudWatch.metrics.map((metric) =>
+      metric.namespace === "AWS/Lambda" ? { ...metric, statusCode: "Forbidden" as const } : metric,
+    );
+    const report = await jsonStatus();
+    expect(report.metrics).toEqual({
+      available: false,
+      reason: "GetMetricData answered Forbidden for AWS/Lambda FilteredOutEventCount: not authorized for this metric",
+    });
+    expect(report.complete).toBe(false);
+  });
+
   it("draws a table with the counts, alarm states and one sparkline per metric, within the width", async () => {
     seedCloudWatch();
     const text = await renderStatus(target, { json: false, hours: 3, now: NOW, width: 80 });
