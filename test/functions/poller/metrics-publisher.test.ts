@@ -84,6 +84,9 @@ describe("createMetricsPublisher", () => {
     const [request] = requests;
     expect(request?.headers["content-type"]).toBe("application/x-amz-json-1.0");
     expect(request?.headers["x-amz-target"]).toBe("GraniteServiceVersion20100801.PutMetricData");
+    expect(request?.headers["x-amzn-query-mode"]).toBe("true");
+    // Small enough to go uncompressed (the client gzips from 10 KiB).
+    expect(request?.gzip).toBe(false);
     expect(request?.headers.authorization).toMatch(/\/eu-west-1\/monitoring\/aws4_request/);
     const [body] = endpoint.putMetricData();
     expect(body?.Namespace).toBe("Orders");
