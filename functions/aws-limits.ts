@@ -131,6 +131,24 @@ export const CLOUDWATCH = {
   logRetentionNeverExpires: 0,
   /** One EMF document holds at most 100 metrics and 30 dimensions. */
   emf: { maxMetricsPerDocument: 100, maxDimensions: 30 },
+  /**
+   * PutMetricData (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html):
+   * a request is at most 1 MB (an HTTP POST, gzip allowed) and 1,000 metric data; a datum's `Values`
+   * (with `Counts` of the same length) holds at most 150 values; at most 30 dimensions; values within
+   * ±2^360, never NaN or infinite.
+   */
+  putMetricData: { maxRequestBytes: 1_000_000, maxMetricData: 1000, maxValuesPerDatum: 150, maxDimensions: 30 },
+  /**
+   * GetMetricData (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html):
+   * at most 500 queries and 100,800 data points per call (more pages follow with NextToken); a
+   * period of 60 s or a multiple of it for standard-resolution metrics, whose 1-minute points are kept 15 days.
+   */
+  getMetricData: { maxQueries: 500, maxDataPointsPerCall: 100_800, minutePointsRetentionHours: 360 },
+  /**
+   * DescribeAlarms (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html):
+   * at most 100 alarm names per call, and MaxRecords 1-100.
+   */
+  describeAlarms: { maxAlarmNames: 100, maxRecords: 100 },
 } as const;
 
 /**

@@ -42,6 +42,27 @@ export interface MetricsOptions {
   readonly namespace?: string;
   /** Value of the one dimension, `Service`. Default: the function's name. */
   readonly service?: string;
+  /**
+   * Where each invocation's metrics go instead of an EMF document on standard output: outside Lambda,
+   * EMF needs an agent, so a long-running consumer hands them to a PutMetricData publisher (see
+   * `functions/poller/metrics-publisher.ts`). It must return at once; a throw is ignored. Default: EMF.
+   */
+  readonly sink?: (sample: MetricsSample) => void;
+}
+
+/** One invocation's metrics: the same names, units and dimension as its EMF document. */
+export interface MetricsSample {
+  readonly namespace: string;
+  readonly service: string;
+  /** Epoch milliseconds. */
+  readonly timestamp: number;
+  readonly values: readonly MetricValue[];
+}
+
+export interface MetricValue {
+  readonly name: string;
+  readonly unit: "Count" | "Milliseconds";
+  readonly value: number;
 }
 
 const NAMES: Record<keyof BatchCounts, string> = {
@@ -57,29 +78,39 @@ const NAMES: Record<keyof BatchCounts, string> = {
   shortCircuited: "RecordsShortCircuited",
 };
 
+/** The invocation's metrics, in the EMF document's order: never a per-message value. */
+export function metricValues(
+  counts: BatchCounts,
+  timings: { durationMs: number; oldestRecordAgeMs: number | undefined },
+): MetricValue[] {
+  const values: Record<string, number> = { RecordsFailed: failedTotal(counts), BatchDurationMs: timings.durationMs };
+  for (const [key, name] of Object.entries(NAMES)) values[name] = counts[key as keyof BatchCounts];
+  if (timings.oldestRecordAgeMs !== undefined) values.OldestRecordAgeMs = timings.oldestRecordAgeMs;
+  return Object.entries(values).map(([name, value]) => ({
+    name,
+    unit: name.endsWith("Ms") ? "Milliseconds" : "Count",
+    value,
+  }));
+}
+
 /**
  * The EMF document: one dimension (`Service`), never a per-message value, so the metric count stays
  * fixed whatever flows through.
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
-export function metricsDocument(
-  counts: BatchCounts,
-  timings: { durationMs: number; oldestRecordAgeMs: number | undefined },
-  options: { namespace: string; service: string; timestamp: number },
-): Record<string, unknown> {
-  const values: Record<string, number> = { RecordsFailed: failedTotal(counts), BatchDurationMs: timings.durationMs };
-  for (const [key, name] of Object.entries(NAMES)) values[name] = counts[key as keyof BatchCounts];
-  if (timings.oldestRecordAgeMs !== undefined) values.OldestRecordAgeMs = timings.oldestRecordAgeMs;
-  const metrics = Object.keys(values).map((name) => ({
-    Name: name,
-    Unit: name.endsWith("Ms") ? "Milliseconds" : "Count",
-  }));
+export function metricsDocument(sample: MetricsSample): Record<string, unknown> {
   return {
     _aws: {
-      Timestamp: options.timestamp,
-      CloudWatchMetrics: [{ Namespace: options.namespace, Dimensions: [["Service"]], Metrics: metrics }],
+      Timestamp: sample.timestamp,
+      CloudWatchMetrics: [
+        {
+          Namespace: sample.namespace,
+          Dimensions: [["Service"]],
+          Metrics: sample.values.map((metric) => ({ Name: metric.name, Unit: metric.unit })),
+        },
+      ],
     },
-    Service: options.service,
-    ...values,
+    Service: sample.service,
+    ...Object.fromEntries(sample.values.map((metric) => [metric.name, metric.value])),
   };
 }

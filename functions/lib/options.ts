@@ -75,6 +75,9 @@ export function resolveBatchOptions(options: BatchOptions = {}): ResolvedBatchOp
     );
     backoff = { baseSeconds, maxSeconds };
   }
+  if (options.metrics && options.metrics.sink !== undefined && typeof options.metrics.sink !== "function") {
+    throw new TypeError(`metrics.sink must be a function (got ${describeValue(options.metrics.sink)})`);
+  }
   return {
     sqs: options.sqs,
     queueUrl: options.queueUrl,

@@ -5,7 +5,14 @@ import { describeValue } from "./describe-value.js";
 import { InvalidBatchEventError, PoisonMessageError, TransientError } from "./errors.js";
 import { groupByMessageGroup, isFifoSource } from "./fifo.js";
 import { createLogger, type Logger, parseLogLevel } from "./log.js";
-import { type BatchCounts, emptyCounts, failedTotal, metricsDocument } from "./metrics.js";
+import {
+  type BatchCounts,
+  emptyCounts,
+  failedTotal,
+  type MetricsSample,
+  metricsDocument,
+  metricValues,
+} from "./metrics.js";
 import { type BatchOptions, queueUrlFromArn, type ResolvedBatchOptions, resolveBatchOptions } from "./options.js";
 import { sendToDeadLetterQueue } from "./poison.js";
 import { runBounded } from "./pool.js";
@@ -212,17 +219,22 @@ function publish(
 ): void {
   if (options.metrics === false) return;
   const sent = records.map((record) => Number(record.attributes?.SentTimestamp)).filter((value) => value > 0);
-  const document = metricsDocument(
-    counts,
-    {
+  const sample: MetricsSample = {
+    namespace: options.metrics.namespace,
+    service: options.metrics.service ?? context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? "unknown",
+    timestamp: startedAt,
+    values: metricValues(counts, {
       durationMs: Date.now() - startedAt,
       oldestRecordAgeMs: sent.length > 0 ? Math.max(0, startedAt - Math.min(...sent)) : undefined,
-    },
-    {
-      namespace: options.metrics.namespace,
-      service: options.metrics.service ?? context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? "unknown",
-      timestamp: startedAt,
-    },
-  );
-  process.stdout.write(`${JSON.stringify(document)}\n`);
+    }),
+  };
+  if (options.metrics.sink) {
+    try {
+      options.metrics.sink(sample);
+    } catch {
+      // Metrics never fail a batch: the records' outcomes are already decided.
+    }
+    return;
+  }
+  process.stdout.write(`${JSON.stringify(metricsDocument(sample))}\n`);
 }

@@ -1,8 +1,17 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { createLogger, parseLogLevel } from "../lib/log.js";
-import { describeRange, isInRange, MAPPING_LIMITS, runConsumer, type SettingRange } from "../poller/index.js";
+import { createLogger, type Logger, parseLogLevel } from "../lib/log.js";
+import {
+  createMetricsPublisher,
+  describeRange,
+  isInRange,
+  MAPPING_LIMITS,
+  type MetricsPublisher,
+  runConsumer,
+  type SettingRange,
+} from "../poller/index.js";
 
 /**
  * The order processor as a long-running consumer (a container on ECS, an EC2 instance) instead of a
@@ -17,7 +26,25 @@ export interface ConsumerConfig {
   readonly batchSize?: number;
   readonly maxConcurrency?: number;
   readonly functionTimeoutSeconds?: number;
+  readonly metrics: MetricsConfig;
 }
+
+/**
+ * METRICS, where the handler's metrics go: `emf` (the default: an EMF document per batch on standard
+ * output, as in Lambda, for a CloudWatch agent or FireLens), `cloudwatch` (PutMetricData, aggregated
+ * per interval: outside Lambda without an agent, EMF reaches no metric), or `off`. `emf` stays the
+ * default so that a consumer already behind an agent does not publish everything twice.
+ */
+export interface MetricsConfig {
+  readonly destination: "cloudwatch" | "emf" | "off";
+  /** METRICS_INTERVAL_SECONDS, 1-3,600. @default 60 */
+  readonly intervalSeconds: number;
+  /** METRICS_SERVICE: the `Service` dimension. @default - the consumer's function name, `local-<queue name>` */
+  readonly service?: string;
+}
+
+const METRICS_DESTINATIONS = ["cloudwatch", "emf", "off"] as const;
+const METRICS_INTERVAL = { min: 1, max: 3600, integer: true } as const;
 
 /**
  * QUEUE_URL (required); BATCH_SIZE 1-10 (no batching window is set, which larger batches need),
@@ -35,6 +62,22 @@ export function consumerConfigFromEnvironment(env: Readonly<Record<string, strin
     batchSize: optionalNumber(env, "BATCH_SIZE", MAPPING_LIMITS.batchSizeWithoutWindow),
     maxConcurrency: optionalNumber(env, "MAX_CONCURRENCY", MAPPING_LIMITS.maxConcurrency),
     functionTimeoutSeconds: optionalNumber(env, "FUNCTION_TIMEOUT_SECONDS", MAPPING_LIMITS.functionTimeoutSeconds),
+    metrics: metricsConfigFromEnvironment(env),
+  };
+}
+
+function metricsConfigFromEnvironment(env: Readonly<Record<string, string | undefined>>): MetricsConfig {
+  const destination = env.METRICS?.trim() || "emf";
+  if (!(METRICS_DESTINATIONS as readonly string[]).includes(destination)) {
+    throw new RangeError(
+      `METRICS must be one of ${METRICS_DESTINATIONS.join(", ")} (got ${JSON.stringify(env.METRICS)})`,
+    );
+  }
+  const service = env.METRICS_SERVICE?.trim();
+  return {
+    destination: destination as MetricsConfig["destination"],
+    intervalSeconds: optionalNumber(env, "METRICS_INTERVAL_SECONDS", METRICS_INTERVAL) ?? 60,
+    ...(service ? { service } : {}),
   };
 }
 
@@ -58,12 +101,19 @@ async function main(): Promise<void> {
     const config = consumerConfigFromEnvironment(process.env);
     // Loaded here, not imported at the top: the handler reads its own environment when loaded, so
     // this module stays importable (tests) and our variables are checked first.
-    const { handler } = await import("./handler.js");
-    // Region, credentials and AWS_ENDPOINT_URL_SQS come from the environment, as for the handler.
+    const { createOrderHandler } = await import("./handler.js");
+    // Region, credentials, AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_CLOUDWATCH come from the environment.
     const client = new SQSClient({ maxAttempts: 3 });
-    logger.info("consumer started", { ...config });
-    const { stoppedBy } = await runConsumer({ client, handler, ...config });
-    logger.info("consumer stopped after draining", { stoppedBy });
+    const { metrics, ...mapping } = config;
+    const publisher = startPublisher(metrics, logger);
+    const handler = createOrderHandler(
+      metrics.destination === "off" ? { sink: () => undefined } : { sink: publisher?.sink, service: metrics.service },
+    );
+    logger.info("consumer started", { ...mapping, metrics });
+    const { stoppedBy } = await runConsumer({ client, handler, ...mapping });
+    // After the drain, so the last batches' metrics are sent too.
+    await publisher?.close();
+    logger.info("consumer stopped after draining", { stoppedBy, metrics: publisher?.stats });
     client.destroy();
     // A batch abandoned at its timeout may still hold the event loop; Lambda would have stopped it.
     setTimeout(() => process.exit(), 2000).unref();
@@ -71,6 +121,16 @@ async function main(): Promise<void> {
     logger.error("consumer failed", { error });
     process.exitCode = 1;
   }
+}
+
+function startPublisher(metrics: MetricsConfig, logger: Logger): MetricsPublisher | undefined {
+  if (metrics.destination !== "cloudwatch") return undefined;
+  // Short timeouts and few retries: a slow CloudWatch costs these metrics, never the consumer's time.
+  const client = new CloudWatchClient({
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
+  });
+  return createMetricsPublisher({ client, intervalSeconds: metrics.intervalSeconds, logger });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createLogger, parseLogLevel } from "../lib/log.js";
+import type { MetricsOptions } from "../lib/metrics.js";
 import { createBatchHandler } from "../lib/process-batch.js";
 import { MAX_FUTURE_SKEW_SECONDS_LIMIT, orderRecordHandler } from "./process-order.js";
 
@@ -32,10 +33,23 @@ const processOrder = orderRecordHandler(table, logger, {
   maxFutureSkewSeconds: optionalSeconds("MAX_FUTURE_SKEW_SECONDS", MAX_FUTURE_SKEW_SECONDS_LIMIT),
 });
 
-export const handler = createBatchHandler(processOrder, {
-  sqs,
-  queueUrl: process.env.QUEUE_URL,
-  deadLetterQueueUrl: required("DLQ_URL"),
-  logger,
-  metrics: { namespace: "Orders" },
-});
+/** The orders metrics' CloudWatch namespace (the stack's `metrics_namespace` output says the same). */
+export const ORDERS_METRICS_NAMESPACE = "Orders";
+
+/**
+ * The handler, with its per-invocation metrics going to `metricsSink` instead of an EMF document on
+ * standard output: the long-running consumer passes its PutMetricData publisher.
+ */
+export function createOrderHandler(
+  metrics: { readonly sink?: MetricsOptions["sink"]; readonly service?: string } = {},
+): ReturnType<typeof createBatchHandler> {
+  return createBatchHandler(processOrder, {
+    sqs,
+    queueUrl: process.env.QUEUE_URL,
+    deadLetterQueueUrl: required("DLQ_URL"),
+    logger,
+    metrics: { namespace: ORDERS_METRICS_NAMESPACE, ...metrics },
+  });
+}
+
+export const handler = createOrderHandler();

@@ -4,6 +4,8 @@ export { createLambdaContext } from "./context.js";
 export { createEventSourceMapping } from "./event-source-mapping.js";
 export type { BodyFilterPattern } from "./filter-pattern.js";
 export { matchesAnyPattern } from "./filter-pattern.js";
+export type { MetricsPublisher, MetricsPublisherOptions, PublisherStats } from "./metrics-publisher.js";
+export { createMetricsPublisher } from "./metrics-publisher.js";
 export { toSqsRecord } from "./record.js";
 export type { SettingRange } from "./settings.js";
 export { describeRange, isInRange, MAPPING_LIMITS } from "./settings.js";

@@ -6,6 +6,7 @@ import {
   processBatch,
   TransientError,
 } from "../../../functions/lib/index.js";
+import type { MetricsSample } from "../../../functions/lib/metrics.js";
 import { context, eventOf, failedIds, ids, quiet, record, sleep } from "./records.js";
 
 describe("processBatch", () => {
@@ -88,6 +89,54 @@ describe("processBatch", () => {
       RecordsFailed: 0,
     });
     expect(document._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: "Test", Dimensions: [["Service"]] });
+  });
+
+  it("gives a metrics sink the EMF document's values instead of writing it, and a sink that throws fails nothing", async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const samples: MetricsSample[] = [];
+    try {
+      const event = eventOf(record("a"), record("b"));
+      const handler = async (r: { messageId: string }) => (r.messageId === "a" ? "duplicate" : undefined);
+      await processBatch(event, context(), handler, {
+        logger: quiet.logger,
+        metrics: { namespace: "Test", service: "svc" },
+      });
+      await processBatch(event, context(), handler, {
+        logger: quiet.logger,
+        metrics: { namespace: "Test", service: "svc", sink: (sample) => samples.push(sample) },
+      });
+      const thrown = await processBatch(event, context(), handler, {
+        logger: quiet.logger,
+        metrics: {
+          namespace: "Test",
+          sink: () => {
+            throw new Error("sink broken");
+          },
+        },
+      });
+      expect(thrown).toEqual({ batchItemFailures: [] });
+    } finally {
+      spy.mockRestore();
+    }
+    const documents = lines.filter((line) => line.includes("_aws"));
+    expect(documents).toHaveLength(1); // only the run without a sink wrote one
+    const document = JSON.parse(documents[0]!);
+    expect(samples).toHaveLength(1);
+    expect(samples[0]).toMatchObject({ namespace: "Test", service: "svc" });
+    const fromSink = Object.fromEntries(samples[0]!.values.map((metric) => [metric.name, metric.value]));
+    const { _aws, Service, ...fromDocument } = document;
+    expect({ ...fromSink, BatchDurationMs: 0, OldestRecordAgeMs: 0 }).toEqual({
+      ...fromDocument,
+      BatchDurationMs: 0,
+      OldestRecordAgeMs: 0,
+    });
+    expect(samples[0]!.values.map((metric) => ({ Name: metric.name, Unit: metric.unit }))).toEqual(
+      _aws.CloudWatchMetrics[0].Metrics,
+    );
   });
 
   it("never dead-letters an unexpected error: it is reported failed to be retried", async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { consumerConfigFromEnvironment } from "../../../functions/order-processor/consumer.js";
 import { type ConsumerOptions, type ConsumerStopped, runConsumer } from "../../../functions/poller/consumer.js";
 import { type BatchHandler, loadBundledHandler } from "../../support/bundled-handler.js";
+import { startCloudWatchEndpoint } from "../../support/cloudwatch-endpoint.js";
 import {
   createOrdersTable,
   createQueuePair,
@@ -196,15 +197,35 @@ describe("runConsumer", () => {
 
 describe("order-processor consumer entry", () => {
   it("reads QUEUE_URL and the optional limits from the environment, an empty variable counting as unset", () => {
-    expect(consumerConfigFromEnvironment({ QUEUE_URL: queues.queueUrl })).toEqual({ queueUrl: queues.queueUrl });
+    const emf = { destination: "emf", intervalSeconds: 60 };
+    expect(consumerConfigFromEnvironment({ QUEUE_URL: queues.queueUrl })).toEqual({
+      queueUrl: queues.queueUrl,
+      metrics: emf,
+    });
     expect(
       consumerConfigFromEnvironment({
         QUEUE_URL: queues.queueUrl,
         BATCH_SIZE: "5",
         MAX_CONCURRENCY: "",
         FUNCTION_TIMEOUT_SECONDS: "60",
+        METRICS: "",
       }),
-    ).toEqual({ queueUrl: queues.queueUrl, batchSize: 5, functionTimeoutSeconds: 60 });
+    ).toEqual({ queueUrl: queues.queueUrl, batchSize: 5, functionTimeoutSeconds: 60, metrics: emf });
+  });
+
+  it("reads where metrics go: METRICS cloudwatch, emf or off, METRICS_INTERVAL_SECONDS, METRICS_SERVICE", () => {
+    expect(
+      consumerConfigFromEnvironment({
+        QUEUE_URL: queues.queueUrl,
+        METRICS: "cloudwatch",
+        METRICS_INTERVAL_SECONDS: "10",
+        METRICS_SERVICE: "orders-consumer",
+      }).metrics,
+    ).toEqual({ destination: "cloudwatch", intervalSeconds: 10, service: "orders-consumer" });
+    expect(consumerConfigFromEnvironment({ QUEUE_URL: queues.queueUrl, METRICS: "off" }).metrics).toEqual({
+      destination: "off",
+      intervalSeconds: 60,
+    });
   });
 
   it.each([
@@ -216,8 +237,74 @@ describe("order-processor consumer entry", () => {
     [{ MAX_CONCURRENCY: "ten" }, 'MAX_CONCURRENCY must be an integer from 2 to 1000 (got "ten")'],
     [{ FUNCTION_TIMEOUT_SECONDS: "1e3" }, 'FUNCTION_TIMEOUT_SECONDS must be from 0.001 to 900 (got "1e3")'],
     [{ FUNCTION_TIMEOUT_SECONDS: "901" }, 'FUNCTION_TIMEOUT_SECONDS must be from 0.001 to 900 (got "901")'],
+    [{ METRICS: "stdout" }, 'METRICS must be one of cloudwatch, emf, off (got "stdout")'],
+    [{ METRICS: "CloudWatch" }, 'METRICS must be one of cloudwatch, emf, off (got "CloudWatch")'],
+    [{ METRICS_INTERVAL_SECONDS: "0" }, 'METRICS_INTERVAL_SECONDS must be an integer from 1 to 3600 (got "0")'],
+    [{ METRICS_INTERVAL_SECONDS: "1.5" }, 'METRICS_INTERVAL_SECONDS must be an integer from 1 to 3600 (got "1.5")'],
+    [{ METRICS_INTERVAL_SECONDS: "3601" }, 'METRICS_INTERVAL_SECONDS must be an integer from 1 to 3600 (got "3601")'],
   ])("rejects %o naming the variable, the value and what is allowed", (variables, message) => {
     expect(() => consumerConfigFromEnvironment({ QUEUE_URL: queues.queueUrl, ...variables })).toThrow(message);
+  });
+
+  it("with METRICS=cloudwatch, publishes the batches' metrics with PutMetricData, the last ones on SIGTERM", async () => {
+    const cloudWatch = await startCloudWatchEndpoint();
+    const resolveLocalhost = `data:text/javascript,import { interceptLocalhostDns } from ${JSON.stringify(import.meta.resolve("fauxqs"))}; interceptLocalhostDns();`;
+    const child = spawn(
+      process.execPath,
+      ["--import", resolveLocalhost, "--import", "tsx", "functions/order-processor/consumer.ts"],
+      {
+        env: {
+          ...process.env,
+          ...environment,
+          LOG_LEVEL: "INFO",
+          METRICS: "cloudwatch",
+          METRICS_SERVICE: "orders-consumer",
+          AWS_ENDPOINT_URL_CLOUDWATCH: cloudWatch.url,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const exited = once(child, "exit");
+    try {
+      await orders.send([created("m-1"), created("m-2"), created("m-3")]);
+      await waitFor(async () => {
+        if (child.exitCode !== null) throw new Error(`the consumer exited early with ${child.exitCode}:\n${output}`);
+        return Object.keys(await orders.orders()).filter((id) => id.startsWith("m-")).length === 3;
+      }, 20_000);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    try {
+      const [code] = await exited;
+      expect(code, output).toBe(0);
+      // No EMF document on standard output: the metrics went to CloudWatch instead.
+      expect(output).not.toContain("CloudWatchMetrics");
+      const data = cloudWatch.putMetricData().flatMap((body) => {
+        expect(body.Namespace).toBe("Orders");
+        return body.MetricData;
+      });
+      const total = (name: string) =>
+        data
+          .filter((datum) => datum.MetricName === name)
+          .flatMap((datum) => (datum.Values ?? []).map((value, index) => value * (datum.Counts?.[index] ?? 1)))
+          .reduce((a, b) => a + b, 0);
+      expect(total("RecordsReceived")).toBe(3);
+      expect(total("RecordsSucceeded")).toBe(3);
+      expect(new Set(data.map((datum) => JSON.stringify(datum.Dimensions)))).toEqual(
+        new Set([JSON.stringify([{ Name: "Service", Value: "orders-consumer" }])]),
+      );
+      const stopped = output
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.message === "consumer stopped after draining");
+      expect(stopped).toMatchObject({ metrics: { requestsFailed: 0, datumsDropped: 0 } });
+    } finally {
+      await cloudWatch.close();
+    }
   });
 
   it("runs as a process: applies orders, drains on SIGTERM and exits 0", async () => {
