@@ -50,3 +50,30 @@ export function archiveKey(
   const day = deadLetter.sentAt.slice(0, 10).replaceAll("-", "/");
   return `${prefix}${queueName}/${day}/${deadLetter.messageId}.json`;
 }
+
+// Added by the ops-dlq lane so `ops archive replay` compiles before the merge: the archiver lane owns
+// this function, and the merge takes its version (same name and signature) in place of this one.
+/** The archived dead letter in `text`, or an error naming the key and the field that is wrong. */
+export function parseArchivedDeadLetter(text: string, key: string): ArchivedDeadLetter {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${key}: not JSON (${(error as Error).message})`);
+  }
+  const record = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+  if (record.format !== DEAD_LETTER_RECORD_FORMAT) {
+    throw new Error(
+      `${key}: format must be ${JSON.stringify(DEAD_LETTER_RECORD_FORMAT)} (got ${JSON.stringify(record.format)})`,
+    );
+  }
+  for (const field of ["messageId", "reason", "body", "deadLetterQueueArn", "sentAt", "archivedAt"]) {
+    if (typeof record[field] !== "string") throw new Error(`${key}: ${field} must be a string`);
+  }
+  for (const field of ["attributes", "messageAttributes"]) {
+    if (typeof record[field] !== "object" || record[field] === null)
+      throw new Error(`${key}: ${field} must be an object`);
+  }
+  if (Number.isNaN(Date.parse(record.sentAt as string))) throw new Error(`${key}: sentAt must be an ISO 8601 time`);
+  return record as unknown as ArchivedDeadLetter;
+}
