@@ -213,12 +213,30 @@ async function redrive(
         ? [`sent but not yet deleted: ${report.sentNotDeleted} (the next run deletes them without sending them again)`]
         : []),
       ...(report.interrupted ? [`run the same command again to resume (journal ${journalFile})`] : []),
+      ...(await heldElsewhere(clients, target.deadLetterQueue.url, report.interrupted)),
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
     return report.failed.length > 0 || report.sentNotDeleted > 0 ? 1 : 0;
   } finally {
     journal.close();
   }
+}
+
+/**
+ * Dead letters still hidden when the run ends: received by a killed earlier run (or another reader) and
+ * back after their visibility timeout; the user should know that "done" left them.
+ */
+async function heldElsewhere(clients: OpsClients, queueUrl: string, interrupted: boolean): Promise<string[]> {
+  if (interrupted) return [];
+  const { Attributes } = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessagesNotVisible"] }),
+  );
+  const hidden = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return hidden > 0
+    ? [
+        `${hidden} dead letters are in flight (hidden by another reader, or a killed run for up to --hold-seconds): run again once they are visible`,
+      ]
+    : [];
 }
 
 async function queueIsFifo(clients: OpsClients, queue: { url: string; name: string }): Promise<boolean> {
