@@ -41,9 +41,10 @@ const ROUND = 100;
  * (the order-processor applies each order event once, so that is safe for orders).
  */
 export async function replayArchive(s3: S3Client, sqs: SQSClient, options: ReplayOptions): Promise<ReplayReport> {
-  const keys = await listKeys(s3, options);
+  const listed = await listKeys(s3, options);
+  const keys = options.to.fifo ? await inQueueOrder(s3, options.archive.bucket, listed) : listed;
   const report = {
-    listed: keys.length,
+    listed: listed.length,
     matched: 0,
     replayed: 0,
     byReason: {} as Record<string, number>,
@@ -75,6 +76,27 @@ export async function replayArchive(s3: S3Client, sqs: SQSClient, options: Repla
     options.onProgress?.(Math.min(start + ROUND, keys.length), keys.length);
   }
   return report;
+}
+
+/**
+ * FIFO: the keys in the order SQS gave the dead letters (SequenceNumber, then sentAt), not the keys'
+ * order (by message id within a day), so each group is replayed in its order. Costs one more read
+ * of each object: the records are not all kept in memory.
+ */
+async function inQueueOrder(s3: S3Client, bucket: string, keys: readonly string[]): Promise<string[]> {
+  const positions: { key: string; sequence: bigint; sentAt: string }[] = [];
+  for (const key of keys) {
+    const record = await readRecord(s3, bucket, key, []);
+    const sequence = record?.attributes.SequenceNumber;
+    positions.push({
+      key,
+      sequence: sequence && /^\d+$/.test(sequence) ? BigInt(sequence) : 0n,
+      sentAt: record?.sentAt ?? "",
+    });
+  }
+  return positions
+    .sort((a, b) => (a.sequence === b.sequence ? a.sentAt.localeCompare(b.sentAt) : a.sequence < b.sequence ? -1 : 1))
+    .map((position) => position.key);
 }
 
 function matches(record: ArchivedDeadLetter, options: ReplayOptions): boolean {
