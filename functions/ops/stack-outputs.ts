@@ -50,10 +50,18 @@ export function readSynthesizedJson(folder: string): SynthesizedStackJson {
 export async function deployedOutputs(folder: string): Promise<StackOutputs> {
   let stdout: string;
   try {
-    ({ stdout } = await run("terraform", ["output", "-json"], { cwd: folder, maxBuffer: 16 * 1024 * 1024 }));
+    ({ stdout } = await run("terraform", ["output", "-json", "-no-color"], {
+      cwd: folder,
+      maxBuffer: 16 * 1024 * 1024,
+    }));
   } catch (error) {
-    const detail = ((error as { stderr?: string }).stderr || (error as Error).message).replace(/\s+/g, " ").trim();
-    throw new OpsInputError(`\`terraform output -json\` failed in ${folder}: ${detail.slice(0, 300)}`);
+    const stderr = (error as { stderr?: string }).stderr ?? "";
+    // Terraform's own one-line summary ("Error: Backend initialization required, ..."), not its box of advice.
+    const summary = /Error: (.*)/.exec(stderr)?.[1] ?? (error as Error).message;
+    throw new OpsInputError(
+      `\`terraform output -json\` failed in ${folder}: ${summary.trim().slice(0, 300)} ` +
+        "(is the stack deployed from this folder? for a local run, pass --endpoint-url)",
+    );
   }
   const parsed = JSON.parse(stdout) as Record<string, { value?: unknown }>;
   const outputs = Object.fromEntries(Object.entries(parsed).map(([name, output]) => [name, output.value]));
