@@ -66,17 +66,28 @@ const FLAGS = new Set(["--json", "--dry-run"]);
 
 export function parseOpsArguments(argv: readonly string[]): OpsArguments | "help" {
   if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) return "help";
-  const positional: string[] = [];
+  // The verb comes first, so each option is checked against it before its value is taken.
+  const twoWord = VERBS[`${argv[0]} ${argv[1]}`];
+  const verb = twoWord ?? VERBS[argv[0] ?? ""];
+  if (!verb) {
+    throw new OpsInputError(
+      `unknown verb ${JSON.stringify(argv.slice(0, 2).join(" "))} (allowed: ${Object.keys(VERBS).join(", ")})`,
+    );
+  }
+  const rest: string[] = [];
   const values = new Map<string, string>();
-  for (let index = 0; index < argv.length; index += 1) {
+  for (let index = twoWord ? 2 : 1; index < argv.length; index += 1) {
     const argument = argv[index] as string;
     if (!argument.startsWith("--")) {
-      positional.push(argument);
+      rest.push(argument);
       continue;
     }
-    const [name, inline] = argument.includes("=")
-      ? [argument.slice(0, argument.indexOf("=")), argument.slice(argument.indexOf("=") + 1)]
-      : [argument, undefined];
+    const equals = argument.indexOf("=");
+    const name = equals < 0 ? argument : argument.slice(0, equals);
+    const inline = equals < 0 ? undefined : argument.slice(equals + 1);
+    if (!OPTIONS_OF[verb].includes(name)) {
+      throw new OpsInputError(`${verb} has no option ${name} (allowed: ${OPTIONS_OF[verb].join(", ")})`);
+    }
     if (FLAGS.has(name)) {
       if (inline !== undefined) throw new OpsInputError(`${name} takes no value (got ${JSON.stringify(inline)})`);
       values.set(name, "true");
@@ -86,24 +97,11 @@ export function parseOpsArguments(argv: readonly string[]): OpsArguments | "help
     if (value === undefined) throw new OpsInputError(`${name} needs a value`);
     values.set(name, value);
   }
-  const twoWord = VERBS[`${positional[0]} ${positional[1]}`];
-  const verb = twoWord ?? VERBS[positional[0] ?? ""];
-  if (!verb) {
-    throw new OpsInputError(
-      `unknown verb ${JSON.stringify(positional.slice(0, 2).join(" "))} (allowed: ${Object.keys(VERBS).join(", ")})`,
-    );
-  }
-  const rest = positional.slice(twoWord ? 2 : 1);
   const expected = verb === "send" ? 2 : 1;
   if (rest.length !== expected) {
     throw new OpsInputError(
       `${verb} takes ${verb === "send" ? "<env> <file.jsonl>" : "<env>"} (got ${rest.length === 0 ? "nothing" : JSON.stringify(rest.join(" "))})`,
     );
-  }
-  for (const name of values.keys()) {
-    if (!OPTIONS_OF[verb].includes(name)) {
-      throw new OpsInputError(`${verb} has no option ${name} (allowed: ${OPTIONS_OF[verb].join(", ")})`);
-    }
   }
   const reason = values.get("--reason");
   if (reason !== undefined && reason.length === 0) throw new OpsInputError(`--reason must not be empty`);

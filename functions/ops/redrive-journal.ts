@@ -46,7 +46,12 @@ export class RedriveJournal {
     const lockFd = openSync(lock, "wx");
     writeSync(lockFd, String(process.pid));
     closeSync(lockFd);
-    return new RedriveJournal(file);
+    try {
+      return new RedriveJournal(file);
+    } catch (error) {
+      rmSync(lock, { force: true });
+      throw error;
+    }
   }
 
   /** SQS took this message's copy, and the dead letter may still be in the queue: delete, do not send. */
