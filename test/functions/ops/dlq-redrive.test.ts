@@ -278,6 +278,22 @@ describe("ops dlq redrive (receive-send-delete mover, on fauxqs)", () => {
     expect(await drain(pipeline.sqs.client, pipeline.queue.url)).toHaveLength(600);
   });
 
+  it("a dead letter the source queue refuses stays in the DLQ, visible, and is named: exit 1", async () => {
+    // The source queue takes at most 1 KiB; the DLQ (default 256 KiB) holds a bigger one.
+    pipeline = await opsPipeline("dev", undefined, { MaximumMessageSize: "1024" });
+    const [tooBig] = await addDeadLetters(pipeline, [{ body: "x".repeat(2000), reason: "schema-violation" }]);
+    await addDeadLetters(pipeline, letters(5));
+    const journal = journalIn(tempDir("ops-redrive"));
+    const run = await runOps(["dlq", "redrive", ...localTarget(pipeline), "--journal", journal]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("moved 5 dead letters");
+    expect(run.stdout).toContain(`not moved: ${tooBig}: `);
+    expect(await queueCounts(pipeline.sqs.client, pipeline.deadLetterQueue.url)).toEqual({ visible: 1, inFlight: 0 });
+    expect(await drain(pipeline.sqs.client, pipeline.queue.url)).toHaveLength(5);
+    // Refused is not "maybe sent": the journal holds nothing half done.
+    expect(existsSync(journal)).toBe(false);
+  });
+
   it("--method move-task is refused where SQS has no move task (a local endpoint), exit 2", async () => {
     pipeline = await opsPipeline("dev");
     const run = await runOps(["dlq", "redrive", ...localTarget(pipeline), "--method", "move-task"]);

@@ -28,7 +28,11 @@ export interface OpsPipeline {
 }
 
 /** The stack's queue and DLQ (names from the real synth of `environment`) on a new fauxqs. */
-export async function opsPipeline(environment: "dev" | "dev-fifo", outdir?: string): Promise<OpsPipeline> {
+export async function opsPipeline(
+  environment: "dev" | "dev-fifo",
+  outdir?: string,
+  queueAttributes: Readonly<Record<string, string>> = {},
+): Promise<OpsPipeline> {
   const stacks = outdir ?? (await reliabilityStacks());
   const processor = readSynthesizedStack(stacks, environment).processors[0];
   if (!processor?.deadLetterQueue) throw new Error(`the ${environment} stack has no queue with a DLQ`);
@@ -38,6 +42,7 @@ export async function opsPipeline(environment: "dev" | "dev-fifo", outdir?: stri
   const deadLetterQueue = await createQueue(sqs.client, processor.deadLetterQueue.name, type);
   const queue = await createQueue(sqs.client, processor.queue.name, {
     ...type,
+    ...queueAttributes,
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueue.arn, maxReceiveCount: 3 }),
   });
   return {
