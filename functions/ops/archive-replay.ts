@@ -1,6 +1,10 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { MessageAttributeValue, SQSClient } from "@aws-sdk/client-sqs";
-import { type ArchivedDeadLetter, parseArchivedDeadLetter } from "../archive/dead-letter-record.js";
+import {
+  type ArchivedDeadLetter,
+  type ArchivedMessageAttribute,
+  parseArchivedDeadLetter,
+} from "../archive/dead-letter-record.js";
 import { type OutgoingMessage, sendMessages } from "../lib/index.js";
 import { sentBack } from "./dead-letter.js";
 
@@ -109,7 +113,7 @@ function matches(record: ArchivedDeadLetter, options: ReplayOptions): boolean {
 
 function replayMessage(record: ArchivedDeadLetter, fifo: boolean): OutgoingMessage {
   const attributes: Record<string, MessageAttributeValue> = Object.fromEntries(
-    Object.entries(record.messageAttributes).map(([name, value]) => [
+    Object.entries(record.messageAttributes).map(([name, value]: [string, ArchivedMessageAttribute]) => [
       name,
       {
         DataType: value.dataType,

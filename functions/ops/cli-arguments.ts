@@ -1,6 +1,6 @@
 import { OpsInputError } from "./ops-error.js";
 
-export type Verb = "status" | "dlq peek" | "dlq redrive" | "archive replay" | "send";
+type Verb = "status" | "dlq peek" | "dlq redrive" | "archive replay" | "send";
 
 export interface OpsArguments {
   readonly verb: Verb;

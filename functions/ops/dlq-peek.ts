@@ -12,7 +12,7 @@ export interface PeekOptions {
   readonly now?: () => number;
 }
 
-export interface ReasonGroup {
+interface ReasonGroup {
   readonly reason: string;
   readonly count: number;
   readonly oldestAgeMs: number;

@@ -17,7 +17,7 @@ export interface MoveOptions {
   readonly onProgress?: (progress: MoveProgress) => void;
 }
 
-export interface MoveProgress {
+interface MoveProgress {
   /** Sent to the source queue and deleted from the dead-letter queue. */
   readonly moved: number;
   /** Found sent by an earlier, interrupted run: deleted now, not sent again. */
