@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../../support/temp-dirs.js";
-import { drain, localTarget, type OpsPipeline, opsPipeline, queueCounts, runOps } from "./ops-fixture.js";
+import { drain, localTarget, type OpsPipeline, opsPipeline, queueCounts, runOps, startOps } from "./ops-fixture.js";
 
 let pipeline: OpsPipeline | undefined;
 afterEach(async () => {
@@ -99,5 +99,28 @@ describe("ops send (on fauxqs)", () => {
     const missing = await runOps(["send", ...localTarget(pipeline), path.join(tempDir("ops-send"), "none.jsonl")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read .*none\.jsonl: ENOENT/);
+  });
+
+  it("stopped by SIGINT mid-file: says how many were sent and that the last lines were not (exit 130)", async () => {
+    pipeline = await opsPipeline("dev");
+    const lines = Array.from({ length: 5000 }, (_, index) => event(index));
+    const { child, done } = startOps(["send", ...localTarget(pipeline), file(lines)]);
+    await new Promise<void>((resolve) => {
+      child.stderr?.on("data", (chunk: Buffer) => {
+        if (chunk.toString().includes("sent 500/5000")) resolve();
+      });
+    });
+    child.kill("SIGINT");
+    const run = await done;
+    expect(run.code).toBe(130);
+    const sent = Number(/^sent (\d+) of 5000 order events/.exec(run.stdout)?.[1]);
+    const notSent = Number(/interrupted: (\d+) events not sent \(the last lines\)/.exec(run.stdout)?.[1]);
+    expect(sent).toBeGreaterThanOrEqual(500);
+    expect(sent + notSent).toBe(5000);
+    // What it says was sent is exactly what the queue holds: the first lines, each once.
+    const received = await drain(pipeline.sqs.client, pipeline.queue.url);
+    expect(received.map((message) => JSON.parse(message.body).data.order_id).sort()).toEqual(
+      Array.from({ length: sent }, (_, index) => `order-${index}`).sort(),
+    );
   });
 });
