@@ -105,7 +105,9 @@ describe("ops archive replay (fauxqs S3 and SQS)", () => {
       Array.from({ length: 24 }, (_, index) => index),
     );
     for (const message of received) {
-      expect(message.attributes["trace-id"]).toBe(`trace-${JSON.parse(message.body).n}`);
+      const n = JSON.parse(message.body).n;
+      expect(message.attributes["trace-id"]).toBe(`trace-${n}`);
+      expect(message.attributes.blob).toBe(Buffer.from([n, 255]).toString("base64"));
       expect(message.attributes).not.toHaveProperty("dlq-reason");
       expect(message.attributes).not.toHaveProperty("dlq-details");
     }

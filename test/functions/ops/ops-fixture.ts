@@ -99,6 +99,7 @@ export async function addDeadLetters(pipeline: OpsPipeline, letters: readonly De
 
 export interface Received {
   readonly body: string;
+  /** Message attributes: string values as they are, binary ones in base64. */
   readonly attributes: Readonly<Record<string, string | undefined>>;
   readonly groupId?: string;
   readonly receiveCount: number;
@@ -123,7 +124,10 @@ export async function drain(client: SQSClient, queueUrl: string): Promise<Receiv
       received.push({
         body: String(message.Body),
         attributes: Object.fromEntries(
-          Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]),
+          Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+            name,
+            value.StringValue ?? (value.BinaryValue ? Buffer.from(value.BinaryValue).toString("base64") : undefined),
+          ]),
         ),
         ...(groupId ? { groupId } : {}),
         receiveCount: Number(message.Attributes?.ApproximateReceiveCount),
