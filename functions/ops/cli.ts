@@ -208,6 +208,9 @@ async function redrive(
           ]
         : []),
       ...(skipped ? [`left in the dead-letter queue (other reasons): ${skipped}`] : []),
+      ...(report.arrivedDuringRun > 0
+        ? [`arrived during this run, left in the dead-letter queue for the next one: ${report.arrivedDuringRun}`]
+        : []),
       ...report.failed.map((failure) => `not moved: ${failure.messageId}: ${failure.reason}`),
       ...(report.sentNotDeleted > 0
         ? [`sent but not yet deleted: ${report.sentNotDeleted} (the next run deletes them without sending them again)`]

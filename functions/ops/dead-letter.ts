@@ -2,8 +2,19 @@ import type { Message, MessageAttributeValue } from "@aws-sdk/client-sqs";
 import { REDRIVEN_WITHOUT_REASON } from "../archive/dead-letter-record.js";
 import type { OutgoingMessage } from "../lib/index.js";
 
-/** The attributes the runtime adds to a dead letter; a message sent back goes without them. */
-const DEAD_LETTER_ATTRIBUTES = new Set(["dlq-reason", "dlq-details"]);
+/**
+ * On each copy a redrive sends: the run's id. A copy that fails again comes back to the DLQ with it
+ * (the runtime's DLQ copy and SQS's own redrive both keep message attributes), so the run knows it
+ * arrived during the run and does not move it again: without it a redrive would chase its own copies
+ * for as long as the pipeline keeps dead-lettering them.
+ */
+export const REDRIVE_RUN_ATTRIBUTE = "redrive-run";
+
+/** SQS's limit of message attributes per message. */
+const MAX_MESSAGE_ATTRIBUTES = 10;
+
+/** The attributes a dead letter or a redrive adds; a message sent back goes without them. */
+const DEAD_LETTER_ATTRIBUTES = new Set(["dlq-reason", "dlq-details", REDRIVE_RUN_ATTRIBUTE]);
 
 /** A message received from the dead-letter queue, as the ops verbs read it. */
 export interface DeadLetter {
@@ -16,12 +27,15 @@ export interface DeadLetter {
   readonly sentAtMs: number;
   readonly receiveCount: number;
   readonly groupId?: string;
+  /** The redrive run whose copy this dead letter is, if any. */
+  readonly redriveRun?: string;
   readonly message: Message;
 }
 
 export function toDeadLetter(message: Message): DeadLetter {
   const attributes = message.Attributes ?? {};
   const groupId = attributes.MessageGroupId;
+  const redriveRun = message.MessageAttributes?.[REDRIVE_RUN_ATTRIBUTE]?.StringValue;
   return {
     messageId: String(message.MessageId),
     receiptHandle: String(message.ReceiptHandle),
@@ -30,6 +44,7 @@ export function toDeadLetter(message: Message): DeadLetter {
     sentAtMs: Number(attributes.SentTimestamp ?? 0),
     receiveCount: Number(attributes.ApproximateReceiveCount ?? 0),
     ...(groupId ? { groupId } : {}),
+    ...(redriveRun ? { redriveRun } : {}),
     message,
   };
 }
@@ -43,8 +58,13 @@ export function sentBack(
   body: string,
   attributes: Readonly<Record<string, MessageAttributeValue>> | undefined,
   fifo: { groupId: string | undefined; deduplicationId: string } | undefined,
+  redriveRun?: string,
 ): OutgoingMessage {
   const kept = Object.entries(attributes ?? {}).filter(([name]) => !DEAD_LETTER_ATTRIBUTES.has(name));
+  // A message already at SQS's limit goes without the tag: the mover's time rule still applies to it.
+  if (redriveRun !== undefined && kept.length < MAX_MESSAGE_ATTRIBUTES) {
+    kept.push([REDRIVE_RUN_ATTRIBUTE, { DataType: "String", StringValue: redriveRun }]);
+  }
   return {
     body,
     ...(kept.length > 0 ? { messageAttributes: Object.fromEntries(kept) } : {}),

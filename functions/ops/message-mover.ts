@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { sendMessages } from "../lib/index.js";
 import { type DeadLetter, sentBack, toDeadLetter } from "./dead-letter.js";
@@ -26,6 +27,8 @@ interface MoveProgress {
   readonly resentAfterInterruptedSend: number;
   /** Left in the dead-letter queue because their reason was not asked for, by reason. */
   readonly skipped: Readonly<Record<string, number>>;
+  /** Dead letters that arrived after the run started (its own copies failing again among them): left for the next run. */
+  readonly arrivedDuringRun: number;
   /** Not moved: the send failed for good (still in the dead-letter queue), by message id. */
   readonly failed: readonly { readonly messageId: string; readonly reason: string }[];
   /** Sent, but the delete failed: still in the dead-letter queue, deleted (not re-sent) by the next run. */
@@ -49,12 +52,14 @@ export async function moveDeadLetters(sqs: SQSClient, options: MoveOptions): Pro
     finishedFromEarlierRun: 0,
     resentAfterInterruptedSend: 0,
     skipped: {} as Record<string, number>,
+    arrivedDuringRun: 0,
     failed: [] as { messageId: string; reason: string }[],
     sentNotDeleted: 0,
   };
   // Skipped and failed dead letters stay hidden for the run, so the loop ends; released at the end.
   const held = new Map<string, DeadLetter>();
   const { journal } = options;
+  const run = { id: randomUUID(), startedAtMs: Date.now() };
   try {
     for (;;) {
       if (options.signal?.aborted) return { ...progress, interrupted: true };
@@ -74,13 +79,16 @@ export async function moveDeadLetters(sqs: SQSClient, options: MoveOptions): Pro
       const toSend: DeadLetter[] = [];
       for (const letter of letters) {
         if (journal.wasSent(letter.messageId)) toDelete.push(letter);
-        else if (options.reason !== undefined && letter.reason !== options.reason) {
+        else if (arrivedDuring(run, letter)) {
+          if (!held.has(letter.messageId)) progress.arrivedDuringRun += 1;
+          held.set(letter.messageId, letter);
+        } else if (options.reason !== undefined && letter.reason !== options.reason) {
           if (!held.has(letter.messageId)) progress.skipped[letter.reason] = (progress.skipped[letter.reason] ?? 0) + 1;
           held.set(letter.messageId, letter);
         } else toSend.push(letter);
       }
       progress.finishedFromEarlierRun += toDelete.length;
-      const sent = await sendCopies(sqs, options, toSend, progress, held);
+      const sent = await sendCopies(sqs, options, run.id, toSend, progress, held);
       progress.moved += sent.length;
       const deleted = await deleteLetters(sqs, options.from.url, [...toDelete, ...sent]);
       journal.record("deleted", deleted);
@@ -92,9 +100,20 @@ export async function moveDeadLetters(sqs: SQSClient, options: MoveOptions): Pro
   }
 }
 
+/**
+ * A dead letter that came after the run started: a copy of this run that failed again (its tag), or
+ * one the runtime dead-lettered since (its SentTimestamp is when it reached the DLQ). Neither was
+ * there to move when the run began, as with SQS's own move task.
+ */
+function arrivedDuring(run: { id: string; startedAtMs: number }, letter: DeadLetter): boolean {
+  if (letter.redriveRun === run.id) return true;
+  return letter.message.MessageAttributes?.["dlq-reason"] !== undefined && letter.sentAtMs > run.startedAtMs;
+}
+
 async function sendCopies(
   sqs: SQSClient,
   options: MoveOptions,
+  runId: string,
   letters: readonly DeadLetter[],
   progress: { resentAfterInterruptedSend: number; failed: { messageId: string; reason: string }[] },
   held: Map<string, DeadLetter>,
@@ -114,6 +133,7 @@ async function sendCopies(
         letter.body,
         letter.message.MessageAttributes,
         options.to.fifo ? { groupId: letter.groupId, deduplicationId: letter.messageId } : undefined,
+        runId,
       ),
     ),
     { fifo: options.to.fifo },

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../../support/temp-dirs.js";
 import {
@@ -29,6 +30,68 @@ function letters(count: number, options: { groups?: number } = {}): DeadLetterIn
     traceId: `trace-${index}`,
     ...(options.groups ? { groupId: `order-${index % options.groups}` } : {}),
   }));
+}
+
+/**
+ * What the deployed pipeline does with a redriven message that is still bad: the runtime's DLQ copy,
+ * which keeps the body and attributes and adds a new `dlq-reason`. Returns how many it dead-lettered.
+ */
+function poisonAgain(pipeline: OpsPipeline): { stop(): Promise<number> } {
+  let running = true;
+  let count = 0;
+  const loop = (async () => {
+    while (running) {
+      const { Messages = [] } = await pipeline.sqs.client.send(
+        new ReceiveMessageCommand({
+          QueueUrl: pipeline.queue.url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          MessageAttributeNames: ["All"],
+        }),
+      );
+      for (const message of Messages) {
+        await pipeline.sqs.client.send(
+          new SendMessageCommand({
+            QueueUrl: pipeline.deadLetterQueue.url,
+            MessageBody: message.Body,
+            MessageAttributes: {
+              ...message.MessageAttributes,
+              "dlq-reason": { DataType: "String", StringValue: "schema-violation" },
+            },
+          }),
+        );
+        await pipeline.sqs.client.send(
+          new DeleteMessageCommand({ QueueUrl: pipeline.queue.url, ReceiptHandle: message.ReceiptHandle }),
+        );
+        count += 1;
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return count;
+    },
+  };
+}
+
+/** A consumer whose every attempt fails: it receives and never deletes, so SQS's redrive takes over. */
+function receiveWithoutDeleting(pipeline: OpsPipeline): { stop(): Promise<void> } {
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await pipeline.sqs.client.send(
+        new ReceiveMessageCommand({ QueueUrl: pipeline.queue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
 }
 
 function journalIn(dir: string): string {
@@ -280,7 +343,7 @@ describe("ops dlq redrive (receive-send-delete mover, on fauxqs)", () => {
 
   it("a dead letter the source queue refuses stays in the DLQ, visible, and is named: exit 1", async () => {
     // The source queue takes at most 1 KiB; the DLQ (default 256 KiB) holds a bigger one.
-    pipeline = await opsPipeline("dev", undefined, { MaximumMessageSize: "1024" });
+    pipeline = await opsPipeline("dev", undefined, { attributes: { MaximumMessageSize: "1024" } });
     const [tooBig] = await addDeadLetters(pipeline, [{ body: "x".repeat(2000), reason: "schema-violation" }]);
     await addDeadLetters(pipeline, letters(5));
     const journal = journalIn(tempDir("ops-redrive"));
@@ -292,6 +355,52 @@ describe("ops dlq redrive (receive-send-delete mover, on fauxqs)", () => {
     expect(await drain(pipeline.sqs.client, pipeline.queue.url)).toHaveLength(5);
     // Refused is not "maybe sent": the journal holds nothing half done.
     expect(existsSync(journal)).toBe(false);
+  });
+
+  it("a live pipeline whose runtime dead-letters the copies again: moves what was there at the start, then ends", async () => {
+    pipeline = await opsPipeline("dev");
+    await addDeadLetters(pipeline, letters(30));
+    const consumer = poisonAgain(pipeline);
+    const run = await runOps([
+      "dlq",
+      "redrive",
+      ...localTarget(pipeline),
+      "--journal",
+      journalIn(tempDir("ops-redrive")),
+    ]);
+    const redeadLettered = await consumer.stop();
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("moved 30 dead letters");
+    // Each copy came back once at most, and none was moved a second time.
+    expect(redeadLettered).toBeLessThanOrEqual(30);
+    if (redeadLettered > 0) {
+      expect(run.stdout).toMatch(/arrived during this run, left in the dead-letter queue for the next one: \d+/);
+    }
+    expect(await queueCounts(pipeline.sqs.client, pipeline.deadLetterQueue.url)).toEqual({
+      visible: redeadLettered,
+      inFlight: 0,
+    });
+  });
+
+  it("a live pipeline where SQS redrives the copies again after maxReceiveCount: none is moved twice, the run ends", async () => {
+    // Every receive fails; after one receive and a 1 s visibility timeout SQS moves the copy to the DLQ,
+    // attributes kept, SentTimestamp the copy's: only the run's tag tells it from an old dead letter.
+    pipeline = await opsPipeline("dev", undefined, { attributes: { VisibilityTimeout: "1" }, maxReceiveCount: 1 });
+    await addDeadLetters(pipeline, letters(30));
+    const failing = receiveWithoutDeleting(pipeline);
+    const run = await runOps([
+      "dlq",
+      "redrive",
+      ...localTarget(pipeline),
+      "--journal",
+      journalIn(tempDir("ops-redrive")),
+    ]);
+    await failing.stop();
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("moved 30 dead letters");
+    const total = await queueCounts(pipeline.sqs.client, pipeline.deadLetterQueue.url);
+    const source = await queueCounts(pipeline.sqs.client, pipeline.queue.url);
+    expect(total.visible + total.inFlight + source.visible + source.inFlight).toBe(30);
   });
 
   it("--method move-task is refused where SQS has no move task (a local endpoint), exit 2", async () => {

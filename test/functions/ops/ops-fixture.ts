@@ -31,7 +31,7 @@ export interface OpsPipeline {
 export async function opsPipeline(
   environment: "dev" | "dev-fifo",
   outdir?: string,
-  queueAttributes: Readonly<Record<string, string>> = {},
+  source: { readonly attributes?: Readonly<Record<string, string>>; readonly maxReceiveCount?: number } = {},
 ): Promise<OpsPipeline> {
   const stacks = outdir ?? (await reliabilityStacks());
   const processor = readSynthesizedStack(stacks, environment).processors[0];
@@ -42,8 +42,11 @@ export async function opsPipeline(
   const deadLetterQueue = await createQueue(sqs.client, processor.deadLetterQueue.name, type);
   const queue = await createQueue(sqs.client, processor.queue.name, {
     ...type,
-    ...queueAttributes,
-    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueue.arn, maxReceiveCount: 3 }),
+    ...source.attributes,
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: deadLetterQueue.arn,
+      maxReceiveCount: source.maxReceiveCount ?? 3,
+    }),
   });
   return {
     sqs,
