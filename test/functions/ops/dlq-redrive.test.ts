@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterEach, describe, expect, it } from "vitest";
+import { REDRIVE_RUN_ATTRIBUTE } from "../../../functions/ops/dead-letter.js";
 import { tempDir } from "../../support/temp-dirs.js";
 import {
   addDeadLetters,
@@ -124,7 +125,10 @@ describe("ops dlq redrive (receive-send-delete mover, on fauxqs)", () => {
       expect(message.attributes["trace-id"]).toBe(`trace-${JSON.parse(message.body).n}`);
       expect(message.attributes).not.toHaveProperty("dlq-reason");
       expect(message.attributes).not.toHaveProperty("dlq-details");
+      expect(message.attributes[REDRIVE_RUN_ATTRIBUTE]).toMatch(/^[0-9a-f-]{36}$/);
     }
+    // One run, one tag.
+    expect(new Set(moved.map((message) => message.attributes[REDRIVE_RUN_ATTRIBUTE])).size).toBe(1);
     expect(await queueCounts(pipeline.sqs.client, pipeline.deadLetterQueue.url)).toEqual({ visible: 0, inFlight: 0 });
     // Nothing is half done: the journal is removed, so the next redrive starts clean.
     expect(existsSync(journalIn(dir))).toBe(false);
