@@ -2,6 +2,7 @@ import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table/index.js";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { ORDERS_METRICS_NAMESPACE } from "../functions/order-processor/metrics-namespace.js";
 import { ordersEnvironmentIssues } from "./orders-environment-rules.js";
 import { QueueProcessor } from "./queue-processor/construct.js";
 import { QueueProcessorConfigError } from "./queue-processor/errors.js";
@@ -9,8 +10,6 @@ import type { HandlerProps, QueueProcessorProps } from "./queue-processor/props.
 import type { AlarmKind } from "./queue-processor/resolve.js";
 
 export const ORDER_PROCESSOR_ENTRY = "functions/order-processor/handler.ts";
-/** The order processor's EMF namespace (`metrics.namespace` in its handler); a test keeps them equal. */
-export const ORDERS_METRICS_NAMESPACE = "Orders";
 
 /**
  * The hashicorp/aws versions this code is written for: the 5.x series it was generated from, and

@@ -3,6 +3,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { createLogger, parseLogLevel } from "../lib/log.js";
 import type { MetricsOptions } from "../lib/metrics.js";
 import { createBatchHandler } from "../lib/process-batch.js";
+import { ORDERS_METRICS_NAMESPACE } from "./metrics-namespace.js";
 import { MAX_FUTURE_SKEW_SECONDS_LIMIT, orderRecordHandler } from "./process-order.js";
 
 /** Configuration comes from the environment the QueueProcessor construct sets; a missing value fails the cold start. */
@@ -32,9 +33,6 @@ const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL) });
 const processOrder = orderRecordHandler(table, logger, {
   maxFutureSkewSeconds: optionalSeconds("MAX_FUTURE_SKEW_SECONDS", MAX_FUTURE_SKEW_SECONDS_LIMIT),
 });
-
-/** The orders metrics' CloudWatch namespace (the stack's `metrics_namespace` output says the same). */
-export const ORDERS_METRICS_NAMESPACE = "Orders";
 
 /**
  * The handler, with its per-invocation metrics going to `metricsSink` instead of an EMF document on

@@ -3,12 +3,7 @@ import path from "node:path";
 import { App } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENTS, environments } from "../../config/environments.js";
-import {
-  AWS_PROVIDER_VERSION_RANGE,
-  ORDERS_METRICS_NAMESPACE,
-  type OrdersEnvironment,
-  OrdersStack,
-} from "../../modules/orders-stack.js";
+import { AWS_PROVIDER_VERSION_RANGE, type OrdersEnvironment, OrdersStack } from "../../modules/orders-stack.js";
 import { SynthesizedStack, type TerraformJson } from "../support/synth.js";
 import { tempDir } from "../support/temp-dirs.js";
 
@@ -341,11 +336,6 @@ describe("OrdersStack", () => {
         expect(alarmNames).toContain(`orders-${name}-filtered-out-events`);
         expect(output("event_source_mapping_uuid")).toMatch(/^\$\{aws_lambda_event_source_mapping\.[^.]+\.uuid\}$/);
       }
-    });
-
-    it("uses the order processor's metrics namespace for metrics_namespace", () => {
-      const handler = readFileSync("functions/order-processor/handler.ts", "utf8");
-      expect(handler).toContain(`metrics: { namespace: ${JSON.stringify(ORDERS_METRICS_NAMESPACE)} }`);
     });
   });
 });
