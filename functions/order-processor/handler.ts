@@ -25,7 +25,12 @@ function optionalSeconds(name: string, max: number): number | undefined {
 
 // Created once per container and reused by every invocation. The SDK reads AWS_ENDPOINT_URL_SQS and
 // AWS_ENDPOINT_URL_DYNAMODB itself, so the same bundle runs against local servers.
-const clientOptions = { maxAttempts: 3, requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 } };
+// throwOnRequestTimeout: without it this SDK only logs a warning when requestTimeout passes, and a call
+// that never answers holds its record until the invocation's deadline.
+const clientOptions = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true },
+};
 const sqs = new SQSClient(clientOptions);
 const table = { client: new DynamoDBClient(clientOptions), tableName: required("TABLE_NAME") };
 const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL) });

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadBundledHandler } from "../../support/bundled-handler.js";
+import { lambdaContext, loadBundledHandler } from "../../support/bundled-handler.js";
 import { createQueuePair, type LocalSqs, startLocalSqs } from "../../support/local-aws.js";
 import { created, handlerEnvironment, ORDER_ENTRY, Pipeline, updated } from "./support.js";
 
@@ -12,6 +12,24 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** A DynamoDB endpoint that takes connections and never answers, as one that hangs does. */
+async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<import("node:net").Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 let sqs: LocalSqs;
@@ -60,4 +78,36 @@ describe("order-processor handler with DynamoDB unreachable", () => {
     expect(retries.map((line) => line.messageId).sort()).toEqual([...validIds].sort());
     expect(retries.every((line) => (line.error as { reason?: unknown }).reason === "table-unavailable")).toBe(true);
   });
+});
+
+describe("order-processor handler with DynamoDB hanging", () => {
+  it("gives up on a call that never answers after its request timeouts (3 attempts of 5 s), not at the invocation's deadline", async () => {
+    const silent = await silentServer();
+    try {
+      const queues = await createQueuePair(sqs.client, "orders-hang");
+      const handler = loadBundledHandler(
+        ORDER_ENTRY,
+        handlerEnvironment({
+          sqsEndpoint: sqs.endpoint,
+          dynamoEndpoint: `http://127.0.0.1:${silent.port}`,
+          tableName: "orders-hang",
+          queues,
+          logLevel: "WARN",
+        }),
+      );
+      const hanging = new Pipeline(sqs.client, undefined as never, queues, handler, "orders-hang");
+      await hanging.send([created("h-1")]);
+      const { event } = await hanging.receiveEvent(1);
+      // A deadline far past three request timeouts: a call held until then would fail as "deadline".
+      const deadline = Date.now() + 45_000;
+      const { response, metrics } = await hanging.invoke(
+        event,
+        lambdaContext(() => deadline - Date.now()),
+      );
+      expect(response.batchItemFailures).toHaveLength(1);
+      expect(metrics[0]).toMatchObject({ RecordsFailedTransient: 1, RecordsFailedDeadline: 0 });
+    } finally {
+      await silent.close();
+    }
+  }, 60_000);
 });
