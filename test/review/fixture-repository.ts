@@ -1,7 +1,8 @@
-import { type ChildProcess, execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { withoutAwsCredentials } from "../../review/credentials.js";
 import { tempDir } from "../support/temp-dirs.js";
 
 const PROJECT = process.cwd();
@@ -82,6 +83,31 @@ export function worktrees(repo: string): string[] {
     .split("\n")
     .filter((line) => line.startsWith("worktree "))
     .map((line) => line.slice("worktree ".length));
+}
+
+/**
+ * `npm run review -- --base HEAD~1` in `repo`, with no AWS credentials: the child at once (so that a
+ * test can stop it after a hook timeout) and, when it ends, its status and report. Not spawnSync: the
+ * worker's event loop stays free for that. Rejects when no report was written, with its stderr.
+ */
+export function startReview(repo: string): {
+  child: ChildProcess;
+  finished: Promise<{ status: number | null; report: string }>;
+} {
+  const child = spawn(
+    process.execPath,
+    [path.join(PROJECT, "scripts", "run-ts.mjs"), path.join(PROJECT, "review", "review.ts"), "--base", "HEAD~1"],
+    { cwd: repo, env: withoutAwsCredentials(process.env), stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  const output = { stdout: "", stderr: "" };
+  child.stdout?.on("data", (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output.stderr += chunk.toString()));
+  const finished = once(child, "close").then(([status]) => {
+    if (!output.stdout.startsWith("# Terraform review"))
+      throw new Error(`review failed (${status}): ${output.stderr.slice(-3000)}`);
+    return { status: status as number | null, report: output.stdout };
+  });
+  return { child, finished };
 }
 
 /**

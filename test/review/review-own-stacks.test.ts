@@ -4,16 +4,12 @@
  * own statements (WriteOwnLogs on its log group's streams, exact ARNs) must not read as wildcards
  * in the plan of the change. Only prod is planned (the synth keeps one stack), to keep it short.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
+import type { ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withoutAwsCredentials } from "../../review/credentials.js";
 import { TERRAFORM_HOOK_TIMEOUT_MS } from "../support/terraform.js";
-import { commitAll, ownStacksRepository, stopReview } from "./fixture-repository.js";
-
-const PROJECT = process.cwd();
+import { commitAll, ownStacksRepository, startReview, stopReview } from "./fixture-repository.js";
 
 describe("npm run review of our own stacks (prod, batch size 10 -> 20)", () => {
   let report: string;
@@ -29,18 +25,9 @@ describe("npm run review of our own stacks (prod, batch size 10 -> 20)", () => {
     if (prod === -1 || batch === -1) throw new Error("config/environments.ts has no prod batchSize: 10 to change");
     writeFileSync(config, `${text.slice(0, batch)}batchSize: 20,${text.slice(batch + "batchSize: 10,".length)}`);
     commitAll(repo, "prod: batch size 20");
-    review = spawn(
-      process.execPath,
-      [path.join(PROJECT, "scripts", "run-ts.mjs"), path.join(PROJECT, "review", "review.ts"), "--base", "HEAD~1"],
-      { cwd: repo, env: withoutAwsCredentials(process.env), stdio: ["ignore", "pipe", "pipe"], detached: true },
-    );
-    const output = { stdout: "", stderr: "" };
-    review.stdout!.on("data", (chunk: Buffer) => (output.stdout += chunk.toString()));
-    review.stderr!.on("data", (chunk: Buffer) => (output.stderr += chunk.toString()));
-    [status] = (await once(review, "close")) as [number | null];
-    report = output.stdout;
-    if (!report.startsWith("# Terraform review"))
-      throw new Error(`review failed (${status}): ${output.stderr.slice(-3000)}`);
+    const started = startReview(repo);
+    review = started.child;
+    ({ status, report } = await started.finished);
   }, TERRAFORM_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {

@@ -1,14 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
+import type { ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withoutAwsCredentials } from "../../review/credentials.js";
 import { TERRAFORM_HOOK_TIMEOUT_MS } from "../support/terraform.js";
-import { commitAll, fixtureRepository, stopReview, worktrees } from "./fixture-repository.js";
-
-const PROJECT = process.cwd();
+import { commitAll, fixtureRepository, startReview, stopReview, worktrees } from "./fixture-repository.js";
 
 function editStack(
   repo: string,
@@ -67,20 +63,9 @@ describe("npm run review", () => {
 
   beforeAll(async () => {
     repo = repositoryWithChange();
-    // Not spawnSync: the worker's event loop stays free, so that after a hook timeout the review can be
-    // stopped below, with its terraform processes (each in a process group of its own).
-    review = spawn(
-      process.execPath,
-      [path.join(PROJECT, "scripts", "run-ts.mjs"), path.join(PROJECT, "review", "review.ts"), "--base", "HEAD~1"],
-      { cwd: repo, env: withoutAwsCredentials(process.env), stdio: ["ignore", "pipe", "pipe"], detached: true },
-    );
-    const output = { stdout: "", stderr: "" };
-    review.stdout!.on("data", (chunk: Buffer) => (output.stdout += chunk.toString()));
-    review.stderr!.on("data", (chunk: Buffer) => (output.stderr += chunk.toString()));
-    [status] = (await once(review, "close")) as [number | null];
-    report = output.stdout;
-    if (!report.startsWith("# Terraform review"))
-      throw new Error(`review failed (${status}): ${output.stderr.slice(-3000)}`);
+    const started = startReview(repo);
+    review = started.child;
+    ({ status, report } = await started.finished);
   }, TERRAFORM_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
