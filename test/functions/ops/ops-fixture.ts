@@ -3,12 +3,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { readSynthesizedStack } from "../../../local/pipeline/synthesized-stack.js";
+
+export { queueCounts } from "../../../local/run/run-inspection.js";
+
 import { createQueue } from "../../../local/servers/create-queue.js";
 import { type LocalSqs, startLocalSqs } from "../../support/local-aws.js";
 import { reliabilityStacks } from "../../support/shared-stacks.js";
@@ -146,20 +148,6 @@ export async function drain(client: SQSClient, queueUrl: string): Promise<Receiv
       }),
     );
   }
-}
-
-/** ApproximateNumberOfMessages and ...NotVisible. */
-export async function queueCounts(client: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
-  const { Attributes = {} } = await client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
-  };
 }
 
 export interface OpsRun {
