@@ -1,6 +1,6 @@
 import { ENVIRONMENTS } from "./config/environments.js";
-import { OrdersStack } from "./modules/orders-stack.js";
 import { synthesizeApp } from "./modules/synthesize.js";
+import { OrdersStack } from "./stacks/orders-stack.js";
 
 process.exitCode = synthesizeApp((app) => {
   for (const environment of ENVIRONMENTS) {

@@ -1,4 +1,4 @@
-import type { OrdersEnvironment, S3StateBackend } from "../modules/orders-stack.js";
+import type { OrdersEnvironment, S3StateBackend } from "../stacks/orders-stack.js";
 
 /** The body filter of seed 002: only the two order events reach the function. */
 const ORDER_EVENTS_FILTER = [{ body: { type: ["order_created", "order_updated"] } }] as const;

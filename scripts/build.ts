@@ -5,9 +5,9 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { printTable } from "../bench/support/table.js";
-import { bundleFunction } from "../modules/bundle/bundle.js";
-import { ORDER_PROCESSOR_ENTRY } from "../modules/orders-stack.js";
+import { bundleFunction } from "../functions/runtime/bundle/bundle.js";
 import { RUNTIME_PROVIDED_MODULES } from "../modules/queue-processor/function.js";
+import { ORDER_PROCESSOR_ENTRY } from "../stacks/orders-stack.js";
 
 const FUNCTIONS: Record<string, string> = { "order-processor": ORDER_PROCESSOR_ENTRY };
 const DIST = "dist";

@@ -8,13 +8,13 @@ import { build } from "esbuild";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
-const ROOMS = ["functions", "modules", "local", "review", "bench", "scripts", "config"] as const;
+const ROOMS = ["functions", "modules", "stacks", "local", "review", "bench", "scripts", "config"] as const;
 const LAMBDA_ENTRIES = [
-  "functions/lib/index.ts",
-  "functions/poller/index.ts",
+  "functions/runtime/index.ts",
+  "functions/runtime/poller/index.ts",
   "functions/order-processor/handler.ts",
   "functions/order-processor/consumer.ts",
-  "functions/archiver/handler.ts",
+  "functions/runtime/archiver/handler.ts",
 ];
 /** What the shipped code may import besides `node:*` and the AWS SDK that Lambda's runtime provides. */
 const SHIPPED_DEPENDENCIES = ["valibot"];

@@ -1,6 +1,6 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { sendMessages } from "../../functions/lib/index.js";
+import { sendMessages } from "../../functions/runtime/index.js";
 import { createOrdersTable } from "../../local/servers/ad-hoc-resources.js";
 import { startLocalDynamo, startLocalSqs } from "../../local/servers/local-servers.js";
 

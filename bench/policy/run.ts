@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { deterministicZip } from "../../modules/bundle/zip.js";
+import { deterministicZip } from "../../functions/runtime/bundle/zip.js";
 import { providerMirror, terraform } from "../../review/terraform.js";
 import { type Goal, goalCell } from "../support/goal.js";
 import { runHeader } from "../support/machine.js";

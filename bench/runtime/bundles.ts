@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { unzipSync } from "fflate";
-import { bundleFunction, type FunctionBundle } from "../../modules/bundle/bundle.js";
+import { bundleFunction, type FunctionBundle } from "../../functions/runtime/bundle/bundle.js";
 import { RUNTIME_PROVIDED_MODULES } from "../../modules/queue-processor/function.js";
 import type { Implementation } from "./implementation.js";
 

@@ -73,7 +73,7 @@ export async function concurrencyCapBench(
   if (!goal) throw new Error("ours was not measured");
   report.text(
     `F. ${RECORDS.toLocaleString("en-US")} standard records, each awaiting ${IO_MS} ms, ours with \`concurrency: ${CONCURRENCY}\` ` +
-      "(also asserted in `test/functions/lib/concurrency.test.ts`).",
+      "(also asserted in `test/functions/runtime/concurrency.test.ts`).",
   );
   report.table(["implementation", "limit", "max in flight", "batch ms (median)", "batches", "goal"], rows);
   return [goal];

@@ -1,5 +1,5 @@
 /**
- * The runtime library (functions/lib) beside Powertools for AWS Lambda 2.35 and the seeds' hand-written
+ * The runtime library (functions/runtime) beside Powertools for AWS Lambda 2.35 and the seeds' hand-written
  * loop: batch time with I/O (standard and FIFO), CPU per record, bundle size, cold `require` time and
  * bounded concurrency, one table each with its goal, each written into its block of bench/README.md.
  *

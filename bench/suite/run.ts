@@ -2,7 +2,7 @@
  * The wall time of the whole `npm test` (tsc, then vitest), the median of a few runs, with the slowest
  * test files by vitest's own durations, and what each run left in the system temp folder.
  *
- *   npm run bench:suite [-- --runs 3] [-- --command "npx vitest run test/functions/lib"] [-- --no-write]
+ *   npm run bench:suite [-- --runs 3] [-- --command "npx vitest run test/functions/runtime"] [-- --no-write]
  *
  * `--command` replaces the measured command (to try the benchmark on a part of the suite); vitest's
  * JSON reporter flags are appended to it (after `--` for an npm script). The time goal is judged only

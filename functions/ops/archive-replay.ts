@@ -4,8 +4,8 @@ import {
   type ArchivedDeadLetter,
   type ArchivedMessageAttribute,
   parseArchivedDeadLetter,
-} from "../archive/dead-letter-record.js";
-import { type OutgoingMessage, sendMessages } from "../lib/index.js";
+} from "../runtime/archive/dead-letter-record.js";
+import { type OutgoingMessage, sendMessages } from "../runtime/index.js";
 import { sentBack } from "./dead-letter.js";
 
 export interface ReplayOptions {

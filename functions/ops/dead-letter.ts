@@ -1,6 +1,6 @@
 import type { Message, MessageAttributeValue } from "@aws-sdk/client-sqs";
-import { REDRIVEN_WITHOUT_REASON } from "../archive/dead-letter-record.js";
-import type { OutgoingMessage } from "../lib/index.js";
+import { REDRIVEN_WITHOUT_REASON } from "../runtime/archive/dead-letter-record.js";
+import type { OutgoingMessage } from "../runtime/index.js";
 
 /**
  * On each copy a redrive sends: the run's id. A copy that fails again comes back to the DLQ with it

@@ -1,7 +1,7 @@
 import type { SQSRecord } from "aws-lambda";
-import { describeValue } from "../lib/describe-value.js";
-import type { Logger } from "../lib/log.js";
-import type { RecordOutcome } from "../lib/process-batch.js";
+import { describeValue } from "../runtime/describe-value.js";
+import type { Logger } from "../runtime/log.js";
+import type { RecordOutcome } from "../runtime/process-batch.js";
 import { createOrder, type OrdersTable, updateOrder } from "./orders.js";
 import { DEFAULT_MAX_FUTURE_SKEW_SECONDS, parseOrderEvent } from "./schema.js";
 

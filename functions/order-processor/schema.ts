@@ -1,7 +1,7 @@
 import * as v from "valibot";
-import { describeValue } from "../lib/describe-value.js";
-import { PoisonMessageError } from "../lib/errors.js";
-import { loneSurrogateIndex } from "../lib/text-limits.js";
+import { describeValue } from "../runtime/describe-value.js";
+import { PoisonMessageError } from "../runtime/errors.js";
+import { loneSurrogateIndex } from "../runtime/text-limits.js";
 import { parseTimestamp } from "./timestamp.js";
 
 /** Bodies larger than this are refused before parsing: no real order comes near it. */

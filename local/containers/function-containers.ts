@@ -5,7 +5,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Context } from "aws-lambda";
 import { unzipSync } from "fflate";
-import { LAMBDA } from "../../functions/aws-limits.js";
+import { LAMBDA } from "../../functions/runtime/aws-limits.js";
 import { onExit } from "../../scripts/exit-cleanup.js";
 import { compiledChildEntry } from "../child-entry.js";
 import type { ContainerReply, ContainerRequest, ContextFields } from "./container-protocol.js";

@@ -2,8 +2,8 @@ import { CreateBucketCommand, HeadBucketCommand, type S3Client } from "@aws-sdk/
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
-import { DEFAULT_ARCHIVE_PREFIX } from "../../functions/archive/dead-letter-record.js";
-import { createEventSourceMapping, type MappingOptions } from "../../functions/poller/index.js";
+import { DEFAULT_ARCHIVE_PREFIX } from "../../functions/runtime/archive/dead-letter-record.js";
+import { createEventSourceMapping, type MappingOptions } from "../../functions/runtime/poller/index.js";
 import { createFunctionContainers, type FunctionContainers } from "../containers/function-containers.js";
 import { createQueue } from "../servers/create-queue.js";
 import type { LocalQueue, LocalResources } from "../servers/local-resources.js";

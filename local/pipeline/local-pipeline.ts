@@ -7,7 +7,7 @@ import {
   createEventSourceMapping,
   type EventSourceMapping,
   type MappingOptions,
-} from "../../functions/poller/index.js";
+} from "../../functions/runtime/poller/index.js";
 import { createFunctionContainers, type FunctionContainers } from "../containers/function-containers.js";
 import { createLocalResources, type LocalQueue, type LocalResources } from "../servers/local-resources.js";
 import { LOCAL_CREDENTIALS } from "../servers/local-servers.js";

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { BodyFilterPattern } from "../../functions/poller/index.js";
+import type { BodyFilterPattern } from "../../functions/runtime/poller/index.js";
 
 /** A queue as the synthesized Terraform defines it. */
 export interface SynthesizedQueue {

@@ -1,6 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { parseArchivedDeadLetter } from "../../functions/archive/dead-letter-record.js";
+import { parseArchivedDeadLetter } from "../../functions/runtime/archive/dead-letter-record.js";
 
 /** What the archive holds at the end of a run: each dead letter read back as `ops archive replay` reads it. */
 export interface ArchiveContents {

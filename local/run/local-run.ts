@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { S3Client } from "@aws-sdk/client-s3";
-import { sendMessages } from "../../functions/lib/index.js";
+import { sendMessages } from "../../functions/runtime/index.js";
 import { createLocalPipeline, type LocalPipeline } from "../pipeline/local-pipeline.js";
 import { readSynthesizedStack } from "../pipeline/synthesized-stack.js";
 import { startFaultProxy } from "../servers/fault-proxy.js";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { OutgoingMessage } from "../../functions/lib/index.js";
 import { type OrderEventInput, orderEventMessage } from "../../functions/order-processor/producer.js";
+import type { OutgoingMessage } from "../../functions/runtime/index.js";
 import { seededRandom } from "./seeded-random.js";
 
 type StreamMessageKind = "create" | "update" | "duplicate" | "stale-update" | "early-update" | "poison";

@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import path from "node:path";
-import type { InvocationInfo } from "../../functions/poller/index.js";
+import type { InvocationInfo } from "../../functions/runtime/poller/index.js";
 import type { RunCounters } from "./run-progress.js";
 
 /** What a run learns from its function: invocations, filtered messages and log lines. */

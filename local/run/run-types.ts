@@ -1,4 +1,4 @@
-import type { InvocationInfo } from "../../functions/poller/index.js";
+import type { InvocationInfo } from "../../functions/runtime/poller/index.js";
 import type { LocalPipeline, LocalPipelineOptions } from "../pipeline/local-pipeline.js";
 import type { FaultProxy } from "../servers/fault-proxy.js";
 import type { OrderStream } from "./order-stream.js";

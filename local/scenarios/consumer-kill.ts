@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
-import { sendMessages } from "../../functions/lib/index.js";
+import { sendMessages } from "../../functions/runtime/index.js";
 import { generateOrderStream, type OrderStream } from "../run/order-stream.js";
 import { percentiles } from "../run/percentiles.js";
 import { queueCounts, readDeadLetters, scanTable } from "../run/run-inspection.js";

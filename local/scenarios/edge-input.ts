@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { sendMessages } from "../../functions/lib/index.js";
+import { sendMessages } from "../../functions/runtime/index.js";
 import type { OrderStream, StreamMessage } from "../run/order-stream.js";
 import { LOCAL_CREDENTIALS } from "../servers/local-servers.js";
 import {

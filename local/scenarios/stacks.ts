@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { App } from "cdktf";
 import { ENVIRONMENTS } from "../../config/environments.js";
-import { type OrdersEnvironment, OrdersStack } from "../../modules/orders-stack.js";
 import { onExit } from "../../scripts/exit-cleanup.js";
+import { type OrdersEnvironment, OrdersStack } from "../../stacks/orders-stack.js";
 
 /** The dev stack as deployed. */
 export const DEV = "dev";

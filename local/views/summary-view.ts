@@ -1,4 +1,4 @@
-import type { BodyFilterPattern } from "../../functions/poller/index.js";
+import type { BodyFilterPattern } from "../../functions/runtime/poller/index.js";
 import type { LocalRun, RunReport } from "../run/local-run.js";
 import { formatReconciliation } from "../run/reconcile.js";
 

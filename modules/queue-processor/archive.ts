@@ -11,7 +11,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning/index.js";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue/index.js";
 import { Construct } from "constructs";
-import { IAM } from "../../functions/aws-limits.js";
+import { IAM } from "../../functions/runtime/aws-limits.js";
 import { ProcessorFunction } from "./function.js";
 import { ExecutionRole } from "./iam.js";
 import type { ResolvedConfig, ResolvedDeadLetters } from "./resolve.js";

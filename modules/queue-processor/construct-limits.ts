@@ -1,8 +1,8 @@
-import { IAM } from "../../functions/aws-limits.js";
+import { IAM } from "../../functions/runtime/aws-limits.js";
 import { resourceNames } from "./resolve.js";
 
 /**
- * The construct's own limits, on top of AWS's (functions/aws-limits.ts): the names it derives and the
+ * The construct's own limits, on top of AWS's (functions/runtime/aws-limits.ts): the names it derives and the
  * settings it keeps for itself.
  */
 export const CONSTRUCT_LIMITS = {

@@ -7,7 +7,7 @@ import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic/index.js";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue/index.js";
 import { Annotations, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { IAM } from "../../functions/aws-limits.js";
+import { IAM } from "../../functions/runtime/aws-limits.js";
 import { ProcessorAlarms } from "./alarms.js";
 import { DeadLetterArchive } from "./archive.js";
 import { describeValue } from "./describe-value.js";

@@ -4,7 +4,7 @@ import type { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import { App, AssetType, type ITerraformDependable, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
-import { bundleFunction, type FunctionBundle } from "../bundle/bundle.js";
+import { bundleFunction, type FunctionBundle } from "../../functions/runtime/bundle/bundle.js";
 import type { ResolvedConfig } from "./resolve.js";
 
 /** The runtime the bundle targets; esbuild's target follows it. */

@@ -272,8 +272,8 @@ export interface ArchiverProps {
   /**
    * The archiver's code, bundled like `handler.entry`. A replacement keeps the contract: it reads
    * `ARCHIVE_BUCKET`, `ARCHIVE_PREFIX`, `ALERT_TOPIC_ARN`, answers with a partial batch response, and
-   * writes the format of `functions/archive/dead-letter-record.ts`.
-   * @default - this project's `functions/archiver/handler.ts`
+   * writes the format of `functions/runtime/archive/dead-letter-record.ts`.
+   * @default - this project's `functions/runtime/archiver/handler.ts`
    */
   readonly entry?: string;
   /** 1-900. @default 60 */

@@ -4,7 +4,7 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy/index.j
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy/index.js";
 import { SqsQueueRedrivePolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-policy/index.js";
 import { Construct } from "constructs";
-import { SQS, SQS_EVENT_SOURCE } from "../../functions/aws-limits.js";
+import { SQS, SQS_EVENT_SOURCE } from "../../functions/runtime/aws-limits.js";
 import type { ResolvedConfig } from "./resolve.js";
 
 /**

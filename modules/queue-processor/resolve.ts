@@ -1,5 +1,5 @@
-import { DEFAULT_ARCHIVE_PREFIX } from "../../functions/archive/dead-letter-record.js";
-import { SQS, SQS_EVENT_SOURCE } from "../../functions/aws-limits.js";
+import { DEFAULT_ARCHIVE_PREFIX } from "../../functions/runtime/archive/dead-letter-record.js";
+import { SQS, SQS_EVENT_SOURCE } from "../../functions/runtime/aws-limits.js";
 import type {
   AlarmSetting,
   AlarmsProps,
@@ -74,7 +74,7 @@ export type ResolvedDeadLetters =
     };
 
 /** The archiver's code, relative to the working directory like `handler.entry` (the project's root at synth). */
-export const DEFAULT_ARCHIVER_ENTRY = "functions/archiver/handler.ts";
+export const DEFAULT_ARCHIVER_ENTRY = "functions/runtime/archiver/handler.ts";
 
 /**
  * The configuration after defaults and derived values are filled in: what the construct builds.

@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createLambdaContext } from "../../functions/poller/index.js";
+import { bundleFunction } from "../../functions/runtime/bundle/bundle.js";
+import { createLambdaContext } from "../../functions/runtime/poller/index.js";
 import {
   createFunctionContainers,
   type FunctionContainers,
@@ -11,7 +12,6 @@ import {
   FunctionTimeoutError,
   RuntimeExitError,
 } from "../../local/containers/function-containers.js";
-import { bundleFunction } from "../../modules/bundle/bundle.js";
 import { tempDir } from "../support/temp-dirs.js";
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { PoisonMessageError } from "../../functions/lib/errors.js";
 import { parseOrderEvent } from "../../functions/order-processor/schema.js";
-import { matchesAnyPattern } from "../../functions/poller/index.js";
+import { PoisonMessageError } from "../../functions/runtime/errors.js";
+import { matchesAnyPattern } from "../../functions/runtime/poller/index.js";
 import { expectedOrders } from "../../local/run/expected-state.js";
 import { generateOrderStream, type OrderStream } from "../../local/run/order-stream.js";
 

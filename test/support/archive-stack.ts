@@ -1,6 +1,6 @@
 import { cpSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { bundleFunction } from "../../modules/bundle/bundle.js";
+import { bundleFunction } from "../../functions/runtime/bundle/bundle.js";
 import { RUNTIME_PROVIDED_MODULES } from "../../modules/queue-processor/function.js";
 import { tempDir } from "./temp-dirs.js";
 
@@ -19,7 +19,7 @@ export function archiveStackOutdir(): string {
   mkdirSync(path.join(stackDir, "assets"));
   for (const [entry, name] of [
     ["functions/order-processor/handler.ts", "processor"],
-    ["functions/archiver/handler.ts", "archiver"],
+    ["functions/runtime/archiver/handler.ts", "archiver"],
   ] as const) {
     const bundle = bundleFunction({
       entry,

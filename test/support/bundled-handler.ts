@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { unzipSync } from "fflate";
-import { bundleFunction } from "../../modules/bundle/bundle.js";
+import { bundleFunction } from "../../functions/runtime/bundle/bundle.js";
 import { RUNTIME_PROVIDED_MODULES } from "../../modules/queue-processor/function.js";
 import { tempDir } from "./temp-dirs.js";
 

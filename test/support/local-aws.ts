@@ -1,6 +1,6 @@
 import { type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
-import { toSqsRecord } from "../../functions/poller/index.js";
+import { toSqsRecord } from "../../functions/runtime/poller/index.js";
 import {
   LOCAL_CREDENTIALS,
   type LocalDynamo,

@@ -11,7 +11,7 @@ const LONGEST = [
   "test/review/review.test.ts",
   "test/local/local-cli.test.ts",
   "test/examples.test.ts",
-  "test/functions/poller/event-source-mapping.test.ts",
+  "test/functions/runtime/poller/event-source-mapping.test.ts",
   "test/terraform.test.ts",
   "test/reliability/faults/table-outage.test.ts",
   "test/review/plan.test.ts",

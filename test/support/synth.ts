@@ -111,7 +111,7 @@ export function synthProcessor(
 
 /**
  * A stand-in for the archiver's code in a temporary folder, for the tests that synthesize archive mode
- * without depending on functions/archiver/: a handler that answers an empty partial batch response.
+ * without depending on functions/runtime/archiver/: a handler that answers an empty partial batch response.
  */
 export function archiverStubEntry(): string {
   const dir = tempDir("archiver-stub");

@@ -20,9 +20,9 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { PoisonMessageError, TransientError } from "../../../functions/lib/errors.js";
 import { createOrder, updateOrder } from "../../../functions/order-processor/orders.js";
 import { type OrderEvent, parseOrderEvent } from "../../../functions/order-processor/schema.js";
+import { PoisonMessageError, TransientError } from "../../../functions/runtime/errors.js";
 
 function required(name: string): string {
   const value = process.env[name];

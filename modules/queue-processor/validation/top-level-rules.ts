@@ -1,4 +1,4 @@
-import { IAM, TAGS } from "../../../functions/aws-limits.js";
+import { IAM, TAGS } from "../../../functions/runtime/aws-limits.js";
 import { CONSTRUCT_LIMITS } from "../construct-limits.js";
 import { closestKey, KNOWN_KEYS } from "../known-keys.js";
 import { ALARM_KINDS } from "../resolve.js";

@@ -5,7 +5,7 @@
  * judged as a wildcard: it may be one. A statement whose Sid starts with `DeliberateWildcard` states
  * a deliberate exception: it is reported as advisory instead, so that a reviewer still sees it.
  */
-import { IAM, S3 } from "../../../functions/aws-limits.js";
+import { IAM, S3 } from "../../../functions/runtime/aws-limits.js";
 import { constantOf, holdsUnknown, referencesOf, showTemplate, soleInterpolation } from "../expressions.js";
 import type { PlanGraph, ResourceNode } from "../plan-graph.js";
 import { type PolicyReading, readPolicy, type Statement } from "../policy-statements.js";

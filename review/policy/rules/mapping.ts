@@ -3,7 +3,7 @@
  * covers the work, one failed record does not return the whole batch, and the mapping does not
  * start more pollers than the function may run.
  */
-import { LAMBDA, SQS, SQS_EVENT_SOURCE } from "../../../functions/aws-limits.js";
+import { LAMBDA, SQS, SQS_EVENT_SOURCE } from "../../../functions/runtime/aws-limits.js";
 import type { LinkedPlan } from "../links.js";
 import type { ResourceNode } from "../plan-graph.js";
 import { QUEUE } from "../resource-kinds.js";

@@ -1,5 +1,5 @@
 /** Rules on what makes trouble visible: an alarm on every dead-letter queue, and logs that expire. */
-import { CLOUDWATCH } from "../../../functions/aws-limits.js";
+import { CLOUDWATCH } from "../../../functions/runtime/aws-limits.js";
 import { constantOf } from "../expressions.js";
 import type { PlanGraph, ResourceNode } from "../plan-graph.js";
 import { QUEUE } from "../resource-kinds.js";

@@ -7,7 +7,7 @@ import {
   archiveKey,
   DEAD_LETTER_RECORD_FORMAT,
   DEFAULT_ARCHIVE_PREFIX,
-} from "../../../functions/archive/dead-letter-record.js";
+} from "../../../functions/runtime/archive/dead-letter-record.js";
 import { CREDENTIALS, REGION } from "../../support/local-aws.js";
 import { reliabilityStacks } from "../../support/shared-stacks.js";
 import { tempDir } from "../../support/temp-dirs.js";

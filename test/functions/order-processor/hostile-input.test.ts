@@ -5,7 +5,7 @@
  * write nothing. Runs the bundled handler on fauxqs and dynalite.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MAX_TEXT_CHARS } from "../../../functions/lib/text-limits.js";
+import { MAX_TEXT_CHARS } from "../../../functions/runtime/text-limits.js";
 import { loadBundledHandler } from "../../support/bundled-handler.js";
 import {
   createOrdersTable,

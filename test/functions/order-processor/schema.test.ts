@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { PoisonMessageError } from "../../../functions/lib/index.js";
 import { parseOrderEvent } from "../../../functions/order-processor/schema.js";
+import { PoisonMessageError } from "../../../functions/runtime/index.js";
 import { created, updated } from "./support.js";
 
 function reasonOf(body: string): string | undefined {

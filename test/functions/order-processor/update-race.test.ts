@@ -1,8 +1,8 @@
 import { type DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TransientError } from "../../../functions/lib/errors.js";
 import { createOrder, type OrdersTable, updateOrder } from "../../../functions/order-processor/orders.js";
 import { type OrderCreated, type OrderUpdated, parseOrderEvent } from "../../../functions/order-processor/schema.js";
+import { TransientError } from "../../../functions/runtime/errors.js";
 import { createOrdersTable, type LocalDynamo, startLocalDynamo } from "../../support/local-aws.js";
 
 const TABLE = "orders-update-race";

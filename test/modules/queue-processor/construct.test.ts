@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { BundleError } from "../../../modules/bundle/bundle.js";
+import { BundleError } from "../../../functions/runtime/bundle/bundle.js";
 import { QueueProcessorConfigError } from "../../../modules/index.js";
 import type { DerivedValue } from "../../../modules/queue-processor/resolve.js";
 import { PLACEHOLDER_ENTRY, type Statement, synthProcessor } from "../../support/synth.js";
