@@ -1,5 +1,5 @@
+import { synthesizeApp } from "@queue-processor/construct";
 import { ENVIRONMENTS } from "./config/environments.js";
-import { synthesizeApp } from "./modules/synthesize.js";
 import { OrdersStack } from "./stacks/orders-stack.js";
 
 process.exitCode = synthesizeApp((app) => {

@@ -1,7 +1,18 @@
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 import LongestFirst from "./test/support/longest-first.js";
 
+/** The workspace packages' TypeScript sources: the tests run what is checked in, not a stale dist/. */
+const SOURCE_CONDITION = "@queue-processor/source";
+
 export default defineConfig({
+  // Vitest hands these to its workers as --conditions too; "module" is left out as vitest's own default
+  // does (Node would load packages' extensionless dist-es files).
+  ssr: {
+    resolve: {
+      conditions: [SOURCE_CONDITION, ...defaultServerConditions.filter((condition) => condition !== "module")],
+    },
+  },
   test: {
     include: ["test/**/*.test.ts"],
     // One temp folder per run, checked and removed at the end; stacks shared by several files.

@@ -2,7 +2,7 @@
 
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
 import { TerraformStack } from "cdktf";
-import { QueueProcessor, synthesizeApp } from "../modules/index.js";
+import { QueueProcessor, synthesizeApp } from "@queue-processor/construct";
 
 process.exitCode = synthesizeApp((app) => {
   const stack = new TerraformStack(app, "custom-alarms");

@@ -6,7 +6,7 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table/index.js";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
 import { TerraformStack } from "cdktf";
-import { QueueProcessor, synthesizeApp } from "../modules/index.js";
+import { QueueProcessor, synthesizeApp } from "@queue-processor/construct";
 
 process.exitCode = synthesizeApp((app) => {
   const stack = new TerraformStack(app, "existing-topic");

@@ -1,4 +1,7 @@
+export type { BundleOptions, FunctionBundle } from "@queue-processor/runtime/bundle";
+export { BundleError, bundleFunction } from "@queue-processor/runtime/bundle";
 export { checkQueueProcessorProps, QueueProcessor } from "./queue-processor/construct.js";
+export { describeValue } from "./queue-processor/describe-value.js";
 export type { ConfigIssue } from "./queue-processor/errors.js";
 export { QueueProcessorConfigError } from "./queue-processor/errors.js";
 export type { PolicyStatement } from "./queue-processor/policy-statement.js";

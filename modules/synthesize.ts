@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
+import { BundleError } from "@queue-processor/runtime/bundle";
 import { App } from "cdktf";
-import { BundleError } from "../functions/runtime/bundle/bundle.js";
 import { QueueProcessorConfigError } from "./queue-processor/errors.js";
 
 const WARNING = "@cdktf/warn";

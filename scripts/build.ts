@@ -5,8 +5,7 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { printTable } from "../bench/support/table.js";
-import { bundleFunction } from "../functions/runtime/bundle/bundle.js";
-import { RUNTIME_PROVIDED_MODULES } from "../modules/queue-processor/function.js";
+import { bundleFunction, LAMBDA_PROVIDED_MODULES } from "../functions/runtime/bundle/bundle.js";
 import { ORDER_PROCESSOR_ENTRY } from "../stacks/orders-stack.js";
 
 const FUNCTIONS: Record<string, string> = { "order-processor": ORDER_PROCESSOR_ENTRY };
@@ -17,7 +16,7 @@ const rows = Object.entries(FUNCTIONS).map(([name, entry]) => {
   const bundle = bundleFunction({
     entry,
     outputDirectory: path.join(DIST, ".bundles"),
-    externalModules: RUNTIME_PROVIDED_MODULES,
+    externalModules: LAMBDA_PROVIDED_MODULES,
   });
   const target = path.join(DIST, `${name}.zip`);
   copyFileSync(bundle.zipPath, target);

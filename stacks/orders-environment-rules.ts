@@ -1,5 +1,5 @@
-import type { ConfigIssue } from "../modules/queue-processor/errors.js";
-import { got } from "../modules/queue-processor/validation/rule.js";
+import type { ConfigIssue } from "@queue-processor/construct";
+import { describeValue } from "@queue-processor/construct";
 
 /** What an orders environment's settings outside the construct must look like. */
 const FORMATS = {
@@ -38,6 +38,8 @@ export function ordersEnvironmentIssues(environment: EnvironmentStrings): Config
   return checks.flatMap(([path, value, format]) => {
     const { pattern, allowed } = FORMATS[format];
     if (typeof value === "string" && pattern.test(value)) return [];
-    return [{ code: "orders-environment-invalid", path, message: `${path} must be ${allowed} ${got(value)}` }];
+    return [
+      { code: "orders-environment-invalid", path, message: `${path} must be ${allowed} (got ${describeValue(value)})` },
+    ];
   });
 }

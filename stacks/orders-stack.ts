@@ -1,12 +1,10 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table/index.js";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
+import type { AlarmKind, HandlerProps, QueueProcessorProps } from "@queue-processor/construct";
+import { QueueProcessor, QueueProcessorConfigError } from "@queue-processor/construct";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { ORDERS_METRICS_NAMESPACE } from "../functions/order-processor/metrics-namespace.js";
-import { QueueProcessor } from "../modules/queue-processor/construct.js";
-import { QueueProcessorConfigError } from "../modules/queue-processor/errors.js";
-import type { HandlerProps, QueueProcessorProps } from "../modules/queue-processor/props.js";
-import type { AlarmKind } from "../modules/queue-processor/resolve.js";
 import { ordersEnvironmentIssues } from "./orders-environment-rules.js";
 
 export const ORDER_PROCESSOR_ENTRY = "functions/order-processor/handler.ts";

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
@@ -100,12 +100,34 @@ describe("the tree", () => {
     expect(importsInto("modules", ["local", "review", "bench", "test"])).toEqual([]);
   });
 
+  it("keeps each package inside its folder: the construct reaches the runtime by name only, the runtime reaches no app", () => {
+    expect(importsInto("modules", ["functions", "stacks", "config"])).toEqual([]);
+    const runtimeOutward = [...graph]
+      .filter(([file]) => file.startsWith("functions/runtime/"))
+      .flatMap(([file, targets]) =>
+        targets.filter((t) => !t.startsWith("functions/runtime/")).map((t) => `${file} -> ${t}`),
+      );
+    expect(runtimeOutward).toEqual([]);
+  });
+
   it("keeps bench/, local/ and review/ independent of test/", () => {
     expect(importsInto("bench", ["test"])).toEqual([]);
     expect(importsInto("local", ["test", "review", "bench"])).toEqual([]);
     expect(importsInto("review", ["test", "local", "bench"])).toEqual([]);
   });
 });
+
+/** Every package is left out of the bundle (and listed as external) except the workspace packages. */
+const externalPackagesButWorkspaces: Plugin = {
+  name: "external-packages-but-workspaces",
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.kind === "entry-point" || args.path.startsWith("@queue-processor/")
+        ? undefined
+        : { path: args.path, external: true },
+    );
+  },
+};
 
 describe("what ships to Lambda", () => {
   it.each(LAMBDA_ENTRIES)(
@@ -116,7 +138,9 @@ describe("what ships to Lambda", () => {
         bundle: true,
         write: false,
         metafile: true,
-        packages: "external",
+        // The runtime is reached by package name, as any team's handler reaches it: its sources count.
+        conditions: ["@queue-processor/source"],
+        plugins: [externalPackagesButWorkspaces],
         platform: "node",
         format: "esm",
         logLevel: "silent",

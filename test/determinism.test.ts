@@ -9,7 +9,18 @@ import { tempDir } from "./support/temp-dirs.js";
 import { zipEntries } from "./support/zip-entries.js";
 
 const PROJECT = process.cwd();
-const SOURCES = ["main.ts", "config", "modules", "functions", "scripts", "package.json", "tsconfig.json", "cdktf.json"];
+const SOURCES = [
+  "main.ts",
+  "config",
+  "stacks",
+  "modules",
+  "functions",
+  ".npmrc",
+  "scripts",
+  "package.json",
+  "tsconfig.json",
+  "cdktf.json",
+];
 
 async function synth(cwd: string, outdir: string, timeZone: string): Promise<void> {
   await promisify(execFile)("npm", ["run", "--silent", "synth"], {

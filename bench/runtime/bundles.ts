@@ -8,8 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { unzipSync } from "fflate";
-import { bundleFunction, type FunctionBundle } from "../../functions/runtime/bundle/bundle.js";
-import { RUNTIME_PROVIDED_MODULES } from "../../modules/queue-processor/function.js";
+import { bundleFunction, type FunctionBundle, LAMBDA_PROVIDED_MODULES } from "../../functions/runtime/bundle/bundle.js";
 import type { Implementation } from "./implementation.js";
 
 /** Where a run builds and unzips its bundles (removed by the runner), and the project it bundles. */
@@ -87,7 +86,7 @@ export const SDK_PACKAGINGS: readonly SdkPackaging[] = [
   {
     key: "runtime-sdk",
     label: "@aws-sdk/* from the Lambda runtime (the construct's default)",
-    externalModules: RUNTIME_PROVIDED_MODULES,
+    externalModules: LAMBDA_PROVIDED_MODULES,
     judged: true,
   },
   {

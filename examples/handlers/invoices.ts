@@ -1,5 +1,5 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { createBatchHandler, PoisonMessageError, TransientError } from "../../functions/runtime/index.js";
+import { createBatchHandler, PoisonMessageError, TransientError } from "@queue-processor/runtime";
 
 const sqs = new SQSClient({}); // once per container
 

@@ -1,11 +1,11 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { MessageAttributeValue, SQSClient } from "@aws-sdk/client-sqs";
+import { type OutgoingMessage, sendMessages } from "@queue-processor/runtime";
 import {
   type ArchivedDeadLetter,
   type ArchivedMessageAttribute,
   parseArchivedDeadLetter,
-} from "../runtime/archive/dead-letter-record.js";
-import { type OutgoingMessage, sendMessages } from "../runtime/index.js";
+} from "@queue-processor/runtime/archive";
 import { sentBack } from "./dead-letter.js";
 
 export interface ReplayOptions {

@@ -4,7 +4,7 @@ import {
   GetMetricDataCommand,
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
-import { CLOUDWATCH } from "../runtime/aws-limits.js";
+import { CLOUDWATCH } from "@queue-processor/runtime/aws-limits";
 
 /** One metric the status command reads: a statistic of a metric, by its dimensions. */
 export interface MetricQuery {

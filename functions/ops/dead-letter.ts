@@ -1,6 +1,6 @@
 import type { Message, MessageAttributeValue } from "@aws-sdk/client-sqs";
-import { REDRIVEN_WITHOUT_REASON } from "../runtime/archive/dead-letter-record.js";
-import type { OutgoingMessage } from "../runtime/index.js";
+import type { OutgoingMessage } from "@queue-processor/runtime";
+import { REDRIVEN_WITHOUT_REASON } from "@queue-processor/runtime/archive";
 
 /**
  * On each copy a redrive sends: the run's id. A copy that fails again comes back to the DLQ with it

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { sendMessages } from "../runtime/index.js";
+import { sendMessages } from "@queue-processor/runtime";
 import { type DeadLetter, sentBack, toDeadLetter } from "./dead-letter.js";
 import { releaseMessages } from "./dlq-peek.js";
 import type { RedriveJournal } from "./redrive-journal.js";

@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DEFAULT_ARCHIVE_PREFIX } from "../runtime/archive/dead-letter-record.js";
+import { DEFAULT_ARCHIVE_PREFIX } from "@queue-processor/runtime/archive";
 import { asInputError } from "./aws-clients.js";
 import { OpsInputError } from "./ops-error.js";
 import type { PipelineTarget, QueueAddress } from "./pipeline-target.js";

@@ -1,6 +1,6 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { CLOUDWATCH } from "../runtime/aws-limits.js";
+import { CLOUDWATCH } from "@queue-processor/runtime/aws-limits";
 import type { PipelineTarget } from "./pipeline-target.js";
 import { renderTable } from "./status-render.js";
 import { collectStatus } from "./status-report.js";

@@ -2,7 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { createLogger, type Logger, parseLogLevel } from "../runtime/log.js";
+import { createLogger, type Logger, parseLogLevel } from "@queue-processor/runtime";
 import {
   createMetricsPublisher,
   describeRange,
@@ -11,7 +11,7 @@ import {
   type MetricsPublisher,
   runConsumer,
   type SettingRange,
-} from "../runtime/poller/index.js";
+} from "@queue-processor/runtime/poller";
 
 /**
  * The order processor as a long-running consumer (a container on ECS, an EC2 instance) instead of a

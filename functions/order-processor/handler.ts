@@ -1,8 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { createLogger, parseLogLevel } from "../runtime/log.js";
-import type { MetricsOptions } from "../runtime/metrics.js";
-import { createBatchHandler } from "../runtime/process-batch.js";
+import type { MetricsOptions } from "@queue-processor/runtime";
+import { createBatchHandler, createLogger, parseLogLevel } from "@queue-processor/runtime";
 import { ORDERS_METRICS_NAMESPACE } from "./metrics-namespace.js";
 import { MAX_FUTURE_SKEW_SECONDS_LIMIT, orderRecordHandler } from "./process-order.js";
 

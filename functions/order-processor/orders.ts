@@ -6,7 +6,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { PoisonMessageError, TransientError } from "../runtime/errors.js";
+import { PoisonMessageError, TransientError } from "@queue-processor/runtime";
 import type { OrderCreated, OrderUpdated } from "./schema.js";
 import { compareStoredTimes, storedTimeIsOlder } from "./timestamp.js";
 

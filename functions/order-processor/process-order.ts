@@ -1,7 +1,6 @@
+import type { Logger, RecordOutcome } from "@queue-processor/runtime";
+import { describeValue } from "@queue-processor/runtime";
 import type { SQSRecord } from "aws-lambda";
-import { describeValue } from "../runtime/describe-value.js";
-import type { Logger } from "../runtime/log.js";
-import type { RecordOutcome } from "../runtime/process-batch.js";
 import { createOrder, type OrdersTable, updateOrder } from "./orders.js";
 import { DEFAULT_MAX_FUTURE_SKEW_SECONDS, parseOrderEvent } from "./schema.js";
 

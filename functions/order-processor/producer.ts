@@ -1,6 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { type OutgoingMessage, type SendMessagesOptions, type SendResult, sendMessages } from "../runtime/index.js";
+import {
+  type OutgoingMessage,
+  type SendMessagesOptions,
+  type SendResult,
+  sendMessages,
+} from "@queue-processor/runtime";
 import type { OrderEvent } from "./schema.js";
 
 /** An order event to send: seed 002's message without the envelope fields the producer fills in. */

@@ -1,7 +1,5 @@
+import { describeValue, loneSurrogateIndex, PoisonMessageError } from "@queue-processor/runtime";
 import * as v from "valibot";
-import { describeValue } from "../runtime/describe-value.js";
-import { PoisonMessageError } from "../runtime/errors.js";
-import { loneSurrogateIndex } from "../runtime/text-limits.js";
 import { parseTimestamp } from "./timestamp.js";
 
 /** Bodies larger than this are refused before parsing: no real order comes near it. */

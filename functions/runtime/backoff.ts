@@ -2,9 +2,9 @@ import { SQS } from "./aws-limits.js";
 /** Retry delay of a failed message, from how many times SQS has delivered it. */
 export interface BackoffOptions {
   /** Delay after the first failed receive, in seconds. 0-43,200. Default 5. */
-  readonly baseSeconds?: number;
+  readonly baseSeconds?: number | undefined;
   /** Largest delay, in seconds. base-43,200 (SQS's visibility limit). Default 300. */
-  readonly maxSeconds?: number;
+  readonly maxSeconds?: number | undefined;
 }
 
 export const DEFAULT_BACKOFF = { baseSeconds: 5, maxSeconds: 300 } as const;

@@ -1,5 +1,6 @@
 export type { BackoffOptions } from "./backoff.js";
 export { backoffSeconds } from "./backoff.js";
+export { describeValue } from "./describe-value.js";
 export {
   InvalidBatchEventError,
   InvalidBatchResponseError,
@@ -16,3 +17,4 @@ export { createBatchHandler, processBatch } from "./process-batch.js";
 export type { OutgoingMessage, SendMessagesOptions, SendResult } from "./producer/index.js";
 export { sendMessages } from "./producer/index.js";
 export { batchResponse, checkBatchResponse } from "./response.js";
+export { capText, loneSurrogateIndex, MAX_TEXT_CHARS } from "./text-limits.js";

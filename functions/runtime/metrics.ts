@@ -39,15 +39,15 @@ export function failedTotal(counts: BatchCounts): number {
 
 export interface MetricsOptions {
   /** CloudWatch namespace. Default "QueueProcessor". */
-  readonly namespace?: string;
+  readonly namespace?: string | undefined;
   /** Value of the one dimension, `Service`. Default: the function's name. */
-  readonly service?: string;
+  readonly service?: string | undefined;
   /**
    * Where each invocation's metrics go instead of an EMF document on standard output: outside Lambda,
    * EMF needs an agent, so a long-running consumer hands them to a PutMetricData publisher (see
    * `functions/runtime/poller/metrics-publisher.ts`). It must return at once; a throw is ignored. Default: EMF.
    */
-  readonly sink?: (sample: MetricsSample) => void;
+  readonly sink?: ((sample: MetricsSample) => void) | undefined;
 }
 
 /** One invocation's metrics: the same names, units and dimension as its EMF document. */

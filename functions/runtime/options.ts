@@ -8,24 +8,24 @@ import type { MetricsOptions } from "./metrics.js";
 /** How a batch is processed. Unknown keys are rejected: a misspelled option must not be ignored. */
 export interface BatchOptions {
   /** Client for dead-lettering poison messages and for backoff. Without it, neither happens. */
-  readonly sqs?: SQSClient;
+  readonly sqs?: SQSClient | undefined;
   /** The work queue's URL, for backoff. Default: derived from the event's queue ARN (AWS endpoints only). */
-  readonly queueUrl?: string;
+  readonly queueUrl?: string | undefined;
   /** Where poison messages go. Without it, a poison message is reported failed and SQS redrives it later. */
-  readonly deadLetterQueueUrl?: string;
+  readonly deadLetterQueueUrl?: string | undefined;
   /** Records (standard) or message groups (FIFO) in progress at once. 1-1,000. Default 10. */
-  readonly concurrency?: number;
+  readonly concurrency?: number | undefined;
   /** Retry delay of transient failures, or `false` to leave it to the queue's visibility timeout. */
-  readonly backoff?: BackoffOptions | false;
+  readonly backoff?: BackoffOptions | false | undefined;
   /**
    * Time kept free at the end of the invocation, in ms. 0-60,000. Default 2,000. At most half the
    * time left when the batch starts is kept, so a function timeout shorter than the margin still
    * processes records.
    */
-  readonly deadlineMarginMs?: number;
-  readonly logger?: Logger;
+  readonly deadlineMarginMs?: number | undefined;
+  readonly logger?: Logger | undefined;
   /** Where the per-invocation metrics go, or `false` for none. */
-  readonly metrics?: MetricsOptions | false;
+  readonly metrics?: MetricsOptions | false | undefined;
 }
 
 export interface ResolvedBatchOptions {

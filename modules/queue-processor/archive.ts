@@ -10,11 +10,11 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration/index.js";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning/index.js";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue/index.js";
+import { IAM } from "@queue-processor/runtime/aws-limits";
 import { Construct } from "constructs";
-import { IAM } from "../../functions/runtime/aws-limits.js";
 import { ProcessorFunction } from "./function.js";
 import { ExecutionRole } from "./iam.js";
-import type { ResolvedConfig, ResolvedDeadLetters } from "./resolve.js";
+import { projectRootOf, type ResolvedConfig, type ResolvedDeadLetters } from "./resolve.js";
 
 type ArchiveSettings = Extract<ResolvedDeadLetters, { mode: "archive" }>;
 
@@ -81,6 +81,7 @@ export class DeadLetterArchive extends Construct {
     const executionRole = new ExecutionRole(this, "execution-role", names.role, tags);
     this.role = executionRole.role;
     const archiver = new ProcessorFunction(this, "archiver", {
+      projectRoot: projectRootOf(config),
       settings: {
         ...archive.archiver,
         environment: {},

@@ -1,4 +1,4 @@
-import { IAM } from "../../functions/runtime/aws-limits.js";
+import { IAM } from "@queue-processor/runtime/aws-limits";
 import { resourceNames } from "./resolve.js";
 
 /**

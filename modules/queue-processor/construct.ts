@@ -5,9 +5,9 @@ import type { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-ev
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic/index.js";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue/index.js";
+import { IAM } from "@queue-processor/runtime/aws-limits";
 import { Annotations, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { IAM } from "../../functions/runtime/aws-limits.js";
 import { ProcessorAlarms } from "./alarms.js";
 import { DeadLetterArchive } from "./archive.js";
 import { describeValue } from "./describe-value.js";
@@ -18,7 +18,7 @@ import { ExecutionRole } from "./iam.js";
 import type { PolicyStatement } from "./policy-statement.js";
 import type { QueueProcessorProps } from "./props.js";
 import { ProcessorQueues } from "./queues.js";
-import { type AlarmKind, derivedValues, type ResolvedConfig, resolveConfig } from "./resolve.js";
+import { type AlarmKind, derivedValues, projectRootOf, type ResolvedConfig, resolveConfig } from "./resolve.js";
 import { got, isPlainObject } from "./validation/rule.js";
 import { type ValidationResult, validateConfig } from "./validation/validate-config.js";
 
@@ -92,6 +92,7 @@ export class QueueProcessor extends Construct {
 
     const processor = new ProcessorFunction(this, "processor", {
       settings: config.handler,
+      projectRoot: projectRootOf(config),
       names: config.names,
       role: this.role,
       rolePolicy: this.executionRole.policy,

@@ -2,22 +2,22 @@ import path from "node:path";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
+import { bundleFunction, type FunctionBundle, LAMBDA_PROVIDED_MODULES } from "@queue-processor/runtime/bundle";
 import { App, AssetType, type ITerraformDependable, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
-import { bundleFunction, type FunctionBundle } from "../../functions/runtime/bundle/bundle.js";
 import type { ResolvedConfig } from "./resolve.js";
 
 /** The runtime the bundle targets; esbuild's target follows it. */
 const LAMBDA_RUNTIME = "nodejs22.x";
 const ESBUILD_TARGET = "node22";
-/** What the Node.js Lambda runtime provides, left out of the bundle unless asked for. */
-export const RUNTIME_PROVIDED_MODULES: readonly string[] = ["@aws-sdk/*"];
 
 /** What a function is built from: the processor's `handler` settings, or the archiver's. */
 type FunctionSettings = ResolvedConfig["handler"];
 
 export interface ProcessorFunctionInputs {
   readonly settings: FunctionSettings;
+  /** The app's folder: a relative entry is resolved from it, and the bundle's source paths are relative to it. */
+  readonly projectRoot: string;
   readonly names: { readonly function: string; readonly logGroup: string };
   readonly role: IamRole;
   /**
@@ -45,9 +45,10 @@ export class ProcessorFunction extends Construct {
 
     this.bundle = bundleFunction({
       entry: handler.entry,
+      workingDirectory: inputs.projectRoot,
       outputDirectory: path.join(App.of(this).outdir, "bundles"),
       target: ESBUILD_TARGET,
-      externalModules: handler.bundleAwsSdk ? [] : RUNTIME_PROVIDED_MODULES,
+      externalModules: handler.bundleAwsSdk ? [] : LAMBDA_PROVIDED_MODULES,
     });
     // The zip is already deterministic; a FILE asset copies it as is (an ARCHIVE asset would re-zip
     // it with file times, changing the hash on every checkout).

@@ -21,6 +21,7 @@ const TOP = {
   alarms: true,
   deadLetters: true,
   tags: true,
+  projectRoot: true,
 } satisfies Record<keyof QueueProcessorProps, true>;
 const HANDLER = {
   entry: true,

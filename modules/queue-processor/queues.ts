@@ -3,8 +3,8 @@ import { SqsQueue, type SqsQueueConfig } from "@cdktf/provider-aws/lib/sqs-queue
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy/index.js";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy/index.js";
 import { SqsQueueRedrivePolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-policy/index.js";
+import { SQS, SQS_EVENT_SOURCE } from "@queue-processor/runtime/aws-limits";
 import { Construct } from "constructs";
-import { SQS, SQS_EVENT_SOURCE } from "../../functions/runtime/aws-limits.js";
 import type { ResolvedConfig } from "./resolve.js";
 
 /**

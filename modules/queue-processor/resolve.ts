@@ -1,5 +1,7 @@
-import { DEFAULT_ARCHIVE_PREFIX } from "../../functions/runtime/archive/dead-letter-record.js";
-import { SQS, SQS_EVENT_SOURCE } from "../../functions/runtime/aws-limits.js";
+import { createRequire } from "node:module";
+import { DEFAULT_ARCHIVE_PREFIX } from "@queue-processor/runtime/archive";
+import { SQS, SQS_EVENT_SOURCE } from "@queue-processor/runtime/aws-limits";
+import { appProjectRoot } from "./project-root.js";
 import type {
   AlarmSetting,
   AlarmsProps,
@@ -73,8 +75,11 @@ export type ResolvedDeadLetters =
       readonly archiver: ResolvedArchiver;
     };
 
-/** The archiver's code, relative to the working directory like `handler.entry` (the project's root at synth). */
-export const DEFAULT_ARCHIVER_ENTRY = "functions/runtime/archiver/handler.ts";
+/**
+ * The archiver's code: the runtime package's `archiver` entry, wherever that package is installed
+ * (its TypeScript source inside this repository, its built JavaScript in an app's `node_modules`).
+ */
+export const DEFAULT_ARCHIVER_ENTRY = createRequire(import.meta.url).resolve("@queue-processor/runtime/archiver");
 
 /**
  * The configuration after defaults and derived values are filled in: what the construct builds.
@@ -82,6 +87,8 @@ export const DEFAULT_ARCHIVER_ENTRY = "functions/runtime/archiver/handler.ts";
  */
 export interface ResolvedConfig {
   readonly name: string;
+  /** Where relative code entries are resolved from; undefined when it cannot be found (a rule says so). */
+  readonly projectRoot: string | undefined;
   readonly names: ResourceNames;
   readonly handler: {
     readonly entry: string;
@@ -227,6 +234,7 @@ export function resolveConfig(props: QueueProcessorProps): ResolvedConfig {
 
   return {
     name: props.name,
+    projectRoot: props.projectRoot ?? appProjectRoot(process.argv[1]),
     // Names are built only when `name` is valid; a name that is no string is name-invalid's to report.
     names: resourceNames(typeof props.name === "string" ? props.name : "", fifo),
     handler: {
@@ -373,4 +381,10 @@ export function derivedValues(props: QueueProcessorProps, config: ResolvedConfig
     }
   }
   return derived;
+}
+
+/** The project root of a config that passed validation (project-root-invalid refuses a missing one). */
+export function projectRootOf(config: ResolvedConfig): string {
+  if (config.projectRoot === undefined) throw new Error("projectRoot is undefined after validation");
+  return config.projectRoot;
 }

@@ -1,7 +1,6 @@
 import { cpSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { bundleFunction } from "../../functions/runtime/bundle/bundle.js";
-import { RUNTIME_PROVIDED_MODULES } from "../../modules/queue-processor/function.js";
+import { bundleFunction, LAMBDA_PROVIDED_MODULES } from "../../functions/runtime/bundle/bundle.js";
 import { tempDir } from "./temp-dirs.js";
 
 /** The environment name of the hand-written archive-mode stack. */
@@ -24,7 +23,7 @@ export function archiveStackOutdir(): string {
     const bundle = bundleFunction({
       entry,
       outputDirectory: tempDir(`bundle-${name}`),
-      externalModules: RUNTIME_PROVIDED_MODULES,
+      externalModules: LAMBDA_PROVIDED_MODULES,
     });
     cpSync(bundle.zipPath, path.join(stackDir, "assets", `${name}.zip`));
   }

@@ -3,8 +3,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { unzipSync } from "fflate";
-import { bundleFunction } from "../../functions/runtime/bundle/bundle.js";
-import { RUNTIME_PROVIDED_MODULES } from "../../modules/queue-processor/function.js";
+import { bundleFunction, LAMBDA_PROVIDED_MODULES } from "../../functions/runtime/bundle/bundle.js";
 import { tempDir } from "./temp-dirs.js";
 
 export type BatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -19,7 +18,7 @@ export function loadBundledHandler(entry: string, environment: Record<string, st
   const bundle = bundleFunction({
     entry,
     outputDirectory: tempDir("bundle"),
-    externalModules: RUNTIME_PROVIDED_MODULES,
+    externalModules: LAMBDA_PROVIDED_MODULES,
   });
   const files = unzipSync(readFileSync(bundle.zipPath));
   const dir = tempDir("container");

@@ -2,19 +2,29 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { buildSync } from "esbuild";
+import { nodeConditions } from "./node-conditions.js";
+import { stableSourcePaths } from "./source-paths.js";
 import { deterministicZip } from "./zip.js";
 
+/** What the Node.js Lambda runtime provides: left out of a bundle unless the handler asks for its own. */
+export const LAMBDA_PROVIDED_MODULES: readonly string[] = ["@aws-sdk/*"];
+
 export interface BundleOptions {
-  /** The handler's source file; relative paths are resolved from `workingDirectory`. */
+  /** The handler's source file; a relative path is resolved from `workingDirectory`. */
   readonly entry: string;
   /** Where the zip is written. */
   readonly outputDirectory: string;
   /**
-   * Root that source-map paths are relative to, so the bundle's bytes do not depend on where the
-   * project is checked out.
+   * The project's root: a relative `entry` is resolved from it, and source-map paths are relative to
+   * it, so the bundle's bytes do not depend on where the project is checked out.
    * @default process.cwd()
    */
   readonly workingDirectory?: string;
+  /**
+   * Extra package.json `exports` conditions to resolve packages with.
+   * @default - the `--conditions` this Node.js process runs with, so the bundle resolves packages as the app does
+   */
+  readonly conditions?: readonly string[];
   /**
    * esbuild target matching the Lambda runtime.
    * @default "node22"
@@ -63,7 +73,8 @@ export function bundleFunction(options: BundleOptions): FunctionBundle {
   const target = options.target ?? "node22";
   const outputDirectory = path.resolve(options.outputDirectory);
   const externalModules = [...(options.externalModules ?? [])].sort();
-  const key = JSON.stringify([entry, workingDirectory, target, outputDirectory, externalModules]);
+  const conditions = [...(options.conditions ?? nodeConditions())];
+  const key = JSON.stringify([entry, workingDirectory, target, outputDirectory, externalModules, conditions]);
   const cached = cache.get(key);
   if (cached && existsSync(cached.zipPath)) return cached;
 
@@ -86,6 +97,8 @@ export function bundleFunction(options: BundleOptions): FunctionBundle {
     format: "cjs",
     target,
     external: externalModules,
+    // esbuild's default custom condition is "module"; naming others replaces it, so it is kept.
+    ...(conditions.length === 0 ? {} : { conditions: ["module", ...conditions] }),
     legalComments: "none",
     logLevel: "silent",
     charset: "utf8",
@@ -94,6 +107,8 @@ export function bundleFunction(options: BundleOptions): FunctionBundle {
   for (const file of result.outputFiles) {
     files[path.relative(workingDirectory, file.path)] = file.contents;
   }
+  const map = files[`${CODE_FILE}.map`];
+  if (map) files[`${CODE_FILE}.map`] = stableSourcePaths(map, workingDirectory);
   const code = files[CODE_FILE];
   if (!code) throw new BundleError(`esbuild produced no ${CODE_FILE} for ${entry}`);
   // With an external map esbuild adds no sourceMappingURL comment; the runtime finds the map by it.

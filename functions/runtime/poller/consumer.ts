@@ -6,28 +6,28 @@ export interface ConsumerOptions {
   readonly client: SQSClient;
   readonly queueUrl: string;
   /** @default - read from the queue with GetQueueAttributes */
-  readonly queueArn?: string;
+  readonly queueArn?: string | undefined;
   /** A Lambda SQS handler, run unchanged: partial batch responses are honoured as Lambda honours them. */
   readonly handler: MappingOptions["handler"];
   /** Records per batch: 1-10 on FIFO, 1-10,000 standard (above 10 needs a batching window). @default 10 */
-  readonly batchSize?: number;
+  readonly batchSize?: number | undefined;
   /** 0-300 s spent gathering a batch. @default 0 */
-  readonly maxBatchingWindowSeconds?: number;
+  readonly maxBatchingWindowSeconds?: number | undefined;
   /** Batches processed at once, 2-1000. @default 2 */
-  readonly maxConcurrency?: number;
+  readonly maxConcurrency?: number | undefined;
   /**
    * A batch running longer counts as failed and its messages return after the queue's visibility
    * timeout (keep that at least this long); also bounds how long a stop waits. @default 30
    */
-  readonly functionTimeoutSeconds?: number;
+  readonly functionTimeoutSeconds?: number | undefined;
   /** Process signals that start a drain; `[]` for none. @default ["SIGTERM", "SIGINT"] */
-  readonly signals?: readonly NodeJS.Signals[];
+  readonly signals?: readonly NodeJS.Signals[] | undefined;
   /** Aborting it starts a drain, as a signal does. @default - none */
-  readonly abortSignal?: AbortSignal;
+  readonly abortSignal?: AbortSignal | undefined;
   /** Name in the handler's context. @default `local-<queue name>` */
-  readonly functionName?: string;
+  readonly functionName?: string | undefined;
   /** @default - none */
-  readonly onInvocation?: (info: InvocationInfo) => void;
+  readonly onInvocation?: ((info: InvocationInfo) => void) | undefined;
 }
 
 /** What started the drain: a process signal, or the abort signal. */

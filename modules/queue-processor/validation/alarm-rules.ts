@@ -1,4 +1,4 @@
-import { ARNS, CLOUDWATCH } from "../../../functions/runtime/aws-limits.js";
+import { ARNS, CLOUDWATCH } from "@queue-processor/runtime/aws-limits";
 import { describeValue } from "../describe-value.js";
 import { ALARM_KINDS, type ResolvedAlarm } from "../resolve.js";
 import {

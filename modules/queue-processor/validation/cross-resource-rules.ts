@@ -1,4 +1,4 @@
-import { SQS_EVENT_SOURCE } from "../../../functions/runtime/aws-limits.js";
+import { SQS_EVENT_SOURCE } from "@queue-processor/runtime/aws-limits";
 import { isInteger, issueUnless, number, type Rule } from "./rule.js";
 
 /** Settings of different sections that must agree: the queue with the function and the mapping. */

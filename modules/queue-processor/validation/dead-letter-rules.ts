@@ -1,4 +1,4 @@
-import { CLOUDWATCH, LAMBDA, S3 } from "../../../functions/runtime/aws-limits.js";
+import { CLOUDWATCH, LAMBDA, S3 } from "@queue-processor/runtime/aws-limits";
 import { describeValue } from "../describe-value.js";
 import type { ResolvedDeadLetters } from "../resolve.js";
 import { got, isPlainObject, issueUnless, type Rule, type RuleIssue, wholeNumberIn } from "./rule.js";

@@ -1,4 +1,4 @@
-import { SQS_EVENT_SOURCE } from "../../../functions/runtime/aws-limits.js";
+import { SQS_EVENT_SOURCE } from "@queue-processor/runtime/aws-limits";
 import { describeValue } from "../describe-value.js";
 import {
   got,

@@ -1,4 +1,4 @@
-import { CLOUDWATCH, LAMBDA } from "../../../functions/runtime/aws-limits.js";
+import { CLOUDWATCH, LAMBDA } from "@queue-processor/runtime/aws-limits";
 import { CONSTRUCT_ENVIRONMENT_KEYS, CONSTRUCT_LIMITS } from "../construct-limits.js";
 import { secretLookingValue } from "../secret-values.js";
 import {

@@ -1,4 +1,4 @@
-import { ARNS, SQS } from "../../../functions/runtime/aws-limits.js";
+import { ARNS, SQS } from "@queue-processor/runtime/aws-limits";
 import { booleanRule, got, isInteger, issueUnless, number, type Rule, rangeRule } from "./rule.js";
 
 /** `queue`: the work queue and its dead-letter queue. */

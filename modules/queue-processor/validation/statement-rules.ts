@@ -1,4 +1,4 @@
-import { IAM } from "../../../functions/runtime/aws-limits.js";
+import { IAM } from "@queue-processor/runtime/aws-limits";
 import { describeValue } from "../describe-value.js";
 import type { ConfigIssue } from "../errors.js";
 import { closestKey, KNOWN_KEYS } from "../known-keys.js";

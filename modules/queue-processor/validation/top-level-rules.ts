@@ -1,4 +1,6 @@
-import { IAM, TAGS } from "../../../functions/runtime/aws-limits.js";
+import { statSync } from "node:fs";
+import path from "node:path";
+import { IAM, TAGS } from "@queue-processor/runtime/aws-limits";
 import { CONSTRUCT_LIMITS } from "../construct-limits.js";
 import { closestKey, KNOWN_KEYS } from "../known-keys.js";
 import { ALARM_KINDS } from "../resolve.js";
@@ -37,6 +39,27 @@ export const TOP_LEVEL_RULES: readonly Rule[] = [
         "name",
         `name must be 1-${nameMaxLength} characters of A-Z, a-z, 0-9, "-" or "_", so that derived names such as ` +
           `"<name>-processor-role" fit IAM's ${IAM.roleNameMaxLength}-character limit ${got(name)}`,
+      );
+    },
+  },
+  {
+    code: "project-root-invalid",
+    level: "error",
+    check: (props, { projectRoot }) => {
+      if (props.projectRoot === undefined && projectRoot === undefined) {
+        return [
+          {
+            path: "projectRoot",
+            message:
+              "projectRoot must be given: no folder holding cdktf.json or package.json was found above the app's " +
+              `main script ${got(process.argv[1])}, and relative handler entries are resolved from it`,
+          },
+        ];
+      }
+      return issueUnless(
+        typeof projectRoot === "string" && path.isAbsolute(projectRoot) && isFolder(projectRoot),
+        "projectRoot",
+        `projectRoot must be the absolute path of an existing folder ${got(projectRoot)}`,
       );
     },
   },
@@ -97,4 +120,8 @@ function tagIssues(path: string, key: string, value: unknown): RuleIssue[] {
     path,
     `${path} must be a string of at most ${valueMaxLength} characters ${got(value)}`,
   );
+}
+
+function isFolder(folder: string): boolean {
+  return statSync(folder, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }

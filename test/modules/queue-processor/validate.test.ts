@@ -51,6 +51,12 @@ const ERROR_CASES: readonly ErrorCase[] = [
       'name must be 1-49 characters of A-Z, a-z, 0-9, "-" or "_", so that derived names such as "<name>-processor-role" fit IAM\'s 64-character limit (got "orders queue")',
   },
   {
+    code: "project-root-invalid",
+    title: "rejects a relative project root: entries would depend on the current directory again",
+    props: props({ projectRoot: "apps/orders" }),
+    message: 'projectRoot must be the absolute path of an existing folder (got "apps/orders")',
+  },
+  {
     code: "handler-entry-invalid",
     title: "rejects an entry that is not a source file",
     props: props({ handler: { entry: "functions/order-processor" } }),
