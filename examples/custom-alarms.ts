@@ -1,8 +1,8 @@
 /** Alarms tuned to a team's traffic: a tighter queue depth, a slower error alarm, throttles off. */
 
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
-import { TerraformStack } from "cdktf";
 import { QueueProcessor, synthesizeApp } from "@queue-processor/construct";
+import { TerraformStack } from "cdktf";
 
 process.exitCode = synthesizeApp((app) => {
   const stack = new TerraformStack(app, "custom-alarms");

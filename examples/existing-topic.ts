@@ -5,8 +5,8 @@
 
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table/index.js";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
-import { TerraformStack } from "cdktf";
 import { QueueProcessor, synthesizeApp } from "@queue-processor/construct";
+import { TerraformStack } from "cdktf";
 
 process.exitCode = synthesizeApp((app) => {
   const stack = new TerraformStack(app, "existing-topic");

@@ -1,8 +1,8 @@
 /** A FIFO pipeline: FIFO work queue and DLQ, high-throughput mode, batches of 10 (FIFO's maximum). */
 
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
-import { TerraformStack } from "cdktf";
 import { QueueProcessor, synthesizeApp } from "@queue-processor/construct";
+import { TerraformStack } from "cdktf";
 
 process.exitCode = synthesizeApp((app) => {
   const stack = new TerraformStack(app, "fifo");

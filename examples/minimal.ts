@@ -1,8 +1,8 @@
 /** The least a team writes: a name and a handler; every other setting is a documented default. */
 
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
-import { TerraformStack } from "cdktf";
 import { QueueProcessor, synthesizeApp } from "@queue-processor/construct";
+import { TerraformStack } from "cdktf";
 
 process.exitCode = synthesizeApp((app) => {
   const stack = new TerraformStack(app, "minimal");
