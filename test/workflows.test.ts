@@ -696,15 +696,24 @@ describe("the read-only plan role (.github/iam/plan-readonly-role.json)", () => 
     expect([...types].sort()).toEqual(Object.keys(role.readActionsByResourceType).sort());
   });
 
-  it("is assumed only through GitHub's OIDC, by the pull request (dev) or the approved plan-<env> environment", () => {
+  it("is assumed only through GitHub's OIDC, by the pull request (dev) or the approved plan-<env> environment, and by the deploy's plan of main", () => {
     expect(Object.keys(role.trustPolicies)).toEqual(["dev", "staging", "prod"]);
-    expect(trustFindings(role.trustPolicies.dev!, "repo:<ORG>/<REPO>:pull_request")).toEqual([]);
     const planJob = workflows["pull-request.yml"]!.workflow.jobs["plan-protected"]!;
-    for (const environment of ["staging", "prod"]) {
-      expect(planJob.environment).toBe("plan-${{ matrix.environment }}");
-      expect(
-        trustFindings(role.trustPolicies[environment]!, `repo:<ORG>/<REPO>:environment:plan-${environment}`),
-      ).toEqual([]);
+    expect(planJob.environment).toBe("plan-${{ matrix.environment }}");
+    // The deploy's plan job runs in no environment, on main only: its token's subject is the branch.
+    const deployPlan = workflows["deploy-environment.yml"]!.workflow.jobs.plan!;
+    expect([deployPlan.environment, deployPlan.if]).toEqual([undefined, "github.ref == 'refs/heads/main'"]);
+    const pullRequestSubjects: Record<string, string> = {
+      dev: "repo:<ORG>/<REPO>:pull_request",
+      staging: "repo:<ORG>/<REPO>:environment:plan-staging",
+      prod: "repo:<ORG>/<REPO>:environment:plan-prod",
+    };
+    for (const [environment, subject] of Object.entries(pullRequestSubjects)) {
+      const policy = role.trustPolicies[environment]!;
+      const [pullRequest, main, ...others] = policy.Statement;
+      expect(others, environment).toEqual([]);
+      expect(trustFindings({ ...policy, Statement: [pullRequest!] }, subject)).toEqual([]);
+      expect(trustFindings({ ...policy, Statement: [main!] }, "repo:<ORG>/<REPO>:ref:refs/heads/main")).toEqual([]);
     }
   });
 
