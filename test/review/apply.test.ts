@@ -4,7 +4,7 @@
  * applies them for real, offline, in milliseconds. The fingerprint check also runs on this project's
  * synthesized dev stack.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -163,6 +163,41 @@ describe("npm run apply (real terraform, terraform_data stacks)", () => {
     const lockResult = apply(["dev", "--plan", locked, "--no-synth"], outdir);
     expect(lockResult.status).toBe(1);
     expect(lockResult.stderr).toContain("is not the lock file the plan was made with");
+  });
+});
+
+describe("npm run apply stopped by a signal", () => {
+  it("tells terraform to stop, lets it write the state and release the lock, and exits 143 at SIGTERM", async () => {
+    const outdir = tempDir("apply-signal");
+    const stackDir = path.join(outdir, "stacks", "dev");
+    mkdirSync(stackDir, { recursive: true });
+    // A resource whose creation takes seconds: terraform is still applying it when the signal comes.
+    const slow = { input: "x", provisioner: [{ "local-exec": { command: "sleep 5" } }] };
+    writeFileSync(path.join(stackDir, "cdk.tf.json"), JSON.stringify({ resource: { terraform_data: { slow } } }));
+    await savePlan(stackDir);
+    const command = spawn(
+      process.execPath,
+      ["scripts/run-ts.mjs", "review/apply.ts", "dev", "--plan", path.join(stackDir, "plan.bin"), "--no-synth"],
+      { env: { ...withoutAwsCredentials(process.env), CDKTF_OUTDIR: outdir }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    command.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const closed = new Promise<number | null>((resolve) => command.once("close", (code) => resolve(code)));
+    const lockInfo = path.join(stackDir, ".terraform.tfstate.lock.info"); // the local backend's lock, while it applies
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(lockInfo)) {
+      if (Date.now() > deadline) throw new Error(`terraform took no state lock in ${stackDir} within 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    command.kill("SIGTERM");
+    expect(await closed, stderr).toBe(143);
+    expect(stderr).toContain("npm run apply: SIGTERM: stopping; terraform is told to stop first");
+    expect(existsSync(lockInfo)).toBe(false);
+    // Terraform wrote what it had started: the interrupted resource, tainted, for the next plan to replace.
+    const state = JSON.parse(readFileSync(path.join(stackDir, "terraform.tfstate"), "utf8")) as {
+      resources: { instances: { status?: string }[] }[];
+    };
+    expect(state.resources.map((resource) => resource.instances[0]?.status)).toEqual(["tainted"]);
   });
 });
 
