@@ -142,6 +142,25 @@ describe("npm run apply (real terraform, terraform_data stacks)", () => {
     expect(JSON.parse(readFileSync(path.join(stackDir, "terraform.tfstate"), "utf8")).serial).toBe(serial);
   });
 
+  it("fails with exit 1 and terraform's words when the apply itself fails", async () => {
+    const outdir = tempDir("apply-failed");
+    const stackDir = path.join(outdir, "stacks", "dev");
+    mkdirSync(stackDir, { recursive: true });
+    const failing = {
+      input: "x",
+      provisioner: [{ "local-exec": { command: "echo the-provisioner-failed >&2; exit 3" } }],
+    };
+    writeFileSync(path.join(stackDir, "cdk.tf.json"), JSON.stringify({ resource: { terraform_data: { failing } } }));
+    await savePlan(stackDir);
+    const result = apply(["dev", "--plan", path.join(stackDir, SAVED_PLAN_FILES.plan), "--no-synth"], outdir);
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stderr).toContain(
+      "apply: terraform's apply failed; what it changed before it stopped is in the state:",
+    );
+    expect(result.stderr).toContain("the-provisioner-failed");
+    expect(result.stderr).not.toContain("refused");
+  });
+
   it("refuses a plan file or lock file that is not the one the fingerprint names (exit 1)", async () => {
     const outdir = tempDir("apply-swapped");
     const stackDir = writeStack(outdir);
