@@ -266,7 +266,10 @@ describe("GitHub workflows", () => {
 
     it("deploys with the environment's own role and state bucket, and refuses without them", () => {
       const steps = stepsOf(apply);
-      expect(steps[0]!.if).toBe("vars.AWS_DEPLOY_ROLE_ARN == ''");
+      expect(steps[0]!.if).toBe(
+        "vars.AWS_DEPLOY_ROLE_ARN == '' || (env.QP_STATE_BUCKET_DEV == '' && env.QP_STATE_BUCKET_STAGING == '' && env.QP_STATE_BUCKET_PROD == '')",
+      );
+      expect(steps[0]!.run).toContain("exit 1");
       expect(steps[credentialsStep(apply)]!.with!["role-to-assume"]).toBe("${{ vars.AWS_DEPLOY_ROLE_ARN }}");
       expect(apply.env!.QP_STATE_BUCKET_PROD).toBe(
         "${{ inputs.environment == 'prod' && vars.TF_STATE_BUCKET_PROD || '' }}",

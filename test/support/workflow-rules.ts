@@ -502,7 +502,7 @@ export function mainOnlyPlans({ workflow }: WorkflowFile): string[] {
         return onMain && !condition.includes("||")
           ? []
           : [
-              `job ${planJob} makes the plan job ${jobName} applies, but not only on main (if: github.ref == 'refs/heads/main')`,
+              `job ${planJob} makes the plan that job ${jobName} applies, but not only on main (if: github.ref == 'refs/heads/main')`,
             ];
       });
   });
