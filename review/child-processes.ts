@@ -90,7 +90,7 @@ function killGroup(child: ChildProcess): void {
  * Passes `signal` on to every running child (terraform stops its providers and releases what it holds),
  * waits for them a moment, and kills the groups that are left.
  */
-async function stopChildren(signal: NodeJS.Signals): Promise<void> {
+async function stopChildren(signal: NodeJS.Signals, graceMs: number): Promise<void> {
   const children = [...running];
   for (const child of children) child.kill(signal);
   let timer: NodeJS.Timeout | undefined;
@@ -98,7 +98,7 @@ async function stopChildren(signal: NodeJS.Signals): Promise<void> {
     Promise.all(
       children.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, "exit") : undefined)),
     ),
-    new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS))),
+    new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
   ]);
   clearTimeout(timer);
   for (const child of children) killGroup(child);
@@ -107,15 +107,16 @@ async function stopChildren(signal: NodeJS.Signals): Promise<void> {
 /**
  * SIGINT, SIGTERM and SIGHUP stop the command: its children are stopped, then it exits with the
  * signal's conventional status (130, 143, 129), and the exit cleanups remove what it made (see
- * scripts/exit-cleanup.ts). A second signal exits at once.
+ * scripts/exit-cleanup.ts). A second signal exits at once. `graceMs` is how long the children may take
+ * to stop before they are killed.
  */
-export function stopOnSignals(command: string, whatIsRemoved: string): void {
+export function stopOnSignals(command: string, whatIsRemoved: string, graceMs = STOP_GRACE_MS): void {
   for (const signal of EXIT_SIGNALS) {
     process.on(signal, () => {
       if (stoppingFor) process.exit(signalExitCode(signal));
       stoppingFor = signal;
       process.stderr.write(`\n${command}: ${signal}: stopping; ${whatIsRemoved}.\n`);
-      void stopChildren(signal).finally(() => process.exit(signalExitCode(signal)));
+      void stopChildren(signal, graceMs).finally(() => process.exit(signalExitCode(signal)));
     });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * `npm run plan -- <env> [--offline] [--no-lock]`: synth, terraform init and terraform plan of one
- * environment, written next to its stack as plan.bin, plan.json (`terraform show -json`) and plan.txt.
+ * environment, written next to its stack as plan.bin, plan.json (`terraform show -json`) and plan.txt,
+ * with plan.fingerprint.json: what the plan was made from, which `npm run apply` checks (apply.ts).
  *
  * With AWS credentials in the environment it is the real plan, against the stack's configured backend.
  * Without them (or with --offline) it plans a scratch copy against an empty state with dummy keys,
@@ -10,12 +11,14 @@
  * Exits 0 when the plan is written, 2 on bad usage or when synth or terraform fails, 3 on an internal
  * error (review/command.ts).
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ENVIRONMENTS } from "../config/environments.js";
-import { runChild, stopOnSignals } from "./child-processes.js";
+import { stopOnSignals } from "./child-processes.js";
 import { EXIT, InputError, runCommand } from "./command.js";
 import { hasAwsCredentials } from "./credentials.js";
+import { currentCommit, fingerprintOf, writeFingerprint } from "./plan-fingerprint.js";
+import { synthesizeStack } from "./synthesize.js";
 import { init, planArguments, prepareOfflineCopy, providerMirror, terraform } from "./terraform.js";
 
 const OPTIONS = ["--offline", "--no-lock"];
@@ -41,19 +44,7 @@ async function main(): Promise<number> {
   const offline = args.includes("--offline") || !hasAwsCredentials(process.env);
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
 
-  // A child like terraform: a signal meanwhile stops it, and the command, cleanly.
-  await runChild(process.execPath, ["scripts/run-ts.mjs", "main.ts"], {
-    cwd: process.cwd(),
-    env: { ...process.env, CDKTF_OUTDIR: outdir },
-    stderr: "inherit",
-  }).catch((error: unknown) => {
-    throw new InputError(
-      `synth (node scripts/run-ts.mjs main.ts) failed (${(error as Error).message}); its errors are above`,
-    );
-  });
-  const stackDir = path.join(outdir, "stacks", env);
-  if (!existsSync(path.join(stackDir, "cdk.tf.json")))
-    throw new InputError(`synth wrote no stack for ${env} in ${stackDir}`);
+  const stackDir = await synthesizeStack(env, outdir);
 
   let workDir = stackDir;
   if (offline) {
@@ -83,10 +74,13 @@ async function main(): Promise<number> {
   if (workDir !== stackDir) copyFileSync(path.join(workDir, "plan.bin"), files.bin);
   writeFileSync(files.json, json);
   writeFileSync(files.text, offline ? `${OFFLINE_BANNER}\n\n${text}` : text);
+  // What the plan was made from, for the apply to check (npm run apply, review/apply.ts).
+  const commit = await currentCommit(process.cwd());
+  const fingerprint = writeFingerprint(stackDir, fingerprintOf(stackDir, { environment: env, commit, offline }));
 
   const summary = /Plan: .*|No changes\..*/.exec(text)?.[0] ?? "(no summary line)";
   console.log(`${offline ? "[offline] " : ""}${env}: ${summary}`);
-  for (const file of Object.values(files)) console.log(`  ${path.relative(process.cwd(), file)}`);
+  for (const file of [...Object.values(files), fingerprint]) console.log(`  ${path.relative(process.cwd(), file)}`);
   return EXIT.pass;
 }
 

@@ -14,17 +14,21 @@ import { projectSynth } from "./support/shared-stacks.js";
 import { tempDir } from "./support/temp-dirs.js";
 import {
   actionPins,
+  appliedPlanFromThisRun,
   checkoutCredentials,
   checkWorkflows,
   expressionsInRun,
   installs,
   type Job,
   jobPermissions,
+  mainOnlyPlans,
+  protectedApplies,
   protectedPlans,
   pullRequestArtifacts,
   pullRequestTriggers,
   readOnlyPlanRoles,
   type Step,
+  savedPlanApplies,
   topLevelPermissions,
   unlockedPlans,
   type WorkflowFile,
@@ -229,7 +233,10 @@ describe("GitHub workflows", () => {
   describe("deploy.yml", () => {
     const { workflow } = workflows["deploy.yml"]!;
     const environment = workflows["deploy-environment.yml"]!.workflow;
-    const deploy = environment.jobs.deploy!;
+    const plan = environment.jobs.plan!;
+    const apply = environment.jobs.apply!;
+    const credentialsStep = (job: Job) =>
+      stepsOf(job).findIndex((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
 
     it("deploys dev on merge to main, then staging, then prod, each through its GitHub environment", () => {
       expect(workflow.on).toEqual({ push: { branches: ["main"] } });
@@ -239,39 +246,97 @@ describe("GitHub workflows", () => {
       });
       expect(workflow.jobs.staging).toMatchObject({ needs: "dev", with: { environment: "staging" } });
       expect(workflow.jobs.prod).toMatchObject({ needs: "staging", with: { environment: "prod" } });
-      expect(deploy.environment).toBe("${{ inputs.environment }}");
+      expect(apply.environment).toBe("${{ inputs.environment }}");
+      expect(plan.environment).toBeUndefined();
       for (const job of Object.values(workflow.jobs)) {
         expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
       }
     });
 
-    it("never runs two deploys of one environment at once", () => {
-      expect((deploy as { concurrency?: unknown }).concurrency).toEqual({
+    it("never runs two deploys of one environment at once, nor two deploy runs", () => {
+      expect((apply as { concurrency?: unknown }).concurrency).toEqual({
         group: "deploy-${{ inputs.environment }}",
+        "cancel-in-progress": false,
+      });
+      expect((workflow as { concurrency?: unknown }).concurrency).toEqual({
+        group: "deploy",
         "cancel-in-progress": false,
       });
     });
 
     it("deploys with the environment's own role and state bucket, and refuses without them", () => {
-      const steps = stepsOf(deploy);
-      expect(steps[0]!.if).toBe("vars.TF_STATE_BUCKET == '' || vars.AWS_DEPLOY_ROLE_ARN == ''");
-      expect(
-        steps.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"))!.with!["role-to-assume"],
-      ).toBe("${{ vars.AWS_DEPLOY_ROLE_ARN }}");
-      expect(deploy.env!.QP_STATE_BUCKET_PROD).toContain("vars.TF_STATE_BUCKET");
-      expect(deploy.env!.ENVIRONMENT).toBe("${{ inputs.environment }}");
-      expect(steps.at(-1)!.run).toBe('cdktf deploy "$ENVIRONMENT" --auto-approve');
+      const steps = stepsOf(apply);
+      expect(steps[0]!.if).toBe(
+        "vars.AWS_DEPLOY_ROLE_ARN == '' || (env.QP_STATE_BUCKET_DEV == '' && env.QP_STATE_BUCKET_STAGING == '' && env.QP_STATE_BUCKET_PROD == '')",
+      );
+      expect(steps[0]!.run).toContain("exit 1");
+      expect(steps[credentialsStep(apply)]!.with!["role-to-assume"]).toBe("${{ vars.AWS_DEPLOY_ROLE_ARN }}");
+      expect(apply.env!.QP_STATE_BUCKET_PROD).toBe(
+        "${{ inputs.environment == 'prod' && vars.TF_STATE_BUCKET_PROD || '' }}",
+      );
+      expect(apply.env!.ENVIRONMENT).toBe("${{ inputs.environment }}");
+      // The plan and the apply synthesize the same backend, or the apply refuses (cdk.tf.json differs).
+      for (const name of ["QP_STATE_BUCKET_DEV", "QP_STATE_BUCKET_STAGING", "QP_STATE_BUCKET_PROD"]) {
+        expect(apply.env![name], name).toBe(plan.env![name]);
+      }
+      expect(stepsOf(plan)[0]!.if).toContain("env.ROLE_ARN == ''");
+      expect(stepsOf(plan)[0]!.run).toContain("exit 1");
+      expect(plan.env!.ROLE_ARN).toContain("vars.AWS_PLAN_READONLY_ROLE_ARN_PROD");
     });
 
-    it("installs the dependencies and the pinned CDKTF CLI before the credentials step", () => {
-      const steps = stepsOf(deploy);
-      const credentials = steps.findIndex((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-      const installs = [
-        "npm ci --ignore-scripts",
-        "npm install --global --ignore-scripts --no-audit --no-fund cdktf-cli@0.21.0",
-      ].map((run) => steps.findIndex((step) => step.run === run));
-      for (const install of installs) expect(install).toBeGreaterThan(0);
-      for (const install of installs) expect(install).toBeLessThan(credentials);
+    it("installs the dependencies before the credentials step, and no CDKTF CLI", () => {
+      for (const job of [plan, apply]) {
+        const install = stepsOf(job).findIndex((step) => step.run === "npm ci --ignore-scripts");
+        expect(install).toBeGreaterThan(0);
+        expect(install).toBeLessThan(credentialsStep(job));
+      }
+      expect(
+        allSteps(workflows["deploy-environment.yml"]!).filter((step) =>
+          /\bcdktf(-cli)?\b(?!\.out)/.test(step.run ?? ""),
+        ),
+      ).toEqual([]);
+    });
+
+    it("plans on main only and uploads the saved plan with its fingerprint and lock file", () => {
+      expect(plan.if).toBe("github.ref == 'refs/heads/main'");
+      const steps = stepsOf(plan);
+      const planStep = steps.findIndex((step) => step.run === 'npm run plan -- "$ENVIRONMENT" --no-lock');
+      const upload = steps.findIndex((step) => step.uses?.startsWith("actions/upload-artifact@"));
+      expect(planStep).toBeGreaterThan(credentialsStep(plan));
+      expect(upload).toBeGreaterThan(planStep);
+      const uploaded = steps[upload]!.with!;
+      expect(uploaded).toMatchObject({ name: "saved-plan-${{ inputs.environment }}", "include-hidden-files": true });
+      expect(String(uploaded.path).trim().split("\n")).toEqual(
+        ["plan.bin", "plan.fingerprint.json", "plan.txt", ".terraform.lock.hcl"].map(
+          (file) => `cdktf.out/stacks/\${{ inputs.environment }}/${file}`,
+        ),
+      );
+    });
+
+    it("applies exactly this run's saved plan, after the approval, with npm run apply", () => {
+      expect(apply.needs).toBe("plan");
+      const steps = stepsOf(apply);
+      const download = steps.findIndex((step) => step.uses?.startsWith("actions/download-artifact@"));
+      expect(steps[download]!.with).toEqual({ name: "saved-plan-${{ inputs.environment }}", path: "saved-plan" });
+      expect(download).toBeLessThan(credentialsStep(apply));
+      expect(steps.at(-1)!.run).toBe('npm run apply -- "$ENVIRONMENT" --plan saved-plan/plan.bin');
+    });
+
+    it("shows the reviewers the plan in the plan job's summary (the step's script run on a plan.txt)", () => {
+      const script = stepsOf(plan).find((step) => step.name === "Show the plan to the reviewers")!.run!;
+      const dir = tempDir("deploy-summary");
+      mkdirSync(path.join(dir, "cdktf.out", "stacks", "staging"), { recursive: true });
+      writeFileSync(path.join(dir, "cdktf.out", "stacks", "staging", "plan.txt"), "Plan: 1 to add, 0 to change\n");
+      const summary = path.join(dir, "summary");
+      const result = spawnSync("bash", ["-e", "-c", script], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { PATH: "/usr/bin:/bin", ENVIRONMENT: "staging", GITHUB_STEP_SUMMARY: summary },
+      });
+      expect(result.status, result.stderr).toBe(0);
+      expect(readFileSync(summary, "utf8")).toBe(
+        "## The plan of staging that the apply job applies\n```\nPlan: 1 to add, 0 to change\n```\n",
+      );
     });
   });
 });
@@ -468,6 +533,89 @@ describe("workflow rules catch what they are for", () => {
       expect(jobPermissions(pullRequestJob(steps, extra)).length, extra).toBeGreaterThan(0);
   });
 
+  /** The project's deploy-environment.yml with each `[from, to]` replaced (each `from` must occur once). */
+  function deployVariant(...replacements: [string, string][]): WorkflowFile {
+    let source = workflows["deploy-environment.yml"]!.source;
+    for (const [from, to] of replacements) {
+      expect(source.split(from), `deploy-environment.yml holds ${from} once`).toHaveLength(2);
+      source = source.replace(from, to);
+    }
+    return workflowFile("deploy-environment.yml", source);
+  }
+  const APPLY_STEP = 'run: npm run apply -- "$ENVIRONMENT" --plan saved-plan/plan.bin';
+  const APPLY_ENVIRONMENT = "    environment: ${{ inputs.environment }}\n";
+  const PLAN_IF = "    if: github.ref == 'refs/heads/main'\n";
+
+  it("savedPlanApplies: cdktf deploy, terraform apply without a plan file, npm run apply without --plan", () => {
+    const bad = [
+      'run: cdktf deploy "$ENVIRONMENT" --auto-approve',
+      "run: npx --yes cdktf-cli@0.21.0 deploy dev",
+      "run: terraform -chdir=cdktf.out/stacks/dev apply -auto-approve -input=false",
+      'run: npm run apply -- "$ENVIRONMENT"',
+      "run: |\n          terraform init -input=false\n          terraform apply -auto-approve",
+    ];
+    for (const step of bad) expect(savedPlanApplies(deployVariant([APPLY_STEP, step])), step).toHaveLength(1);
+    expect(
+      savedPlanApplies(deployVariant([APPLY_STEP, "run: terraform apply -input=false saved-plan/plan.bin"])),
+    ).toEqual([]);
+  });
+
+  it("appliedPlanFromThisRun: another run's artifact, an artifact no needed job uploads, a plan made in the apply job", () => {
+    const download = "          name: saved-plan-${{ inputs.environment }}\n          path: saved-plan\n";
+    const bad: [string, string][][] = [
+      [[download, `${download}          run-id: \${{ inputs.run }}\n          github-token: \${{ github.token }}\n`]],
+      [[download, download.replace("saved-plan-", "reviewed-plan-")]],
+      [["    needs: plan\n", ""]],
+      [[APPLY_STEP, 'run: npm run apply -- "$ENVIRONMENT" --plan cdktf.out/stacks/dev/plan.bin']],
+      [
+        [
+          APPLY_STEP,
+          `run: |\n          npm run plan -- "$ENVIRONMENT"\n          npm run apply -- "$ENVIRONMENT" --plan saved-plan/plan.bin`,
+        ],
+      ],
+      [
+        [
+          "      - uses: actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0\n        with:\n" +
+            download,
+          "",
+        ],
+      ],
+    ];
+    for (const replacements of bad) {
+      expect(appliedPlanFromThisRun(deployVariant(...replacements)), JSON.stringify(replacements)).toHaveLength(1);
+    }
+  });
+
+  it("protectedApplies: an apply with no environment, in a plan environment, or in one from elsewhere", () => {
+    const bad = [
+      "",
+      "    environment: plan-prod\n",
+      "    environment: ${{ github.event.inputs.target }}\n",
+      "    environment:\n      name: production\n",
+    ];
+    for (const line of bad) {
+      expect(protectedApplies(deployVariant([APPLY_ENVIRONMENT, line])), line).toHaveLength(1);
+    }
+    expect(protectedApplies(deployVariant([APPLY_ENVIRONMENT, "    environment: prod\n"]))).toEqual([]);
+  });
+
+  it("mainOnlyPlans: a plan job with no condition, another branch, or main or something else", () => {
+    const bad = [
+      "",
+      "    if: github.ref != 'refs/heads/main'\n",
+      "    if: github.ref == 'refs/heads/develop'\n",
+      "    if: github.ref == 'refs/heads/main' || github.event_name == 'workflow_dispatch'\n",
+      "    if: always()\n",
+    ];
+    for (const line of bad) expect(mainOnlyPlans(deployVariant([PLAN_IF, line])), line).toHaveLength(1);
+    for (const line of [
+      "    if: ${{ github.ref == 'refs/heads/main' }}\n",
+      "    if: github.event_name == 'push' && github.ref == 'refs/heads/main'\n",
+    ]) {
+      expect(mainOnlyPlans(deployVariant([PLAN_IF, line])), line).toEqual([]);
+    }
+  });
+
   it("pullRequestTriggers: pull_request_target in any form", () => {
     for (const on of [
       "pull_request_target",
@@ -551,15 +699,24 @@ describe("the read-only plan role (.github/iam/plan-readonly-role.json)", () => 
     expect([...types].sort()).toEqual(Object.keys(role.readActionsByResourceType).sort());
   });
 
-  it("is assumed only through GitHub's OIDC, by the pull request (dev) or the approved plan-<env> environment", () => {
+  it("is assumed only through GitHub's OIDC, by the pull request (dev) or the approved plan-<env> environment, and by the deploy's plan of main", () => {
     expect(Object.keys(role.trustPolicies)).toEqual(["dev", "staging", "prod"]);
-    expect(trustFindings(role.trustPolicies.dev!, "repo:<ORG>/<REPO>:pull_request")).toEqual([]);
     const planJob = workflows["pull-request.yml"]!.workflow.jobs["plan-protected"]!;
-    for (const environment of ["staging", "prod"]) {
-      expect(planJob.environment).toBe("plan-${{ matrix.environment }}");
-      expect(
-        trustFindings(role.trustPolicies[environment]!, `repo:<ORG>/<REPO>:environment:plan-${environment}`),
-      ).toEqual([]);
+    expect(planJob.environment).toBe("plan-${{ matrix.environment }}");
+    // The deploy's plan job runs in no environment, on main only: its token's subject is the branch.
+    const deployPlan = workflows["deploy-environment.yml"]!.workflow.jobs.plan!;
+    expect([deployPlan.environment, deployPlan.if]).toEqual([undefined, "github.ref == 'refs/heads/main'"]);
+    const pullRequestSubjects: Record<string, string> = {
+      dev: "repo:<ORG>/<REPO>:pull_request",
+      staging: "repo:<ORG>/<REPO>:environment:plan-staging",
+      prod: "repo:<ORG>/<REPO>:environment:plan-prod",
+    };
+    for (const [environment, subject] of Object.entries(pullRequestSubjects)) {
+      const policy = role.trustPolicies[environment]!;
+      const [pullRequest, main, ...others] = policy.Statement;
+      expect(others, environment).toEqual([]);
+      expect(trustFindings({ ...policy, Statement: [pullRequest!] }, subject)).toEqual([]);
+      expect(trustFindings({ ...policy, Statement: [main!] }, "repo:<ORG>/<REPO>:ref:refs/heads/main")).toEqual([]);
     }
   });
 

@@ -34,6 +34,14 @@ describe("npm run plan", () => {
     expect(readFileSync(path.join(stackDir, "plan.txt"), "utf8")).toMatch(
       /^OFFLINE PLAN: .*\n\n[\s\S]*Plan: 19 to add/,
     );
+    // What the plan was made from, marked offline: npm run apply refuses to apply it.
+    const fingerprint = JSON.parse(readFileSync(path.join(stackDir, "plan.fingerprint.json"), "utf8")) as {
+      environment: string;
+      offline: boolean;
+      files: Record<string, string>;
+    };
+    expect(fingerprint).toMatchObject({ environment: "dev", offline: true });
+    expect(Object.keys(fingerprint.files)).toContain("cdk.tf.json");
     // The dummy keys live in the scratch copy only, never in the stack a real deploy uses.
     expect(readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")).not.toContain("offline-plan-dummy");
   });

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { isScalar, parseDocument, visit } from "yaml";
 
 // The rules the GitHub workflows keep (review/README.md, "Pipelines on GitHub"), one small function
@@ -16,6 +17,7 @@ export interface Step {
 
 export interface Job {
   readonly uses?: string;
+  readonly needs?: string | readonly string[];
   readonly if?: string;
   readonly steps?: readonly Step[];
   readonly permissions?: string | Readonly<Record<string, string>>;
@@ -374,6 +376,138 @@ export function pullRequestTriggers({ workflow }: WorkflowFile): string[] {
   return triggers.includes("pull_request_target") ? ["triggered by pull_request_target"] : [];
 }
 
+/** How a command applies a plan: the saved plan file it names, if any. */
+interface Apply {
+  readonly command: string;
+  readonly planFile: string | undefined;
+}
+
+const isPlanFile = (word: string | undefined): word is string => word !== undefined && !word.startsWith("-");
+
+/** The applies a `run:` script makes: `npm run apply`, `terraform apply`, the CDKTF CLI's deploy. */
+function appliesOf(run: string): Apply[] {
+  return commandsOf(run).flatMap((words): Apply[] => {
+    const command = words.join(" ");
+    const unquoted = words.map((word) => word.replace(/^["']|["']$/g, ""));
+    if (unquoted[0] === "npm" && unquoted.includes("run") && unquoted.includes("apply")) {
+      const at = unquoted.findIndex((word) => word === "--plan" || word.startsWith("--plan="));
+      const planFile = at < 0 ? undefined : (unquoted[at]!.split("=")[1] ?? unquoted[at + 1]);
+      return [{ command, planFile: isPlanFile(planFile) ? planFile : undefined }];
+    }
+    if (unquoted[0] === "terraform" && unquoted.includes("apply")) {
+      const planFile = unquoted.slice(unquoted.indexOf("apply") + 1).find(isPlanFile);
+      return [{ command, planFile }];
+    }
+    const cdktf = unquoted[0] === "cdktf" || unquoted.some((word) => /^cdktf-cli(@|$)/.test(word));
+    if (cdktf && unquoted.some((word) => word === "deploy" || word === "apply"))
+      return [{ command, planFile: undefined }];
+    return [];
+  });
+}
+
+const appliesIn = (job: Job) => stepsOf(job).flatMap((step) => appliesOf(step.run ?? ""));
+const needsOf = (job: Job): string[] => (job.needs === undefined ? [] : [job.needs].flat());
+const normalPath = (file: string) => file.replace(/^\.\//, "").replace(/\/+$/, "");
+
+/**
+ * Only a saved plan is applied, never a new one: no `cdktf deploy` (it plans again and applies that),
+ * no `terraform apply` without a plan file, no `npm run apply` without `--plan`.
+ */
+export function savedPlanApplies({ workflow }: WorkflowFile): string[] {
+  return jobsOf(workflow).flatMap(([jobName, job]) =>
+    stepsOf(job).flatMap((step, index) =>
+      appliesOf(step.run ?? "")
+        .filter((apply) => apply.planFile === undefined)
+        .map(
+          (apply) =>
+            `${where(jobName, index, step)}: ${apply.command} applies a new, unreviewed plan; ` +
+            `apply the saved plan: npm run apply -- <env> --plan <plan file>`,
+        ),
+    ),
+  );
+}
+
+/** The upload-artifact names of a job's steps. */
+function uploadedNames(job: Job | undefined): string[] {
+  return stepsOf(job ?? {})
+    .filter((step) => usesAction(step, "actions/upload-artifact"))
+    .map((step) => String(step.with?.name ?? "artifact"));
+}
+
+/**
+ * A job that applies applies the plan its own run's plan job saved: it downloads (from this run: no
+ * run-id, repository or token) an artifact that a job it needs uploaded, applies the plan file in that
+ * download, and makes no plan itself.
+ */
+export function appliedPlanFromThisRun({ workflow }: WorkflowFile): string[] {
+  return jobsOf(workflow).flatMap(([jobName, job]) => {
+    const applies = appliesIn(job).filter((apply) => apply.planFile !== undefined);
+    if (applies.length === 0) return [];
+    const findings: string[] = [];
+    const downloads = stepsOf(job).filter((step) => usesAction(step, "actions/download-artifact"));
+    if (downloads.length === 0) return [`job ${jobName} applies a plan it did not download from its plan job`];
+    const fromNeeded = new Set(needsOf(job).flatMap((name) => uploadedNames(workflow.jobs[name])));
+    for (const download of downloads) {
+      const other = ["run-id", "repository", "github-token"].filter((input) => download.with?.[input] !== undefined);
+      if (other.length > 0)
+        findings.push(`job ${jobName} downloads a plan from another run (${other.join(", ")}): apply this run's plan`);
+      const name = String(download.with?.name ?? "");
+      if (!fromNeeded.has(name))
+        findings.push(`job ${jobName} downloads ${name || "every artifact"}, which no job it needs uploads`);
+    }
+    const folders = downloads.map((download) => normalPath(String(download.with?.path ?? ".")));
+    for (const apply of applies) {
+      const folder = normalPath(path.posix.dirname(apply.planFile ?? ""));
+      if (!folders.includes(folder))
+        findings.push(`job ${jobName}: ${apply.command} applies a plan that is not the downloaded one`);
+    }
+    const plans = stepsOf(job).flatMap((step) =>
+      commandsOf(step.run ?? "").filter(
+        (words) =>
+          (words[0] === "npm" && words.includes("plan")) || (words[0] === "terraform" && words.includes("plan")),
+      ),
+    );
+    if (plans.length > 0)
+      findings.push(`job ${jobName} plans as well as applies: only the plan job's plan was reviewed`);
+    return findings;
+  });
+}
+
+/** The jobs that apply run in a deploy environment, whose protection rules (reviewers, main only) gate them. */
+export function protectedApplies({ workflow }: WorkflowFile): string[] {
+  return jobsOf(workflow).flatMap(([jobName, job]) => {
+    if (appliesIn(job).length === 0) return [];
+    const environment = typeof job.environment === "string" ? job.environment : job.environment?.name;
+    if (environment === undefined) return [`job ${jobName} applies with no GitHub environment to approve it`];
+    const passedIn = /^\$\{\{\s*inputs\.environment\s*\}\}$/.test(environment);
+    if (passedIn || DEPLOY_ENVIRONMENTS.includes(environment)) return [];
+    return [`job ${jobName} applies in the environment ${environment}, not a deploy environment (dev, staging, prod)`];
+  });
+}
+
+/** A plan that is applied is made of main: the job whose artifact an apply downloads runs only on main. */
+export function mainOnlyPlans({ workflow }: WorkflowFile): string[] {
+  return jobsOf(workflow).flatMap(([jobName, job]) => {
+    if (appliesIn(job).length === 0) return [];
+    const downloaded = new Set(
+      stepsOf(job)
+        .filter((step) => usesAction(step, "actions/download-artifact"))
+        .map((step) => String(step.with?.name ?? "")),
+    );
+    return needsOf(job)
+      .filter((name) => uploadedNames(workflow.jobs[name]).some((upload) => downloaded.has(upload)))
+      .flatMap((planJob) => {
+        const condition = String(workflow.jobs[planJob]?.if ?? "").replace(/\$\{\{|\}\}/g, "");
+        const onMain = /(^|&&)\s*github\.ref\s*==\s*'refs\/heads\/main'\s*($|&&)/.test(condition.trim());
+        return onMain && !condition.includes("||")
+          ? []
+          : [
+              `job ${planJob} makes the plan that job ${jobName} applies, but not only on main (if: github.ref == 'refs/heads/main')`,
+            ];
+      });
+  });
+}
+
 type Rule = (file: WorkflowFile) => string[];
 
 /** Every rule, and the ones that apply only to workflows that run for pull requests. */
@@ -385,6 +519,10 @@ const RULES: Readonly<Record<string, Rule>> = {
   topLevelPermissions,
   jobPermissions,
   pullRequestTriggers,
+  savedPlanApplies,
+  appliedPlanFromThisRun,
+  protectedApplies,
+  mainOnlyPlans,
 };
 const PULL_REQUEST_RULES: Readonly<Record<string, Rule>> = {
   unlockedPlans,
