@@ -31,7 +31,9 @@ export function fixtureRepository(): string {
 /** What this project's `npm run synth` reads: the app, its configuration, the construct and the functions. */
 const SYNTH_SOURCES = [
   "main.ts",
+  ".npmrc",
   "config",
+  "stacks",
   "modules",
   "functions",
   "scripts",
