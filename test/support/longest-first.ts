@@ -11,6 +11,8 @@ const LONGEST = [
   "test/review/review.test.ts",
   "test/local/local-cli.test.ts",
   "test/examples.test.ts",
+  // Installs the cdktf CLI on a cold cache (~50 s), then two CLI runs with terraform.
+  "test/cdktf-cli.test.ts",
   "test/functions/runtime/poller/event-source-mapping.test.ts",
   "test/terraform.test.ts",
   "test/reliability/faults/table-outage.test.ts",
