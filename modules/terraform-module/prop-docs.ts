@@ -1,0 +1,25 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+
+const PROPS_FILE = fileURLToPath(new URL("../queue-processor/props.ts", import.meta.url));
+
+/**
+ * The TSDoc text of every prop in props.ts, by `Interface.member` (e.g. `HandlerProps.timeoutSeconds`):
+ * the variables' descriptions are the props' own, so the two cannot drift. Tags (`@default`, `@see`)
+ * are left out; the variable's default says the same.
+ */
+export function propDocs(): ReadonlyMap<string, string> {
+  const source = ts.createSourceFile(PROPS_FILE, readFileSync(PROPS_FILE, "utf8"), ts.ScriptTarget.Latest, true);
+  const docs = new Map<string, string>();
+  for (const statement of source.statements) {
+    if (!ts.isInterfaceDeclaration(statement)) continue;
+    for (const member of statement.members) {
+      if (!member.name || !ts.isIdentifier(member.name)) continue;
+      const comment = ts.getJSDocCommentsAndTags(member).find(ts.isJSDoc)?.comment;
+      const text = typeof comment === "string" ? comment : ts.getTextOfJSDocComment(comment);
+      if (text) docs.set(`${statement.name.text}.${member.name.text}`, text.replace(/\s+/g, " ").trim());
+    }
+  }
+  return docs;
+}
