@@ -13,12 +13,10 @@ export function moduleOutputs(address: (path: string) => string): Record<string,
   const deadLetterQueue = address("queues/dead-letter-queue");
   const fn = address("processor/function");
   const archiver = address("dead-letter-archive/archiver/function");
-  const alarmName = (path: string) => `one(${address(path)}[*].alarm_name)`;
+  // A splat of a counted resource is [] when it is off: the names of the alarms that exist, in the construct's order.
   const alarmNames = ALARM_KINDS.flatMap((kind) =>
-    kind === "deadLetterQueueNotEmpty"
-      ? [`coalesce(${alarmName(`alarms/${kind}`)}, ${alarmName(RETAINED_DLQ_ALARM)}, "")`]
-      : [`coalesce(${alarmName(`alarms/${kind}`)}, "")`],
-  );
+    kind === "deadLetterQueueNotEmpty" ? [`alarms/${kind}`, RETAINED_DLQ_ALARM] : [`alarms/${kind}`],
+  ).map((path) => `${address(path)}[*].alarm_name`);
   const output = (value: string, description: string): Output => ({ value: interpolate(value), description });
   return {
     queue_url: output(`${queue}.url`, "URL of the work queue: where producers send."),
@@ -35,7 +33,7 @@ export function moduleOutputs(address: (path: string) => string): Record<string,
       "local.alarm_topic_arn",
       "ARN of the topic alarms notify (created or given); null without alarms.",
     ),
-    alarm_names: output(`compact([${alarmNames.join(", ")}])`, "Names of the alarms created."),
+    alarm_names: output(`concat(${alarmNames.join(", ")})`, "Names of the alarms created."),
     archive_bucket_name: output(
       "local.archive ? local.archive_bucket_name : null",
       "Archive mode: the bucket dead letters are stored in (created or given); null in retain mode.",

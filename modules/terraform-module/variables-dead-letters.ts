@@ -74,6 +74,7 @@ export const DEAD_LETTER_VARIABLES: readonly ModuleVariable[] = [
     type: "number",
     default: archiver.timeoutSeconds,
     prop: "ArchiverProps.timeoutSeconds",
+    note: "Archive mode: the archiver function's timeout, in seconds.",
     validation: [wholeNumber("archiver_timeout_seconds", LAMBDA.timeoutSeconds)],
   },
   {
@@ -81,6 +82,7 @@ export const DEAD_LETTER_VARIABLES: readonly ModuleVariable[] = [
     type: "number",
     default: archiver.memorySizeMb,
     prop: "ArchiverProps.memorySizeMb",
+    note: "Archive mode: the archiver function's memory, in MB.",
     validation: [wholeNumber("archiver_memory_size_mb", LAMBDA.memorySizeMb)],
   },
   {
@@ -88,6 +90,7 @@ export const DEAD_LETTER_VARIABLES: readonly ModuleVariable[] = [
     type: "number",
     default: archiver.logRetentionDays,
     prop: "ArchiverProps.logRetentionDays",
+    note: "Archive mode: retention of the archiver's log group, in days.",
     validation: [oneOf("archiver_log_retention_days", CLOUDWATCH.logRetentionDays)],
   },
 ];
