@@ -5,7 +5,7 @@ import { PLACEHOLDER_ENTRY, synthProcessor } from "../../support/synth.js";
 import { tempDir } from "../../support/temp-dirs.js";
 import { planOffline, TERRAFORM_HOOK_TIMEOUT_MS, terraformVersion } from "../../support/terraform.js";
 
-/** The props of test/fixtures/hcl-module/variants.tf's two module calls, for the construct. */
+/** The props of test/fixtures/hcl-module/variants.tf's module calls, for the construct. */
 const VARIANTS: Record<string, QueueProcessorProps> = {
   fifo_retain: {
     name: "payments_fifo",
@@ -43,6 +43,14 @@ const VARIANTS: Record<string, QueueProcessorProps> = {
       archiver: { timeoutSeconds: 30, memorySizeMb: 512, logRetentionDays: 7 },
     },
   },
+  archive_created_bucket: {
+    name: "--Reports__Archive_With_A_Long_Name",
+    handler: { entry: PLACEHOLDER_ENTRY, architecture: "x86_64" },
+    queue: { kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/abcd" },
+    deadLetters: { mode: "archive", expireAfterDays: 30 },
+    alarms: { topicArn: "arn:aws:sns:us-east-1:111122223333:team-alerts" },
+  },
+  no_alarms: { name: "quiet", handler: { entry: PLACEHOLDER_ENTRY }, alarms: false },
 };
 
 /** The plan's changes of one module call, as if it were the root (for the construct's plan to compare with). */
