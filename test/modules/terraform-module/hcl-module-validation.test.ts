@@ -21,6 +21,15 @@ const EXPECTED: Record<string, string> = {
   filter_not_on_body: 'filter_patterns: each must be a JSON object filtering on "body" only',
   missing_zip: "handler_zip_path must name an existing .zip file",
   fifo_option_on_standard_queue: "content_based_deduplication applies only to FIFO queues",
+  kms_alias_not_key: "kms_key_arn must be a KMS key ARN like arn:aws:kms:<region>:<account>:key/<key-id>",
+  aws_tag_key: 'tags: a tag key must be 1-128 characters and must not start with "aws:"',
+  prefix_without_slash: 'ending with "/", like "dead-letters/" (got "dead-letters").',
+  bucket_arn_of_another_bucket: "archive_bucket.arn must be the ARN of archive_bucket.name",
+  alarm_longer_than_a_day:
+    "alarm_function_errors.evaluation_periods x period_seconds must be at most 86400 seconds (got 25 x 3600 = 90000).",
+  large_batch_without_window:
+    "max_batching_window_seconds must be at least 1 when batch_size is above 10 (batch_size 100) (got 0).",
+  expiry_with_own_bucket: "archive_expire_after_days applies only to the bucket the module creates",
 };
 
 describe("the generated Terraform module refuses bad values at plan, with the variable's message", () => {
