@@ -91,12 +91,11 @@ export async function failedPlanErrors(root: string): Promise<PlanError[]> {
 }
 
 /**
- * The planned creates of `types`, comparable across two plans: each resource's known values and which
- * values are unknown until apply, without `ignored` attributes, sorted by their JSON.
+ * The planned resources and data sources, comparable across two plans: each one's type, known values
+ * and which values are unknown until apply, without `ignored` attributes, sorted by their JSON.
  */
-export function plannedResources(plan: PlanJson, types: readonly string[], ignored: readonly string[] = []) {
+export function plannedResources(plan: PlanJson, ignored: readonly string[] = []) {
   return plan.resource_changes
-    .filter((change) => change.mode === "managed" && types.includes(change.type))
     .map((change) => {
       const strip = (values: Record<string, unknown>) =>
         Object.fromEntries(Object.entries(values).filter(([key]) => !ignored.includes(key)));

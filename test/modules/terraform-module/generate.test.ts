@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +29,14 @@ describe("npm run build:module's generator", () => {
       "variables.tf.json",
     ]);
     for (const file of Object.keys(first)) expect(second[file]!.equals(first[file]!), file).toBe(true);
+  });
+
+  it("is what npm run build:module writes", () => {
+    const dir = path.join(tempDir("module-cli"), "queue-processor");
+    execFileSync("npm", ["run", "--silent", "build:module", "--", dir], { stdio: "ignore" });
+    const written = read(dir);
+    expect(Object.keys(written).sort()).toEqual(Object.keys(first).sort());
+    for (const file of Object.keys(first)) expect(written[file]!.equals(first[file]!), file).toBe(true);
   });
 
   it("declares no provider and no backend, only the provider and Terraform versions it needs", () => {
