@@ -50,7 +50,7 @@ const VARIANTS: Record<string, QueueProcessorProps> = {
     deadLetters: { mode: "archive", expireAfterDays: 30 },
     alarms: { topicArn: "arn:aws:sns:us-east-1:111122223333:team-alerts" },
   },
-  no_alarms: { name: "quiet", handler: { entry: PLACEHOLDER_ENTRY }, alarms: false },
+  no_alarms: { name: "quiet", handler: { entry: PLACEHOLDER_ENTRY }, queue: { fifo: true }, alarms: false },
 };
 
 /** The plan's changes of one module call, as if it were the root (for the construct's plan to compare with). */
