@@ -6,8 +6,8 @@ const PROPS_FILE = fileURLToPath(new URL("../queue-processor/props.ts", import.m
 
 /**
  * The TSDoc text of every prop in props.ts, by `Interface.member` (e.g. `HandlerProps.timeoutSeconds`):
- * the variables' descriptions are the props' own, so the two cannot drift. Tags (`@default`, `@see`)
- * are left out; the variable's default says the same.
+ * the variables' descriptions are the props' own, so the two cannot drift. `@see` is left out; a
+ * `@default` is kept as `default:` by `Interface.member#default`, for the defaults a value cannot show.
  */
 export function propDocs(): ReadonlyMap<string, string> {
   const source = ts.createSourceFile(PROPS_FILE, readFileSync(PROPS_FILE, "utf8"), ts.ScriptTarget.Latest, true);
@@ -18,8 +18,14 @@ export function propDocs(): ReadonlyMap<string, string> {
       if (!member.name || !ts.isIdentifier(member.name)) continue;
       const comment = ts.getJSDocCommentsAndTags(member).find(ts.isJSDoc)?.comment;
       const text = typeof comment === "string" ? comment : ts.getTextOfJSDocComment(comment);
-      if (text) docs.set(`${statement.name.text}.${member.name.text}`, text.replace(/\s+/g, " ").trim());
+      const key = `${statement.name.text}.${member.name.text}`;
+      if (text) docs.set(key, oneLine(text));
+      const fallback = ts.getJSDocTags(member).find((tag) => tag.tagName.text === "default")?.comment;
+      const fallbackText = typeof fallback === "string" ? fallback : ts.getTextOfJSDocComment(fallback);
+      if (fallbackText) docs.set(`${key}#default`, oneLine(fallbackText).replace(/^- /, ""));
     }
   }
   return docs;
 }
+
+const oneLine = (text: string): string => text.replace(/\s+/g, " ").trim();

@@ -13,7 +13,7 @@ export const QUEUE_VARIABLES: readonly ModuleVariable[] = [
     type: "number",
     default: null,
     prop: "QueueProps.visibilityTimeoutSeconds",
-    note: "null: the construct's default, derived as below.",
+    note: "null: the construct's default.",
     validation: [
       wholeNumber("visibility_timeout_seconds", SQS.visibilityTimeoutSeconds),
       rule(
