@@ -21,5 +21,6 @@ export type {
   QueueProps,
   RetainDeadLetters,
 } from "./queue-processor/props.js";
+export { AWS_PROVIDER_VERSION_RANGE } from "./queue-processor/provider-versions.js";
 export type { AlarmKind, ResolvedAlarm, ResolvedConfig } from "./queue-processor/resolve.js";
 export { synthesizeApp } from "./synthesize.js";

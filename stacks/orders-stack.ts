@@ -1,19 +1,13 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table/index.js";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
 import type { AlarmKind, HandlerProps, QueueProcessorProps } from "@queue-processor/construct";
-import { QueueProcessor, QueueProcessorConfigError } from "@queue-processor/construct";
+import { AWS_PROVIDER_VERSION_RANGE, QueueProcessor, QueueProcessorConfigError } from "@queue-processor/construct";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { ORDERS_METRICS_NAMESPACE } from "../functions/order-processor/metrics-namespace.js";
 import { ordersEnvironmentIssues } from "./orders-environment-rules.js";
 
 export const ORDER_PROCESSOR_ENTRY = "functions/order-processor/handler.ts";
-
-/**
- * The hashicorp/aws versions this code is written for: the 5.x series it was generated from, and
- * 6.x, so the stack can sit beside other teams' modules that have moved on.
- */
-export const AWS_PROVIDER_VERSION_RANGE = ">= 5.100.0, < 7.0.0";
 
 /** Where an environment keeps its Terraform state when not on the local disk. */
 export interface S3StateBackend {

@@ -3,7 +3,14 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { onExit } from "../exit-cleanup.js";
-import { type PackageManifest, publishedManifest, readManifest, typesBySpecifier, WORKSPACES } from "./workspaces.js";
+import {
+  type PackageManifest,
+  publishedManifest,
+  readManifest,
+  typesBySpecifier,
+  WORKSPACES,
+  type Workspace,
+} from "./workspaces.js";
 
 export interface PackedPackage {
   readonly name: string;
@@ -28,7 +35,7 @@ export function packPackages(projectRoot: string, destination: string): PackedPa
     return WORKSPACES.map((workspace) => {
       const manifest = readManifest(projectRoot, workspace);
       const stage = path.join(scratch, workspace.folder.replaceAll("/", "-"));
-      compile(projectRoot, workspace.folder, stage, typesOfBuilt);
+      compile(projectRoot, workspace, stage, typesOfBuilt);
       Object.assign(typesOfBuilt, typesBySpecifier(manifest, stage));
       stageManifestAndDocs(projectRoot, workspace.folder, stage, manifest);
       return npmPack(stage, destination);
@@ -38,8 +45,8 @@ export function packPackages(projectRoot: string, destination: string): PackedPa
   }
 }
 
-function compile(projectRoot: string, folder: string, stage: string, paths: Record<string, string[]>): void {
-  const source = path.join(projectRoot, folder);
+function compile(projectRoot: string, workspace: Workspace, stage: string, paths: Record<string, string[]>): void {
+  const source = path.join(projectRoot, workspace.folder);
   const tsconfig = path.join(stage, "tsconfig.json");
   mkdirSync(stage, { recursive: true });
   writeFileSync(
@@ -54,7 +61,11 @@ function compile(projectRoot: string, folder: string, stage: string, paths: Reco
         paths,
       },
       include: [path.join(source, "**/*.ts")],
-      exclude: [path.join(source, "dist"), path.join(source, "node_modules")],
+      exclude: [
+        path.join(source, "dist"),
+        path.join(source, "node_modules"),
+        ...workspace.unpublished.map((folder) => path.join(source, folder)),
+      ],
     }),
   );
   execFileSync(path.join(projectRoot, "node_modules", ".bin", "tsc"), ["-p", tsconfig], {

@@ -3,8 +3,9 @@ import path from "node:path";
 
 /** The published packages, in build order: the construct's build reads the runtime's declarations. */
 export const WORKSPACES = [
-  { name: "@queue-processor/runtime", folder: "functions/runtime" },
-  { name: "@queue-processor/construct", folder: "modules" },
+  { name: "@queue-processor/runtime", folder: "functions/runtime", unpublished: [] },
+  // The Terraform module's generator is this repository's tooling (npm run build:module), not the API.
+  { name: "@queue-processor/construct", folder: "modules", unpublished: ["terraform-module"] },
 ] as const;
 
 export type Workspace = (typeof WORKSPACES)[number];

@@ -1,11 +1,11 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { AWS_PROVIDER_VERSION_RANGE } from "@queue-processor/construct";
 import { beforeAll, describe, expect, it } from "vitest";
 import { lockFileOf, lockProblems, placeProviderLocks, requiredProviders } from "../../config/provider-locks.js";
 import { parseLockFile } from "../../config/terraform-lock-file.js";
 import { satisfiesConstraint } from "../../config/version-constraint.js";
 import { init } from "../../review/terraform.js";
-import { AWS_PROVIDER_VERSION_RANGE } from "../../stacks/orders-stack.js";
 import { projectSynth } from "../support/shared-stacks.js";
 import { tempDir } from "../support/temp-dirs.js";
 import { TERRAFORM_HOOK_TIMEOUT_MS } from "../support/terraform.js";

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { AWS_PROVIDER_VERSION_RANGE } from "@queue-processor/construct";
 import { App } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENTS, environments } from "../../config/environments.js";
-import { AWS_PROVIDER_VERSION_RANGE, type OrdersEnvironment, OrdersStack } from "../../stacks/orders-stack.js";
+import { type OrdersEnvironment, OrdersStack } from "../../stacks/orders-stack.js";
 import { SynthesizedStack, type TerraformJson } from "../support/synth.js";
 import { tempDir } from "../support/temp-dirs.js";
 

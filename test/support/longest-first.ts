@@ -17,7 +17,9 @@ const LONGEST = [
   "test/terraform.test.ts",
   "test/reliability/faults/table-outage.test.ts",
   "test/review/plan.test.ts",
+  "test/modules/terraform-module/hcl-module-variants.test.ts",
   "test/reliability/load.test.ts",
+  "test/modules/terraform-module/hcl-module.test.ts",
 ];
 
 /** vitest's order, with LONGEST first, in its order. */

@@ -4,7 +4,7 @@ import type { ResolvedDeadLetters } from "../resolve.js";
 import { got, isPlainObject, issueUnless, type Rule, type RuleIssue, wholeNumberIn } from "./rule.js";
 
 const LOG_RETENTION_DAYS: readonly number[] = CLOUDWATCH.logRetentionDays;
-const EXPIRE_AFTER_DAYS = { min: 1, max: 3650 } as const;
+export const EXPIRE_AFTER_DAYS = { min: 1, max: 3650 } as const;
 
 type Archive = Extract<ResolvedDeadLetters, { mode: "archive" }>;
 
