@@ -1,7 +1,14 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { PlanJson } from "./plan-json.js";
-import { applyPlan, emptyState, managedChanges, type ProviderSchemas, type StateV4 } from "./plan-state.js";
+import {
+  applyPlan,
+  emptyState,
+  managedChanges,
+  type ProviderSchemas,
+  type StateV4,
+  settlesState,
+} from "./plan-state.js";
 import { init, planHasChanges, prepareOfflineCopy, terraform, terraformVersion } from "./terraform.js";
 
 /** Re-plans of the base against its own state before giving up on a settled state. */
@@ -91,10 +98,19 @@ export async function reviewEnvironment(
     const [schemas, first] = await Promise.all([providerSchemas(base.dir), base.plan(undefined)]);
     state = applyPlan(emptyState(`review-${environment}`, terraformVersion()), first, schemas);
     settled = false;
+    let applied = first;
     for (let round = 1; round <= MAX_SETTLE_ROUNDS && !settled; round++) {
+      // The re-plan after a plan known in full would show no change (see settlesState): skip it.
+      if (settlesState(applied)) {
+        settled = true;
+        break;
+      }
       const again = await base.changesFrom(state);
       if (!again || managedChanges(again).length === 0) settled = true;
-      else state = applyPlan(state, again, schemas);
+      else {
+        state = applyPlan(state, again, schemas);
+        applied = again;
+      }
     }
   }
   let plan: EnvironmentReview["plan"];
