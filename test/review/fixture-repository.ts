@@ -105,11 +105,11 @@ const SYNTH_SOURCES = [
 
 /**
  * This project's own stacks as a team's repository, with one commit, the base: its committed sources in
- * a temporary folder, whose `npm run synth` is ours, keeping only `environment`'s stack (the review plans
- * every stack the synth writes, with terraform several times each).
+ * a temporary folder (or `parent`), whose `npm run synth` is ours, keeping only `environment`'s stack
+ * (the review plans every stack the synth writes, with terraform several times each), or all three.
  */
-export function ownStacksRepository(environment: string): string {
-  const repo = path.join(tempDir("own-stacks"), "queue-processor");
+export function ownStacksRepository(environment: string, parent = tempDir("own-stacks")): string {
+  const repo = path.join(parent, "queue-processor");
   const files = git(PROJECT, "ls-files", "-z", "--", ...SYNTH_SOURCES)
     .split("\0")
     .filter(Boolean);
@@ -121,7 +121,12 @@ export function ownStacksRepository(environment: string): string {
   const manifest = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")) as {
     scripts: Record<string, string>;
   };
-  manifest.scripts = { synth: `${manifest.scripts.synth} && node keep-one-stack.mjs ${environment}` };
+  manifest.scripts = {
+    synth:
+      environment === "all"
+        ? `${manifest.scripts.synth}`
+        : `${manifest.scripts.synth} && node keep-one-stack.mjs ${environment}`,
+  };
   writeFileSync(path.join(repo, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(
     path.join(repo, "keep-one-stack.mjs"),
@@ -138,6 +143,17 @@ export function ownStacksRepository(environment: string): string {
   git(repo, "add", "--", ...SYNTH_SOURCES, "keep-one-stack.mjs");
   git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "base");
   return repo;
+}
+
+/** The change under review in an own-stacks repository: prod's batch size from 10 to 20, committed. */
+export function changeProdBatchSize(repo: string): void {
+  const config = path.join(repo, "config", "environments.ts");
+  const text = readFileSync(config, "utf8");
+  const prod = text.indexOf('name: "prod"');
+  const batch = text.indexOf("batchSize: 10,", prod);
+  if (prod === -1 || batch === -1) throw new Error("config/environments.ts has no prod batchSize: 10 to change");
+  writeFileSync(config, `${text.slice(0, batch)}batchSize: 20,${text.slice(batch + "batchSize: 10,".length)}`);
+  commitAll(repo, "prod: batch size 20");
 }
 
 /** The paths `git worktree list` shows for `repo`, the main one first. */

@@ -7,8 +7,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { countingTerraform, type TerraformInvocation } from "../support/counting-terraform.js";
+import { tempDir } from "../support/temp-dirs.js";
 import { TERRAFORM_HOOK_TIMEOUT_MS } from "../support/terraform.js";
-import { countingTerraform, type TerraformInvocation } from "./counting-terraform.js";
 import { repositoryWithChange, startReview } from "./fixture-repository.js";
 
 const ENVIRONMENTS = ["dev", "prod", "staging"];
@@ -26,7 +27,7 @@ describe("npm run review of three environments: terraform runs", () => {
   let invocations: TerraformInvocation[];
 
   beforeAll(async () => {
-    const terraform = countingTerraform();
+    const terraform = countingTerraform(tempDir("counting-terraform"));
     const started = startReview(repositoryWithChange({ staging: true }), terraform.env);
     ({ status, report } = await started.finished);
     invocations = terraform.invocations();

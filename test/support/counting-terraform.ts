@@ -1,6 +1,5 @@
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { tempDir } from "../support/temp-dirs.js";
 
 /** One terraform invocation: its subcommand (`plan`, `show`, `init`...) and the folder it ran in. */
 export interface TerraformInvocation {
@@ -24,17 +23,17 @@ function realTerraform(): string {
 
 /**
  * A `terraform` that writes each invocation to a log, then becomes the real one (`exec`: the same
- * process, its signals and exit status untouched). `env` puts it first on PATH for a child.
+ * process, its signals and exit status untouched), kept in `dir` with its log. `env` puts it first on
+ * PATH for a child. Used by the review's tests and bench/review.
  */
-export function countingTerraform(): { env: NodeJS.ProcessEnv; invocations: () => TerraformInvocation[] } {
-  const dir = tempDir("counting-terraform");
+export function countingTerraform(dir: string): { env: NodeJS.ProcessEnv; invocations: () => TerraformInvocation[] } {
   const bin = path.join(dir, "bin");
   const log = path.join(dir, "invocations.tsv");
   const real = realTerraform();
   for (const value of [log, real]) {
     if (!/^[\w./-]+$/.test(value)) throw new Error(`cannot quote ${JSON.stringify(value)} in the shim`);
   }
-  mkdirSync(bin);
+  mkdirSync(bin, { recursive: true });
   const shim = path.join(bin, "terraform");
   writeFileSync(shim, `#!/bin/sh\nprintf '%s\\t%s\\n' "$1" "$PWD" >> '${log}'\nexec '${real}' "$@"\n`);
   chmodSync(shim, 0o755);
