@@ -116,6 +116,7 @@ async function main(): Promise<number> {
         path.join(baseOut, "stacks", environment),
         path.join(headOut, "stacks", environment),
         path.join(scratch.dir, "plans", environment),
+        path.join(scratch.dir, "plugin-cache"),
       ),
     ),
   );
