@@ -57,6 +57,25 @@ export function managedChanges(plan: PlanJson): ResourceChange[] {
   );
 }
 
+/**
+ * Whether applying `plan` leaves a settled state: every managed change is known in full and no data
+ * source waits for apply. Terraform evaluated each reference against the planned values of what it
+ * refers to, which are then exactly the state's, so planning again yields the same values and, by
+ * the provider's contract (a plan after an apply shows no change), no change: that plan can be skipped.
+ */
+export function settlesState(plan: PlanJson): boolean {
+  const deferredRead = (plan.resource_changes ?? []).some(
+    (change) => change.mode === "data" && change.change.actions.includes("read"),
+  );
+  return !deferredRead && managedChanges(plan).every((change) => !holdsUnknown(change.change.after_unknown));
+}
+
+function holdsUnknown(unknown: unknown): boolean {
+  if (unknown === true) return true;
+  if (unknown === null || typeof unknown !== "object") return false;
+  return Object.values(unknown).some(holdsUnknown);
+}
+
 /** The state after `plan` is applied to `state`, with unknown values filled in. */
 export function applyPlan(state: StateV4, plan: PlanJson, schemas: ProviderSchemas): StateV4 {
   const next: StateV4 = structuredClone(state);

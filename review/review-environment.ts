@@ -1,7 +1,14 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { PlanJson } from "./plan-json.js";
-import { applyPlan, emptyState, managedChanges, type ProviderSchemas, type StateV4 } from "./plan-state.js";
+import {
+  applyPlan,
+  emptyState,
+  managedChanges,
+  type ProviderSchemas,
+  type StateV4,
+  settlesState,
+} from "./plan-state.js";
 import { init, planHasChanges, prepareOfflineCopy, terraform, terraformVersion } from "./terraform.js";
 
 /** Re-plans of the base against its own state before giving up on a settled state. */
@@ -27,14 +34,22 @@ export interface EnvironmentReview {
 
 const PLAN_OPTIONS = ["-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin"];
 
+/** Inits one after another: they share a plugin cache (see init). */
+let initQueue: Promise<unknown> = Promise.resolve();
+function initInTurn(dir: string, pluginCache: string): Promise<void> {
+  const turn = initQueue.then(() => init(dir, { pluginCache }));
+  initQueue = turn.catch(() => undefined);
+  return turn;
+}
+
 /** A scratch copy of one stack, initialised once, planned against any state. */
 class Workspace {
   private constructor(readonly dir: string) {}
 
-  static async create(stackDir: string, dir: string): Promise<Workspace> {
+  static async create(stackDir: string, dir: string, pluginCache: string): Promise<Workspace> {
     rmSync(dir, { recursive: true, force: true });
     prepareOfflineCopy(stackDir, dir);
-    await init(dir);
+    await initInTurn(dir, pluginCache);
     return new Workspace(dir);
   }
 
@@ -82,24 +97,34 @@ export async function reviewEnvironment(
   baseStackDir: string | undefined,
   headStackDir: string | undefined,
   scratch: string,
+  pluginCache: string,
 ): Promise<EnvironmentReview> {
   let state: StateV4 | undefined;
   let settled = true;
   let base: Workspace | undefined;
   if (baseStackDir && existsSync(path.join(baseStackDir, "cdk.tf.json"))) {
-    base = await Workspace.create(baseStackDir, path.join(scratch, "base"));
+    base = await Workspace.create(baseStackDir, path.join(scratch, "base"), pluginCache);
     const [schemas, first] = await Promise.all([providerSchemas(base.dir), base.plan(undefined)]);
     state = applyPlan(emptyState(`review-${environment}`, terraformVersion()), first, schemas);
     settled = false;
+    let applied = first;
     for (let round = 1; round <= MAX_SETTLE_ROUNDS && !settled; round++) {
+      // The re-plan after a plan known in full would show no change (see settlesState): skip it.
+      if (settlesState(applied)) {
+        settled = true;
+        break;
+      }
       const again = await base.changesFrom(state);
       if (!again || managedChanges(again).length === 0) settled = true;
-      else state = applyPlan(state, again, schemas);
+      else {
+        state = applyPlan(state, again, schemas);
+        applied = again;
+      }
     }
   }
   let plan: EnvironmentReview["plan"];
   if (headStackDir && existsSync(path.join(headStackDir, "cdk.tf.json"))) {
-    plan = await (await Workspace.create(headStackDir, path.join(scratch, "head"))).plan(state);
+    plan = await (await Workspace.create(headStackDir, path.join(scratch, "head"), pluginCache)).plan(state);
   } else if (base) {
     plan = await base.plan(state, true);
   } else {

@@ -42,6 +42,23 @@ async function synth(projectDir: string, outdir: string, what: string): Promise<
   });
 }
 
+/**
+ * The project's node_modules in the base worktree. A real folder (hard links: instant), not a symlink:
+ * esbuild bundles differently through a link, and every function would show as changed.
+ */
+async function linkNodeModules(project: string, baseTree: string): Promise<void> {
+  const from = path.join(project, "node_modules");
+  if (!existsSync(from)) return;
+  const to = path.join(baseTree, "node_modules");
+  // Hard links cannot cross file systems (a temp folder on tmpfs): then a plain copy.
+  await runChild("cp", ["-al", from, to], { cwd: project }).catch(async () => {
+    await runChild("rm", ["-rf", to], { cwd: project });
+    await runChild("cp", ["-a", from, to], { cwd: project }).catch((error: unknown) => {
+      throw new InputError(`cannot copy node_modules into the base worktree: ${(error as Error).message}`);
+    });
+  });
+}
+
 function stacksIn(outdir: string): string[] {
   const dir = path.join(outdir, "stacks");
   return existsSync(dir) ? readdirSync(dir).filter((name) => existsSync(path.join(dir, name, "cdk.tf.json"))) : [];
@@ -80,23 +97,15 @@ async function main(): Promise<number> {
   // Whatever the children (synths, terraform and its providers) leave in the temp folder goes with the scratch folder.
   process.env.TMPDIR = scratch.tmp;
   const { baseTree } = scratch;
-  // A real folder (hard links: instant), not a symlink: esbuild bundles differently through a link,
-  // and every function would show as changed.
-  if (existsSync(path.join(project, "node_modules"))) {
-    const from = path.join(project, "node_modules");
-    const to = path.join(baseTree, "node_modules");
-    // Hard links cannot cross file systems (a temp folder on tmpfs): then a plain copy.
-    await runChild("cp", ["-al", from, to], { cwd: project }).catch(async () => {
-      await runChild("rm", ["-rf", to], { cwd: project });
-      await runChild("cp", ["-a", from, to], { cwd: project }).catch((error: unknown) => {
-        throw new InputError(`cannot copy node_modules into the base worktree: ${(error as Error).message}`);
-      });
-    });
-  }
   const baseOut = path.join(scratch.dir, "base-out");
   const headOut = path.join(scratch.dir, "head-out");
-  await synth(baseTree, baseOut, `the base ${baseRef}`);
-  await synth(project, headOut, "the working tree");
+  // The two synths are independent: side by side, each has a core. Both end before either failure is
+  // reported, the base's first, so that the same failure always gives the same message.
+  const synths = await Promise.allSettled([
+    linkNodeModules(project, baseTree).then(() => synth(baseTree, baseOut, `the base ${baseRef}`)),
+    synth(project, headOut, "the working tree"),
+  ]);
+  for (const result of synths) if (result.status === "rejected") throw result.reason;
 
   const headStacks = stacksIn(headOut);
   const environments = [...headStacks, ...stacksIn(baseOut).filter((name) => !headStacks.includes(name))];
@@ -107,6 +116,7 @@ async function main(): Promise<number> {
         path.join(baseOut, "stacks", environment),
         path.join(headOut, "stacks", environment),
         path.join(scratch.dir, "plans", environment),
+        path.join(scratch.dir, "plugin-cache"),
       ),
     ),
   );

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { ChildFailure, runChild } from "./child-processes.js";
@@ -77,9 +77,9 @@ function terraformEnvironment(): NodeJS.ProcessEnv {
  * Runs terraform in `cwd` and resolves with its stdout; rejects with its stderr and stdout. Terraform
  * and its providers are killed if this process ends first (see child-processes.ts).
  */
-export async function terraform(cwd: string, args: string[]): Promise<string> {
+export async function terraform(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   try {
-    return await runChild("terraform", args, { cwd, env: terraformEnvironment() });
+    return await runChild("terraform", args, { cwd, env: { ...terraformEnvironment(), ...env } });
   } catch (error) {
     throw failed(cwd, args, error);
   }
@@ -127,10 +127,21 @@ export function planArguments(options: { readonly lock: boolean }): string[] {
   return ["plan", "-input=false", "-no-color", ...(options.lock ? [] : ["-lock=false"]), "-out=plan.bin"];
 }
 
-/** `terraform init`, from the provider mirror when there is one, else from the registry. */
-export async function init(dir: string): Promise<void> {
+/**
+ * `terraform init`, from the provider mirror when there is one, else from the registry. With
+ * `pluginCache` (a folder), a provider is installed there once and linked into each folder, instead of
+ * copied into each (the AWS provider is some 700 MB). Terraform's cache is not safe for two inits at
+ * once: the caller runs one at a time. The lock file a scratch folder gets then holds only this
+ * platform's checksum, which is all a scratch folder needs.
+ */
+export async function init(dir: string, options: { readonly pluginCache?: string } = {}): Promise<void> {
   const mirror = providerMirror();
-  await terraform(dir, ["init", "-input=false", "-no-color", ...(mirror ? [`-plugin-dir=${mirror}`] : [])]);
+  // Terraform uses a cache folder only if it exists.
+  if (options.pluginCache) mkdirSync(options.pluginCache, { recursive: true });
+  const cache = options.pluginCache
+    ? { TF_PLUGIN_CACHE_DIR: options.pluginCache, TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: "true" }
+    : {};
+  await terraform(dir, ["init", "-input=false", "-no-color", ...(mirror ? [`-plugin-dir=${mirror}`] : [])], cache);
 }
 
 /** Copies a synthesized stack to `scratch`, then init (offline when a mirror exists), validate and plan. */

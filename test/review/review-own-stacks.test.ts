@@ -5,29 +5,30 @@
  * in the plan of the change. Only prod is planned (the synth keeps one stack), to keep it short.
  */
 import type { ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countingTerraform } from "../support/counting-terraform.js";
+import { tempDir } from "../support/temp-dirs.js";
 import { TERRAFORM_HOOK_TIMEOUT_MS } from "../support/terraform.js";
-import { commitAll, ownStacksRepository, startReview, stopReview } from "./fixture-repository.js";
+import { changeProdBatchSize, ownStacksRepository, startReview, stopReview } from "./fixture-repository.js";
 
 describe("npm run review of our own stacks (prod, batch size 10 -> 20)", () => {
   let report: string;
   let status: number | null;
   let review: ChildProcess | undefined;
+  let plans: string[];
 
   beforeAll(async () => {
     const repo = ownStacksRepository("prod");
-    const config = path.join(repo, "config", "environments.ts");
-    const text = readFileSync(config, "utf8");
-    const prod = text.indexOf('name: "prod"');
-    const batch = text.indexOf("batchSize: 10,", prod);
-    if (prod === -1 || batch === -1) throw new Error("config/environments.ts has no prod batchSize: 10 to change");
-    writeFileSync(config, `${text.slice(0, batch)}batchSize: 20,${text.slice(batch + "batchSize: 10,".length)}`);
-    commitAll(repo, "prod: batch size 20");
-    const started = startReview(repo);
+    changeProdBatchSize(repo);
+    const terraform = countingTerraform(tempDir("counting-terraform"));
+    const started = startReview(repo, terraform.env);
     review = started.child;
     ({ status, report } = await started.finished);
+    plans = terraform
+      .invocations()
+      .filter((run) => run.command === "plan")
+      .map((run) => path.basename(run.dir));
   }, TERRAFORM_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -44,5 +45,10 @@ describe("npm run review of our own stacks (prod, batch size 10 -> 20)", () => {
     expect(report).not.toContain("**blocking**");
     expect(report).toContain("No blocking findings.");
     expect(status).toBe(0);
+  });
+
+  it("plans 4 times: the base from nothing, twice to settle (the second known in full, so not confirmed), the change", () => {
+    // Before settlesState, a fifth plan confirmed what the fourth's values already showed.
+    expect(plans).toEqual(["base", "base", "base", "head"]);
   });
 });

@@ -1,59 +1,9 @@
 import type { ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { readdirSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TERRAFORM_HOOK_TIMEOUT_MS } from "../support/terraform.js";
-import { commitAll, fixtureRepository, startReview, stopReview, worktrees } from "./fixture-repository.js";
-
-function editStack(
-  repo: string,
-  environment: string,
-  edit: (stack: { resource: Record<string, Record<string, Record<string, unknown>>> }) => void,
-) {
-  const file = path.join(repo, "stacks", environment, "cdk.tf.json");
-  const stack = JSON.parse(readFileSync(file, "utf8"));
-  edit(stack);
-  writeFileSync(file, JSON.stringify(stack, null, 2));
-}
-
-/** What the stack's metadata says a QueueProcessor derived. */
-type Derived = { derived: Record<string, { value: number }> };
-
-/** A team's repository with two commits: the base, and the change under review. */
-function repositoryWithChange(): string {
-  const repo = fixtureRepository();
-
-  editStack(repo, "dev", (stack) => {
-    stack.resource.aws_lambda_event_source_mapping!.worker!.batch_size = 25;
-    stack.resource.aws_lambda_event_source_mapping!.worker!.maximum_batching_window_in_seconds = 1;
-    stack.resource.aws_cloudwatch_metric_alarm!.queue_depth = {
-      alarm_name: "fixture-dev-queue-depth",
-      namespace: "AWS/SQS",
-      metric_name: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: "${aws_sqs_queue.work.name}" },
-      statistic: "Average",
-      period: 300,
-      evaluation_periods: 2,
-      threshold: 100,
-      comparison_operator: "GreaterThanThreshold",
-    };
-    // The function timeout doubles, and with it the derived visibility timeout.
-    stack.resource.aws_lambda_function!.worker!.timeout = 60;
-    stack.resource.aws_sqs_queue!.work!.visibility_timeout_seconds = 361;
-    const metadata = (stack as unknown as { "//": { queue_processors: Record<string, Derived> } })["//"];
-    metadata.queue_processors["fixture-dev"]!.derived["queue.visibilityTimeoutSeconds"]!.value = 361;
-    // The DLQ goes, with its redrive and its alarm.
-    delete stack.resource.aws_sqs_queue!.dlq;
-    delete stack.resource.aws_sqs_queue_redrive_policy;
-    delete stack.resource.aws_cloudwatch_metric_alarm!.dlq_not_empty;
-  });
-  editStack(repo, "prod", (stack) => {
-    stack.resource.aws_dynamodb_table!.orders!.name = "fixture-orders-v2";
-  });
-  commitAll(repo, "change under review");
-  return repo;
-}
+import { repositoryWithChange, startReview, stopReview, worktrees } from "./fixture-repository.js";
 
 describe("npm run review", () => {
   let report: string;
