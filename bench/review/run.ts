@@ -7,13 +7,13 @@
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { changeProdBatchSize, ownStacksRepository, startReview } from "../../test/review/fixture-repository.js";
-import { countingTerraform, type TerraformInvocation } from "../../test/support/counting-terraform.js";
+import { countingTerraform, type TerraformInvocation } from "../support/counting-terraform.js";
 import { type Goal, goalCell } from "../support/goal.js";
 import { runHeader } from "../support/machine.js";
 import { isMain, numberOption, writesReadme } from "../support/options.js";
 import { writeReadmeBlocks } from "../support/readme.js";
 import { Report } from "../support/report.js";
+import { changeProdBatchSize, ownStacksRepository, startReview } from "../support/review-repository.js";
 import { spread } from "../support/stats.js";
 
 const WORK = path.join(process.cwd(), "bench", ".work", "review");

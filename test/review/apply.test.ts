@@ -5,7 +5,7 @@
  * synthesized dev stack.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { withoutAwsCredentials } from "../../review/credentials.js";
@@ -282,6 +282,8 @@ describe("the fingerprint of a synthesized stack", () => {
     const artifact = tempDir("apply-synth-artifact");
     const plan = "a plan of the reviewed stack";
     writeFileSync(path.join(artifact, SAVED_PLAN_FILES.plan), plan);
+    // The plan job uploads the stack's provider lock beside the plan (synth places it in the stack).
+    copyFileSync(path.join(reviewedDir, ".terraform.lock.hcl"), path.join(artifact, ".terraform.lock.hcl"));
     const reviewed = await reviewedFingerprint(reviewedDir, plan);
     writeFingerprint(artifact, reviewed);
     expect(Object.keys(reviewed.files).filter((name) => /^assets\/.*\.zip$/.test(name))).toHaveLength(1);

@@ -9,9 +9,9 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, writ
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commitAll, fixtureRepository, stopReview, worktrees } from "../../bench/support/review-repository.js";
 import { withoutAwsCredentials } from "../../review/credentials.js";
 import { tempDir } from "../support/temp-dirs.js";
-import { commitAll, fixtureRepository, stopReview, worktrees } from "./fixture-repository.js";
 
 const PROJECT = process.cwd();
 /** Each run stops early; this bounds a hang, not a slow machine's terraform init. */
@@ -102,7 +102,7 @@ describe("npm run review, interrupted", () => {
   let repo: string;
 
   beforeAll(() => {
-    repo = fixtureRepository();
+    repo = fixtureRepository(tempDir("review-repo"));
     // A change under review, so that there is something to plan.
     const file = path.join(repo, "stacks", "dev", "cdk.tf.json");
     const stack = JSON.parse(readFileSync(file, "utf8"));

@@ -7,10 +7,15 @@
 import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countingTerraform } from "../support/counting-terraform.js";
+import { countingTerraform } from "../../bench/support/counting-terraform.js";
+import {
+  changeProdBatchSize,
+  ownStacksRepository,
+  startReview,
+  stopReview,
+} from "../../bench/support/review-repository.js";
 import { tempDir } from "../support/temp-dirs.js";
 import { TERRAFORM_HOOK_TIMEOUT_MS } from "../support/terraform.js";
-import { changeProdBatchSize, ownStacksRepository, startReview, stopReview } from "./fixture-repository.js";
 
 describe("npm run review of our own stacks (prod, batch size 10 -> 20)", () => {
   let report: string;
@@ -19,7 +24,7 @@ describe("npm run review of our own stacks (prod, batch size 10 -> 20)", () => {
   let plans: string[];
 
   beforeAll(async () => {
-    const repo = ownStacksRepository("prod");
+    const repo = ownStacksRepository("prod", tempDir("own-stacks"));
     changeProdBatchSize(repo);
     const terraform = countingTerraform(tempDir("counting-terraform"));
     const started = startReview(repo, terraform.env);

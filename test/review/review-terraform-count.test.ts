@@ -7,10 +7,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { countingTerraform, type TerraformInvocation } from "../support/counting-terraform.js";
+import { countingTerraform, type TerraformInvocation } from "../../bench/support/counting-terraform.js";
+import { repositoryWithChange, startReview } from "../../bench/support/review-repository.js";
 import { tempDir } from "../support/temp-dirs.js";
 import { TERRAFORM_HOOK_TIMEOUT_MS } from "../support/terraform.js";
-import { repositoryWithChange, startReview } from "./fixture-repository.js";
 
 const ENVIRONMENTS = ["dev", "prod", "staging"];
 const EXPECTED_REPORT = path.join(process.cwd(), "test", "fixtures", "review-reports", "three-environments.md");
@@ -28,7 +28,7 @@ describe("npm run review of three environments: terraform runs", () => {
 
   beforeAll(async () => {
     const terraform = countingTerraform(tempDir("counting-terraform"));
-    const started = startReview(repositoryWithChange({ staging: true }), terraform.env);
+    const started = startReview(repositoryWithChange(tempDir("review-repo"), { staging: true }), terraform.env);
     ({ status, report } = await started.finished);
     invocations = terraform.invocations();
   }, TERRAFORM_HOOK_TIMEOUT_MS);

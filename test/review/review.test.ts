@@ -2,8 +2,9 @@ import type { ChildProcess } from "node:child_process";
 import { readdirSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repositoryWithChange, startReview, stopReview, worktrees } from "../../bench/support/review-repository.js";
+import { tempDir } from "../support/temp-dirs.js";
 import { TERRAFORM_HOOK_TIMEOUT_MS } from "../support/terraform.js";
-import { repositoryWithChange, startReview, stopReview, worktrees } from "./fixture-repository.js";
 
 describe("npm run review", () => {
   let report: string;
@@ -12,7 +13,7 @@ describe("npm run review", () => {
   let repo: string;
 
   beforeAll(async () => {
-    repo = repositoryWithChange();
+    repo = repositoryWithChange(tempDir("review-repo"));
     const started = startReview(repo);
     review = started.child;
     ({ status, report } = await started.finished);

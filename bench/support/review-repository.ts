@@ -3,7 +3,6 @@ import { once } from "node:events";
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { withoutAwsCredentials } from "../../review/credentials.js";
-import { tempDir } from "../support/temp-dirs.js";
 
 const PROJECT = process.cwd();
 const FIXTURE = path.join(PROJECT, "test", "fixtures", "review-repo");
@@ -35,8 +34,8 @@ type Derived = { derived: Record<string, { value: number }> };
  * timeout, a new alarm, the DLQ removed; prod: the table renamed). With `staging`, the base also has a
  * staging stack (dev's, renamed) that the change leaves as it is: three environments.
  */
-export function repositoryWithChange(options: { readonly staging?: boolean } = {}): string {
-  const repo = fixtureRepository();
+export function repositoryWithChange(parent: string, options: { readonly staging?: boolean } = {}): string {
+  const repo = fixtureRepository(parent);
   if (options.staging) addStagingStack(repo);
 
   editStack(repo, "dev", (stack) => {
@@ -79,9 +78,12 @@ function addStagingStack(repo: string): void {
   git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--amend", "--no-edit");
 }
 
-/** A team's repository (test/fixtures/review-repo) with one commit, the base, in a temporary folder. */
-export function fixtureRepository(): string {
-  const repo = path.join(tempDir("review-repo"), "team-stacks");
+/**
+ * A team's repository (test/fixtures/review-repo) with one commit, the base, in `parent` (a temporary
+ * folder the caller removes: the tests' tempDir, the bench's work folder).
+ */
+export function fixtureRepository(parent: string): string {
+  const repo = path.join(parent, "team-stacks");
   cpSync(FIXTURE, repo, { recursive: true });
   // The review runs from the team's repository with this project's tools, found through node_modules.
   execFileSync("ln", ["-s", path.join(PROJECT, "node_modules"), path.join(repo, "node_modules")]);
@@ -110,7 +112,7 @@ const SYNTH_SOURCES = [
  * a temporary folder (or `parent`), whose `npm run synth` is ours, keeping only `environment`'s stack
  * (the review plans every stack the synth writes, with terraform several times each), or all three.
  */
-export function ownStacksRepository(environment: string, parent = tempDir("own-stacks")): string {
+export function ownStacksRepository(environment: string, parent: string): string {
   const repo = path.join(parent, "queue-processor");
   const files = git(PROJECT, "ls-files", "-z", "--", ...SYNTH_SOURCES)
     .split("\0")
