@@ -72,10 +72,10 @@ function compile(projectRoot: string, workspace: Workspace, stage: string, paths
     cwd: projectRoot,
     stdio: "inherit",
   });
+  rmSync(tsconfig);
 }
 
 function stageManifestAndDocs(projectRoot: string, folder: string, stage: string, manifest: PackageManifest): void {
-  rmSync(path.join(stage, "tsconfig.json"));
   writeFileSync(path.join(stage, "package.json"), `${JSON.stringify(publishedManifest(manifest), null, 2)}\n`);
   for (const document of ["README.md", "CHANGELOG.md"]) {
     const file = path.join(projectRoot, folder, document);

@@ -126,15 +126,15 @@ describe("the packages, installed by name in a fresh project", () => {
       "--prefer-offline",
       ...Object.entries(CONSUMER_DEV_DEPENDENCIES).map(([name, version]) => `${name}@${version}`),
     ]);
-    esm = makeFlavour("esm", { type: "module" }, "esm-main.ts", "strict-tsconfig.json");
-    cjs = makeFlavour("cjs", {}, "cjs-main.ts", "cdktf-init-tsconfig.json");
+    esm = makeFlavour("esm", { type: "module" }, "esm-main.ts", "strict-tsconfig.json", "npx tsx main.ts");
+    // What the cdktf init template's cdktf.json runs.
+    cjs = makeFlavour("cjs", {}, "cjs-main.ts", "cdktf-init-tsconfig.json", "npx ts-node main.ts");
     run(esm.root, "node", ["--import", "tsx", "main.ts"]);
-    // What the cdktf init template's cdktf.json runs: "npx ts-node main.ts".
     run(cjs.root, path.join(cjs.root, "node_modules", ".bin", "ts-node"), ["main.ts"]);
   }, 900_000);
 
   /** A project folder of its own (another path, so the zip cannot depend on it) sharing the install. */
-  function makeFlavour(name: string, manifest: object, main: string, tsconfig: string): Flavour {
+  function makeFlavour(name: string, manifest: object, main: string, tsconfig: string, app: string): Flavour {
     const root = path.join(tempDir(`consumer-${name}`), "apps", name);
     mkdirSync(path.join(root, "handlers"), { recursive: true });
     const installedManifest = JSON.parse(readFileSync(path.join(installed, "package.json"), "utf8")) as object;
@@ -143,10 +143,7 @@ describe("the packages, installed by name in a fresh project", () => {
     copyFileSync(path.join(FIXTURES, main), path.join(root, "main.ts"));
     copyFileSync(path.join(FIXTURES, tsconfig), path.join(root, "tsconfig.json"));
     copyFileSync(path.join(FIXTURES, "handler.ts"), path.join(root, "handlers", "invoices.ts"));
-    writeFileSync(
-      path.join(root, "cdktf.json"),
-      JSON.stringify({ language: "typescript", app: "npx ts-node main.ts" }),
-    );
+    writeFileSync(path.join(root, "cdktf.json"), JSON.stringify({ language: "typescript", app }));
     return { root, stackDir: path.join(root, "cdktf.out", "stacks", STACK) };
   }
 
