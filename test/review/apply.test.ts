@@ -190,8 +190,13 @@ describe("npm run apply stopped by a signal", () => {
     const outdir = tempDir("apply-signal");
     const stackDir = path.join(outdir, "stacks", "dev");
     mkdirSync(stackDir, { recursive: true });
-    // A resource whose creation takes seconds: terraform is still applying it when the signal comes.
-    const slow = { input: "x", provisioner: [{ "local-exec": { command: "sleep 5" } }] };
+    // A resource whose creation takes seconds: terraform is still applying it when the signal comes. The
+    // provisioner marks its start, because a signal before it starts lets terraform finish the resource untainted.
+    const provisionerStarted = path.join(outdir, "provisioner-started");
+    const slow = {
+      input: "x",
+      provisioner: [{ "local-exec": { command: `touch '${provisionerStarted}'; sleep 5` } }],
+    };
     writeFileSync(path.join(stackDir, "cdk.tf.json"), JSON.stringify({ resource: { terraform_data: { slow } } }));
     await savePlan(stackDir);
     const command = spawn(
@@ -204,10 +209,11 @@ describe("npm run apply stopped by a signal", () => {
     const closed = new Promise<number | null>((resolve) => command.once("close", (code) => resolve(code)));
     const lockInfo = path.join(stackDir, ".terraform.tfstate.lock.info"); // the local backend's lock, while it applies
     const deadline = Date.now() + 30_000;
-    while (!existsSync(lockInfo)) {
-      if (Date.now() > deadline) throw new Error(`terraform took no state lock in ${stackDir} within 30 s`);
+    while (!existsSync(provisionerStarted)) {
+      if (Date.now() > deadline) throw new Error(`terraform started no provisioner in ${stackDir} within 30 s`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    expect(existsSync(lockInfo)).toBe(true);
     command.kill("SIGTERM");
     expect(await closed, stderr).toBe(143);
     expect(stderr).toContain("npm run apply: SIGTERM: stopping; terraform is told to stop first");
