@@ -10,7 +10,7 @@ interface SchemaAttribute {
   readonly computed?: boolean;
   readonly optional?: boolean;
 }
-interface SchemaBlock {
+export interface SchemaBlock {
   readonly attributes?: Readonly<Record<string, SchemaAttribute>>;
   readonly block_types?: Readonly<Record<string, { readonly nesting_mode: string; readonly block: SchemaBlock }>>;
 }
@@ -58,16 +58,36 @@ export function managedChanges(plan: PlanJson): ResourceChange[] {
 }
 
 /**
- * Whether applying `plan` leaves a settled state: every managed change is known in full and no data
- * source waits for apply. Terraform evaluated each reference against the planned values of what it
- * refers to, which are then exactly the state's, so planning again yields the same values and, by
- * the provider's contract (a plan after an apply shows no change), no change: that plan can be skipped.
+ * An unknown attribute of an in-place update that cannot unsettle the state once a stand-in fills it:
+ * one that nothing refers to and the configuration does not set (see seed-state.ts inertUnknowns).
  */
-export function settlesState(plan: PlanJson): boolean {
+export type InertUnknown = (change: ResourceChange, attribute: string) => boolean;
+
+/**
+ * Whether applying `plan` leaves a settled state: every managed change is known in full (but for
+ * `inert` unknowns of in-place updates) and no data source waits for apply. Terraform evaluated each
+ * reference against the planned values of what it refers to, which are then exactly the state's, so
+ * planning again yields the same values and, by the provider's contract (a plan after an apply shows
+ * no change), no change: that plan can be skipped. An inert unknown changes no reference, and a
+ * provider does not compare a computed attribute the configuration leaves out with anything.
+ */
+export function settlesState(plan: PlanJson, inert?: InertUnknown): boolean {
   const deferredRead = (plan.resource_changes ?? []).some(
     (change) => change.mode === "data" && change.change.actions.includes("read"),
   );
-  return !deferredRead && managedChanges(plan).every((change) => !holdsUnknown(change.change.after_unknown));
+  return (
+    !deferredRead &&
+    managedChanges(plan).every((change) => {
+      const unknown = change.change.after_unknown;
+      if (!holdsUnknown(unknown)) return true;
+      if (!inert || change.change.actions.join() !== "update" || unknown === null || typeof unknown !== "object") {
+        return false;
+      }
+      return Object.entries(unknown).every(
+        ([attribute, mask]) => !holdsUnknown(mask) || (mask === true && inert(change, attribute)),
+      );
+    })
+  );
 }
 
 function holdsUnknown(unknown: unknown): boolean {
@@ -89,7 +109,13 @@ export function applyPlan(state: StateV4, plan: PlanJson, schemas: ProviderSchem
       continue;
     }
     const schema = schemaOf(schemas, change, providerOf(change));
-    const standIns = new StandIns(change, regionOf(plan));
+    const standIns = new StandIns(
+      change.type,
+      change.address,
+      (change.change.after ?? {}) as Record<string, unknown>,
+      (change.change.after_unknown ?? {}) as Record<string, unknown>,
+      regionOf(plan),
+    );
     const instance: StateInstance = {
       schema_version: schema.version,
       attributes: fillBlock(change.change.after, change.change.after_unknown, schema.block, "", standIns) as Record<
@@ -128,12 +154,22 @@ function schemaOf(schemas: ProviderSchemas, change: ResourceChange, provider: st
 const ACCOUNT = "123456789012";
 const DEFAULT_REGION = "us-east-1";
 
+function regionOrDefault(region: unknown): string {
+  return typeof region === "string" && /^[a-z]{2}(-[a-z]+)+-\d$/.test(region) ? region : DEFAULT_REGION;
+}
+
 /** The region of the plan's default AWS provider, when its configuration says it as a constant. */
 function regionOf(plan: PlanJson): string {
   const config = (plan.configuration as { provider_config?: Record<string, unknown> } | undefined)?.provider_config;
   const aws = config?.aws as { expressions?: { region?: { constant_value?: unknown } } } | undefined;
-  const region = aws?.expressions?.region?.constant_value;
-  return typeof region === "string" && /^[a-z]{2}(-[a-z]+)+-\d$/.test(region) ? region : DEFAULT_REGION;
+  return regionOrDefault(aws?.expressions?.region?.constant_value);
+}
+
+/** The same from a stack's `cdk.tf.json` `provider` block: its default (unaliased) AWS provider's region. */
+export function regionOfProviderConfig(providers: unknown): string {
+  const aws = (providers as { aws?: unknown } | undefined)?.aws;
+  const configs = (Array.isArray(aws) ? aws : [aws]) as ({ alias?: unknown; region?: unknown } | undefined)[];
+  return regionOrDefault(configs.find((config) => config && config.alias === undefined)?.region);
 }
 
 /**
@@ -174,20 +210,20 @@ const SERVICES: Readonly<Record<string, string>> = { aws_cloudwatch_log_group: "
  * agree, and shaped like the real thing where something validates or reads them. Its own `arn` and
  * `url` name it as AWS would, by its planned name (IAM names keep their path), or by its address.
  */
-class StandIns {
-  readonly resourceType: string;
+export class StandIns {
   private readonly name: string;
   private readonly ownName: string;
 
+  /** For the resource `address` of `resourceType`, with its planned (or configured) values and what of them is unknown. */
   constructor(
-    change: ResourceChange,
+    readonly resourceType: string,
+    address: string,
+    after: Record<string, unknown>,
+    unknown: Record<string, unknown>,
     private readonly region: string,
   ) {
-    this.resourceType = change.type;
     // The address without the type: unique in the plan (`work`, `module.app["a"].work[0]`).
-    this.name = change.address.replace(`${change.type}.`, "").replace(/[^A-Za-z0-9_-]/g, "-");
-    const after = (change.change.after ?? {}) as Record<string, unknown>;
-    const unknown = (change.change.after_unknown ?? {}) as Record<string, unknown>;
+    this.name = address.replace(`${resourceType}.`, "").replace(/[^A-Za-z0-9_-]/g, "-");
     const format = ARN_FORMATS[this.resourceType];
     const planned = format && unknown[format.name] !== true ? after[format.name] : undefined;
     const path =
@@ -266,7 +302,13 @@ function fillValue(value: unknown, unknown: unknown, type: unknown, path: string
 const LEFT_UNSET: ReadonlySet<string> = new Set(["aws_sns_topic.fifo_throughput_scope"]);
 
 /** A block's attributes at `path` (`""` for the resource), unknown ones filled with stand-ins. */
-function fillBlock(value: unknown, unknown: unknown, block: SchemaBlock, path: string, standIns: StandIns): unknown {
+export function fillBlock(
+  value: unknown,
+  unknown: unknown,
+  block: SchemaBlock,
+  path: string,
+  standIns: StandIns,
+): unknown {
   const object = (value ?? {}) as Record<string, unknown>;
   const mask = unknown === true ? undefined : ((unknown ?? {}) as Record<string, unknown>);
   const result: Record<string, unknown> = {};

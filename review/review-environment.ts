@@ -1,15 +1,10 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { PlanJson } from "./plan-json.js";
-import {
-  applyPlan,
-  emptyState,
-  managedChanges,
-  type ProviderSchemas,
-  type StateV4,
-  settlesState,
-} from "./plan-state.js";
-import { init, planHasChanges, prepareOfflineCopy, terraform, terraformVersion } from "./terraform.js";
+import { applyPlan, emptyState, managedChanges, type StateV4, settlesState } from "./plan-state.js";
+import { providerSchemas } from "./provider-schemas.js";
+import { inertUnknowns, seedState } from "./seed-state.js";
+import { terraformVersion } from "./terraform.js";
+import { type SharedTerraform, Workspace, type WorkspacePlan } from "./workspace.js";
 
 /** Re-plans of the base against its own state before giving up on a settled state. */
 const MAX_SETTLE_ROUNDS = 4;
@@ -27,90 +22,52 @@ export interface EnvironmentReview {
   readonly environment: string;
   readonly derivedChanges: readonly DerivedChange[];
   /** The working tree's plan against the state the base would have created. */
-  readonly plan: PlanJson & Record<string, unknown>;
+  readonly plan: WorkspacePlan;
   /** False when the base state did not settle: the plan may then hold changes that are not real. */
   readonly settled: boolean;
 }
 
-const PLAN_OPTIONS = ["-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin"];
-
-/** Inits one after another: they share a plugin cache (see init). */
-let initQueue: Promise<unknown> = Promise.resolve();
-function initInTurn(dir: string, pluginCache: string): Promise<void> {
-  const turn = initQueue.then(() => init(dir, { pluginCache }));
-  initQueue = turn.catch(() => undefined);
-  return turn;
-}
-
-/** A scratch copy of one stack, initialised once, planned against any state. */
-class Workspace {
-  private constructor(readonly dir: string) {}
-
-  static async create(stackDir: string, dir: string, pluginCache: string): Promise<Workspace> {
-    rmSync(dir, { recursive: true, force: true });
-    prepareOfflineCopy(stackDir, dir);
-    await initInTurn(dir, pluginCache);
-    return new Workspace(dir);
-  }
-
-  async plan(state: StateV4 | undefined, destroy = false): Promise<EnvironmentReview["plan"]> {
-    this.writeState(state);
-    await terraform(this.dir, ["plan", ...PLAN_OPTIONS, ...(destroy ? ["-destroy"] : [])]);
-    return this.show();
-  }
-
-  /** The plan against `state` when it holds changes; undefined, without a `terraform show`, when it holds none. */
-  async changesFrom(state: StateV4): Promise<EnvironmentReview["plan"] | undefined> {
-    this.writeState(state);
-    return (await planHasChanges(this.dir, PLAN_OPTIONS)) ? this.show() : undefined;
-  }
-
-  private writeState(state: StateV4 | undefined): void {
-    // The offline override points the local backend at terraform.tfstate in this folder.
-    const statePath = path.join(this.dir, "terraform.tfstate");
-    if (state) writeFileSync(statePath, JSON.stringify(state));
-    else rmSync(statePath, { force: true });
-  }
-
-  private async show(): Promise<EnvironmentReview["plan"]> {
-    return JSON.parse(await terraform(this.dir, ["show", "-json", "plan.bin"])) as EnvironmentReview["plan"];
-  }
-}
-
-// A promise, so that environments reviewed side by side ask terraform for the schemas once.
-let schemaRequest: Promise<ProviderSchemas> | undefined;
-function providerSchemas(initializedDir: string): Promise<ProviderSchemas> {
-  schemaRequest ??= terraform(initializedDir, ["providers", "schema", "-json"]).then(
-    (json) => JSON.parse(json) as ProviderSchemas,
-  );
-  return schemaRequest;
-}
-
 /**
  * Plans the working tree's stack against the state the base's stack would have created, calling no
- * AWS API: the base is planned offline, its planned values become a state (unknowns filled by type),
- * and the base is re-planned against that state until Terraform sees no change, so that every
- * reference agrees. Then Terraform itself says what the working tree updates, replaces or destroys.
+ * AWS API: the base is planned offline against a seed state guessed from its configuration (see
+ * seed-state.ts), its planned values become the state (unknowns filled by type), and only when that
+ * plan left something that could still change is the base re-planned against it, until Terraform sees
+ * no change, so that every reference agrees. Then Terraform itself says what the working tree
+ * updates, replaces or destroys. Two plans for a stack the seed fits; more, and the same state, for
+ * one it does not.
  */
 export async function reviewEnvironment(
   environment: string,
   baseStackDir: string | undefined,
   headStackDir: string | undefined,
   scratch: string,
-  pluginCache: string,
+  shared: SharedTerraform,
 ): Promise<EnvironmentReview> {
+  const hasStack = (dir: string | undefined): dir is string => !!dir && existsSync(path.join(dir, "cdk.tf.json"));
+  // The head's copy is made and initialised while the base plans.
+  const headWorkspace = hasStack(headStackDir)
+    ? Workspace.create(headStackDir, path.join(scratch, "head"), shared)
+    : undefined;
+  headWorkspace?.catch(() => undefined);
   let state: StateV4 | undefined;
   let settled = true;
   let base: Workspace | undefined;
-  if (baseStackDir && existsSync(path.join(baseStackDir, "cdk.tf.json"))) {
-    base = await Workspace.create(baseStackDir, path.join(scratch, "base"), pluginCache);
-    const [schemas, first] = await Promise.all([providerSchemas(base.dir), base.plan(undefined)]);
-    state = applyPlan(emptyState(`review-${environment}`, terraformVersion()), first, schemas);
+  if (hasStack(baseStackDir)) {
+    base = await Workspace.create(baseStackDir, path.join(scratch, "base"), shared);
+    const config: unknown = JSON.parse(readFileSync(path.join(baseStackDir, "cdk.tf.json"), "utf8"));
+    const schemas = await providerSchemas(base);
+    const lineage = `review-${environment}`;
+    // Planned against the seed, the base's references are known: its plan is, in most stacks, already
+    // settled. Without a seed (a stack the seed does not follow), the first plan is from nothing.
+    const seed = seedState(config, schemas, lineage, terraformVersion());
+    const first = await base.plan(seed);
+    state = applyPlan(seed ?? emptyState(lineage, terraformVersion()), first, schemas);
+    const inert = inertUnknowns(config, schemas);
     settled = false;
     let applied = first;
     for (let round = 1; round <= MAX_SETTLE_ROUNDS && !settled; round++) {
       // The re-plan after a plan known in full would show no change (see settlesState): skip it.
-      if (settlesState(applied)) {
+      if (settlesState(applied, inert)) {
         settled = true;
         break;
       }
@@ -122,9 +79,9 @@ export async function reviewEnvironment(
       }
     }
   }
-  let plan: EnvironmentReview["plan"];
-  if (headStackDir && existsSync(path.join(headStackDir, "cdk.tf.json"))) {
-    plan = await (await Workspace.create(headStackDir, path.join(scratch, "head"), pluginCache)).plan(state);
+  let plan: WorkspacePlan;
+  if (headWorkspace) {
+    plan = await (await headWorkspace).plan(state);
   } else if (base) {
     plan = await base.plan(state, true);
   } else {

@@ -116,7 +116,7 @@ async function main(): Promise<number> {
         path.join(baseOut, "stacks", environment),
         path.join(headOut, "stacks", environment),
         path.join(scratch.dir, "plans", environment),
-        path.join(scratch.dir, "plugin-cache"),
+        { pluginCache: path.join(scratch.dir, "plugin-cache"), dataRoot: path.join(scratch.dir, "terraform-data") },
       ),
     ),
   );

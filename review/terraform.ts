@@ -22,7 +22,13 @@ export function providerMirror(): string | undefined {
 }
 
 /** Terraform's version, or a clear failure: these tests must fail, not skip, without terraform. */
+let knownVersion: string | undefined;
 export function terraformVersion(): string {
+  knownVersion ??= askTerraformVersion();
+  return knownVersion;
+}
+
+function askTerraformVersion(): string {
   try {
     const out = execFileSync("terraform", ["version", "-json"], {
       encoding: "utf8",
@@ -89,10 +95,10 @@ export async function terraform(cwd: string, args: string[], env: NodeJS.Process
  * `terraform plan -detailed-exitcode` with `args`: resolves true when the plan holds changes (exit 2),
  * false when it holds none (exit 0); rejects on an error (exit 1).
  */
-export async function planHasChanges(cwd: string, args: string[]): Promise<boolean> {
+export async function planHasChanges(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<boolean> {
   const all = ["plan", "-detailed-exitcode", ...args];
   try {
-    await runChild("terraform", all, { cwd, env: terraformEnvironment() });
+    await runChild("terraform", all, { cwd, env: { ...terraformEnvironment(), ...env } });
     return false;
   } catch (error) {
     if (error instanceof ChildFailure && error.exitCode === 2) return true;
@@ -134,14 +140,21 @@ export function planArguments(options: { readonly lock: boolean }): string[] {
  * once: the caller runs one at a time. The lock file a scratch folder gets then holds only this
  * platform's checksum, which is all a scratch folder needs.
  */
-export async function init(dir: string, options: { readonly pluginCache?: string } = {}): Promise<void> {
+export async function init(
+  dir: string,
+  options: { readonly pluginCache?: string; readonly dataDir?: string } = {},
+): Promise<void> {
   const mirror = providerMirror();
   // Terraform uses a cache folder only if it exists.
   if (options.pluginCache) mkdirSync(options.pluginCache, { recursive: true });
   const cache = options.pluginCache
     ? { TF_PLUGIN_CACHE_DIR: options.pluginCache, TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: "true" }
     : {};
-  await terraform(dir, ["init", "-input=false", "-no-color", ...(mirror ? [`-plugin-dir=${mirror}`] : [])], cache);
+  const data = options.dataDir ? { TF_DATA_DIR: options.dataDir } : {};
+  await terraform(dir, ["init", "-input=false", "-no-color", ...(mirror ? [`-plugin-dir=${mirror}`] : [])], {
+    ...cache,
+    ...data,
+  });
 }
 
 /** Copies a synthesized stack to `scratch`, then init (offline when a mirror exists), validate and plan. */
