@@ -9,6 +9,7 @@ interface SchemaAttribute {
   readonly type?: unknown;
   readonly computed?: boolean;
   readonly optional?: boolean;
+  readonly required?: boolean;
 }
 export interface SchemaBlock {
   readonly attributes?: Readonly<Record<string, SchemaAttribute>>;

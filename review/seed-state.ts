@@ -31,7 +31,7 @@ type Resolved = Json | typeof UNRESOLVED;
  * then settles as it would from nothing), never a wrong report; test/review/seed-state.test.ts checks
  * the list against the provider's plans of the project's stacks.
  */
-const PROVIDER_DEFAULTS: Readonly<Record<string, Readonly<Record<string, Json>>>> = {
+export const PROVIDER_DEFAULTS: Readonly<Record<string, Readonly<Record<string, Json>>>> = {
   aws_cloudwatch_log_group: { skip_destroy: false },
   aws_cloudwatch_metric_alarm: { actions_enabled: true },
   aws_iam_policy: { path: "/" },
@@ -154,6 +154,8 @@ export function seedState(
         ...PROVIDER_DEFAULTS[resource.type],
         ...(schema.block.attributes?.tags_all ? { tags_all: tagsAll(defaultTags, resource.body.tags) } : {}),
         ...resource.body,
+        // The provider plans an empty `tags` as null, as it would store it.
+        ...(isObject(resource.body.tags) && Object.keys(resource.body.tags).length === 0 ? { tags: null } : {}),
       },
       schema.block,
       referenced.get(address) ?? IDENTITY,
