@@ -56,7 +56,7 @@ const requests = new Map<string, Promise<ProviderSchemas>>();
 export function providerSchemas(workspace: Workspace): Promise<ProviderSchemas> {
   const key = cacheKey(workspace);
   const file = key === "" ? undefined : path.join(cacheFolder(), `${key}.json`);
-  const requestKey = key === "" ? workspace.dir : key;
+  const requestKey = file ?? workspace.dir;
   let request = requests.get(requestKey);
   if (!request) {
     const cached = file ? readCached(file) : undefined;
