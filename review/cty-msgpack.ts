@@ -115,12 +115,13 @@ class MsgpackReader {
 
   private unknown(): typeof UNKNOWN {
     const head = this.take(1)[0] as number;
-    const fixedLengths: Record<number, number> = { 212: 1, 213: 2, 214: 4, 215: 8, 216: 16 };
-    const lengthBytes = { 199: 1, 200: 2, 201: 4 }[head] ?? 0;
-    const length = fixedLengths[head] ?? this.unsigned(lengthBytes);
+    // fixext 1, 2, 4, 8, 16 (0xd4-0xd8) carry their length in the head; ext 8, 16, 32 (0xc7-0xc9) after it.
+    const length = head >= 0xd4 ? 1 << (head - 0xd4) : this.unsigned(1 << (head - 0xc7));
     const code = this.take(1)[0];
-    if (code !== UNKNOWN_EXTENSION && code !== REFINED_UNKNOWN_EXTENSION)
-      throw new CtyValueError(`msgpack extension ${code} is not one of cty's unknown values`);
+    // cty writes a plain unknown as a one-byte extension 0; refinements only under code 12.
+    const plain = code === UNKNOWN_EXTENSION && length <= 1;
+    if (!plain && code !== REFINED_UNKNOWN_EXTENSION)
+      throw new CtyValueError(`msgpack extension ${code} of ${length} bytes is not one of cty's unknown values`);
     this.take(length);
     return UNKNOWN;
   }
@@ -220,9 +221,9 @@ class MsgpackReader {
       this.offset += 1;
       return BigInt(head - 0x100);
     }
-    const widths: Record<number, number> = { 204: 1, 205: 2, 206: 4, 207: 8, 208: 1, 209: 2, 210: 4, 211: 8 };
-    const width = widths[head];
-    if (width === undefined) return undefined;
+    // uint 8, 16, 32, 64 (0xcc-0xcf), then int 8, 16, 32, 64 (0xd0-0xd3).
+    if (head < 0xcc || head > 0xd3) return undefined;
+    const width = 1 << ((head - 0xcc) % 4);
     this.offset += 1;
     const view = new DataView(this.bytes.buffer, this.bytes.byteOffset + this.offset, this.take(width).length);
     const signed = head >= 0xd0;

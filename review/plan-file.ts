@@ -3,7 +3,7 @@
  * `terraform show -json` gives: show loads every provider's schema first (some 3 CPU-seconds for AWS).
  *
  * The plan file is a zip whose `tfplan` entry is Terraform's internal protobuf message (planproto
- * `Plan`, format 3 in Terraform 1.x). That format is not a public interface, so this reader is
+ * `Plan`, format 3 in Terraform 1.11). That format is not a public interface, so this reader is
  * deliberately narrow: anything it does not know for certain (another Terraform version, another
  * format, an action or reason it does not know, a value only the schema could print) returns
  * undefined, and the caller asks terraform instead.
@@ -29,7 +29,7 @@ class UnreadablePlan extends Error {
   override readonly name = "UnreadablePlan";
 }
 
-/** The only planproto format this reader knows (Terraform 1.x writes 3). */
+/** The only planproto format this reader knows (Terraform 1.11 writes 3). */
 const PLAN_FORMAT_VERSION = 3n;
 
 /** planproto field numbers this reader uses. */
