@@ -136,7 +136,7 @@ class MsgpackReader {
     if (this.arrayHead(head) !== 2) throw new CtyValueError(`a dynamic value is not a [type, value] pair`);
     const binLength = this.binHead(this.peek());
     if (binLength === undefined) throw new CtyValueError("a dynamic value does not start with its type");
-    const type = parseType(JSON.parse(decodeText(this.take(binLength))), 0);
+    const type = parseType(parseJson(decodeText(this.take(binLength))), 0);
     return this.value(type, depth + 1);
   }
 
@@ -293,6 +293,14 @@ function decodeText(bytes: Uint8Array): string {
   } catch {
     // Go would print the invalid bytes as U+FFFD; guessing that is not this reader's business.
     throw new CtyValueError("a string is not valid UTF-8");
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CtyValueError(`a dynamic value's type is not JSON: ${text.slice(0, 80)}`);
   }
 }
 

@@ -9,7 +9,6 @@
  * undefined, and the caller asks terraform instead.
  */
 import { readFileSync } from "node:fs";
-import { unzipSync } from "fflate";
 import { CtyValueError, decodeCtyValue, isWhollyKnown, knownPart, UNKNOWN, unknownMask } from "./cty-msgpack.js";
 import {
   compareInstances,
@@ -17,6 +16,7 @@ import {
   parseInstanceAddress,
   parseProviderConfig,
 } from "./plan-file-addresses.js";
+import { PlanZipError, zipEntry } from "./plan-file-zip.js";
 import type { ResourceChange } from "./plan-json.js";
 import { readFields, type WireField, WireFormatError } from "./protobuf-wire.js";
 
@@ -75,34 +75,12 @@ const ACTION_REASONS: readonly (string | undefined)[] = [
 export function readPlanFile(planFile: string, terraformVersion: string): PlanFileChanges | undefined {
   const bytes = readFileSync(planFile);
   try {
-    return readPlan(tfplanEntry(bytes), terraformVersion);
+    return readPlan(zipEntry(bytes, "tfplan"), terraformVersion);
   } catch (error) {
-    if (error instanceof UnreadablePlan || error instanceof WireFormatError || error instanceof CtyValueError)
-      return undefined;
+    const unreadable = [UnreadablePlan, PlanZipError, WireFormatError, CtyValueError];
+    if (unreadable.some((kind) => error instanceof kind)) return undefined;
     throw error;
   }
-}
-
-function tfplanEntry(zip: Uint8Array): Uint8Array {
-  let entries = 0;
-  let size = -1;
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(zip, {
-      filter: (file) => {
-        if (file.name !== "tfplan") return false;
-        entries += 1;
-        size = file.originalSize;
-        return true;
-      },
-    });
-  } catch (error) {
-    throw new UnreadablePlan(`not a readable zip: ${(error as Error).message}`);
-  }
-  const tfplan = files.tfplan;
-  if (entries !== 1 || tfplan === undefined) throw new UnreadablePlan(`${entries} tfplan entries in the zip`);
-  if (tfplan.length !== size) throw new UnreadablePlan(`tfplan is ${tfplan.length} bytes, its zip entry says ${size}`);
-  return tfplan;
 }
 
 function readPlan(tfplan: Uint8Array, terraformVersion: string): PlanFileChanges {

@@ -39,6 +39,7 @@ describe("decodeCtyValue", () => {
     expect(decodeCtyValue(bytes(...dynamic('"string"', ...str("0.1"))))).toBe("0.1");
     expect(() => decodeCtyValue(bytes(...dynamic('"number"', ...str("1e3"))))).toThrow(/not one this reader prints/);
     expect(() => decodeCtyValue(bytes(...dynamic('["capsule"]', 0xc0)))).toThrow(/type/);
+    expect(() => decodeCtyValue(bytes(...dynamic("[", 0xc0)))).toThrow(/not JSON/);
   });
 
   it("reads a string as a string when cty would have written that number as a msgpack number", () => {

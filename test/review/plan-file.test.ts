@@ -163,7 +163,10 @@ resource "terraform_data" "values" {
 resource "terraform_data" "replaced" { triggers_replace = "v${stage}" }
 resource "terraform_data" "create_first" {
   triggers_replace = "v${stage}"
-  input            = { list = [terraform_data.replaced.id, "known"], map = { id = terraform_data.replaced.id } }
+  input = {
+    list = [terraform_data.replaced.id, "known"], map = { id = terraform_data.replaced.id }
+    set  = toset([terraform_data.replaced.id, "known", "also"]), empty = [], object = {}
+  }
   lifecycle { create_before_destroy = true }
 }
 resource "terraform_data" "destroyed_first" { triggers_replace = "v${stage}" }
@@ -306,6 +309,19 @@ describe("readPlanFile refuses what it cannot read for certain", () => {
     expect(version?.number).toBe(1);
     expect(readPlanFile(withTfplan(tfplan.subarray(0, boundary)), VERSION)).toBeUndefined();
     expect(readPlanFile(withTfplan(new Uint8Array()), VERSION)).toBeUndefined();
+  });
+
+  it("returns undefined for a tfplan changed after it was zipped (its CRC-32 no longer matches)", () => {
+    const file = path.join(dir, "stored.bin");
+    const zip = zipSync({ ...entries, tfplan: [entries.tfplan as Uint8Array, { level: 0 }] });
+    writeFileSync(file, zip);
+    expect(readPlanFile(file, VERSION)).toBeDefined();
+    // Stored, not deflated: the address is there in plain; a.a becomes a.b, a plan that parses well.
+    const at = Buffer.from(zip).indexOf("terraform_data.a");
+    zip[at + "terraform_data.".length] = "b".charCodeAt(0);
+    writeFileSync(file, zip);
+    expect(Buffer.from(unzipSync(zip).tfplan as Uint8Array).includes("terraform_data.b")).toBe(true);
+    expect(readPlanFile(file, VERSION)).toBeUndefined();
   });
 
   it("returns undefined for a plan made by another Terraform version", () => {
