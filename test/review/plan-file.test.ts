@@ -324,6 +324,23 @@ describe("readPlanFile refuses what it cannot read for certain", () => {
     expect(readPlanFile(file, VERSION)).toBeUndefined();
   });
 
+  it("returns undefined for every prefix of tfplan, and never throws on one with bytes changed", () => {
+    const tfplan = entries.tfplan as Uint8Array;
+    for (let length = 0; length < tfplan.length; length += 1)
+      expect(readPlanFile(withTfplan(tfplan.subarray(0, length)), VERSION), `first ${length} bytes`).toBeUndefined();
+    // A fixed sequence (a linear congruential generator), so that a failure repeats.
+    let seed = 20261130;
+    const random = (below: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % below;
+    };
+    for (let round = 0; round < 300; round += 1) {
+      const changed = tfplan.slice();
+      for (let flips = 1 + random(3); flips > 0; flips -= 1) changed[random(changed.length)] = random(256);
+      expect(() => readPlanFile(withTfplan(changed), VERSION), `round ${round}`).not.toThrow();
+    }
+  });
+
   it("returns undefined for a plan made by another Terraform version", () => {
     expect(readPlanFile(planFile, "1.11.5")).toBeUndefined();
     expect(readPlanFile(planFile, `${VERSION}-dev`)).toBeUndefined();
