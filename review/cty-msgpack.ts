@@ -1,13 +1,13 @@
 /**
  * Values of a saved Terraform plan, as cty (Terraform's type system) writes them in msgpack, read
- * without the provider's schema, and printed as `terraform show -json` prints them: `after` without its
- * unknown values, and `after_unknown`, the mask of them.
+ * without the provider's schema (cty-show.ts prints them as `terraform show -json` does).
  *
  * Msgpack says nearly everything JSON needs: maps are objects, arrays are lists, sets and tuples alike.
  * What it does not say is whether a string is a string or a number too precise for an int64 or a
  * float64, which cty writes as a decimal string. Such a string throws CtyValueError: the caller then
  * asks terraform, which has the schema. Values of a `dynamic` attribute carry their type, and are exact.
  */
+import { couldBePreciseNumber, preciseNumber } from "./cty-numbers.js";
 
 /** The bytes are not a cty value this reader can print exactly as terraform would. */
 export class CtyValueError extends Error {
@@ -46,40 +46,6 @@ export function decodeCtyValue(bytes: Uint8Array): CtyValue {
   const value = reader.value(undefined, 0);
   if (reader.offset !== bytes.length) throw new CtyValueError(`${bytes.length - reader.offset} bytes follow the value`);
   return value;
-}
-
-/** True when no part of the value is unknown. */
-export function isWhollyKnown(value: CtyValue): boolean {
-  if (value === UNKNOWN) return false;
-  if (Array.isArray(value)) return value.every(isWhollyKnown);
-  if (value instanceof Map) return [...value.values()].every(isWhollyKnown);
-  return true;
-}
-
-/**
- * The value as show prints `after`: unknown attributes left out, unknown elements of a list or set
- * as null (their position is what after_unknown refers to).
- */
-export function knownPart(value: CtyValue): unknown {
-  if (value === UNKNOWN) return null;
-  if (Array.isArray(value)) return value.map(knownPart);
-  if (value instanceof Map)
-    return Object.fromEntries([...value].filter(([, child]) => child !== UNKNOWN).map(([k, v]) => [k, knownPart(v)]));
-  return value;
-}
-
-/**
- * The mask show prints as `after_unknown`: true where unknown; in objects and maps, known entries are
- * left out; in lists and sets, each element has its entry (false when known).
- */
-export function unknownMask(value: CtyValue): unknown {
-  if (value === UNKNOWN) return true;
-  if (Array.isArray(value)) return value.map(unknownMask);
-  if (value instanceof Map)
-    return Object.fromEntries(
-      [...value].map(([key, child]) => [key, unknownMask(child)] as const).filter(([, mask]) => mask !== false),
-    );
-  return false;
 }
 
 class MsgpackReader {
@@ -152,7 +118,12 @@ class MsgpackReader {
 
   private string(text: string, type: CtyType | undefined): CtyValue {
     if (type === "string") return text;
-    if (type === "number") return preciseNumber(text);
+    if (type === "number") {
+      const number = preciseNumber(text);
+      if (number === undefined)
+        throw new CtyValueError(`the number ${text.slice(0, 40)} is not one this reader prints`);
+      return number;
+    }
     if (type !== undefined) throw new CtyValueError(`a string where a ${describeType(type)} belongs`);
     if (couldBePreciseNumber(text))
       throw new CtyValueError(`${JSON.stringify(text)} may be a string or a number; only the schema tells`);
@@ -335,55 +306,4 @@ function parseType(json: unknown, depth: number): CtyType {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** cty writes a number as a string only in this form (Go's big.Float Text('f', -1)). */
-const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
-
-/**
- * A number cty wrote as a string, as JSON.parse reads what show prints for it. Show prints the
- * shortest decimal of the value parsed at 512 bits (~154 digits): with at most 100 significant digits
- * that is the same decimal, so the same double.
- */
-function preciseNumber(text: string): number {
-  const match = DECIMAL.exec(text);
-  const digits = match ? `${match[2]}${match[3] ?? ""}`.replace(/^0+/, "").replace(/0+$/, "") : "";
-  if (!match || digits.length > 100)
-    throw new CtyValueError(`the number ${text.slice(0, 40)} is not one this reader prints`);
-  return Number(text);
-}
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/**
- * Whether cty could have written a number as this string: it does only for a number that is neither
- * an int64 nor exactly a float64 (either of which it writes as a msgpack number).
- */
-function couldBePreciseNumber(text: string): boolean {
-  const match = DECIMAL.exec(text);
-  if (!match) return false;
-  const fraction = match[3] ?? "";
-  const scaled = BigInt(`${match[2]}${fraction}`);
-  const scale = 10n ** BigInt(fraction.length);
-  if (scaled % scale === 0n) {
-    const integer = (match[1] ? -1n : 1n) * (scaled / scale);
-    if (integer >= INT64_MIN && integer <= INT64_MAX) return false;
-  }
-  return !isExactDouble(scaled, fraction.length);
-}
-
-/** Whether scaled / 10^decimals is exactly a float64. */
-function isExactDouble(scaled: bigint, decimals: number): boolean {
-  if (scaled === 0n) return true;
-  const fives = 5n ** BigInt(decimals);
-  if (scaled % fives !== 0n) return false;
-  let odd = scaled / fives;
-  let exponent = -decimals;
-  while ((odd & 1n) === 0n) {
-    odd >>= 1n;
-    exponent += 1;
-  }
-  const bits = odd.toString(2).length;
-  return bits <= 53 && exponent >= -1074 && bits + exponent <= 1024;
 }

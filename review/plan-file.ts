@@ -9,7 +9,8 @@
  * undefined, and the caller asks terraform instead.
  */
 import { readFileSync } from "node:fs";
-import { CtyValueError, decodeCtyValue, isWhollyKnown, knownPart, UNKNOWN, unknownMask } from "./cty-msgpack.js";
+import { CtyValueError, decodeCtyValue, UNKNOWN } from "./cty-msgpack.js";
+import { isWhollyKnown, knownPart, unknownMask } from "./cty-show.js";
 import {
   compareInstances,
   type InstanceAddress,

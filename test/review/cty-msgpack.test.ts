@@ -3,7 +3,8 @@
  * wide integers, numbers written as strings), and the strings it must refuse without the schema.
  */
 import { describe, expect, it } from "vitest";
-import { CtyValueError, decodeCtyValue, knownPart, UNKNOWN, unknownMask } from "../../review/cty-msgpack.js";
+import { CtyValueError, decodeCtyValue, UNKNOWN } from "../../review/cty-msgpack.js";
+import { knownPart, unknownMask } from "../../review/cty-show.js";
 
 const bytes = (...parts: (number | string)[]) =>
   Uint8Array.from(parts.flatMap((part) => (typeof part === "number" ? [part] : [...Buffer.from(part)])));
