@@ -36,7 +36,7 @@ const PLAN_FORMAT_VERSION = 3n;
 /** planproto field numbers this reader uses. */
 const PLAN = { version: 1, resourceChanges: 3, terraformVersion: 14, complete: 26 } as const;
 const INSTANCE_CHANGE = { deposedKey: 7, provider: 8, change: 9, requiredReplace: 11, actionReason: 12, addr: 13 };
-const CHANGE = { action: 1, values: 2 } as const;
+const CHANGE = { action: 1, values: 2, importing: 5 } as const;
 const DYNAMIC_VALUE = { msgpack: 1 } as const;
 const PATH = { steps: 1 } as const;
 const PATH_STEP = { attributeName: 1, elementKey: 2 } as const;
@@ -153,6 +153,9 @@ function change(bytes: Uint8Array): ResourceChange["change"] {
   const code = optionalVarint(fields, CHANGE.action) ?? 0n;
   const action = ACTIONS.get(code);
   if (!action) throw new UnreadablePlan(`action ${code} is not one this reader knows`);
+  // Show tells an import only in `importing`, which ResourceChange does not carry: an import planned
+  // as a no-op must not pass for nothing to do.
+  if (optional(fields, CHANGE.importing)) throw new UnreadablePlan("an import, which show alone describes");
   const values = fields.filter((field) => field.number === CHANGE.values).map(dynamicValue);
   if (values.length !== action.values) throw new UnreadablePlan(`${values.length} values for ${action.actions}`);
   const before = action.before === undefined ? null : values[action.before];

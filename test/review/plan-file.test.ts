@@ -359,6 +359,22 @@ describe("readPlanFile refuses what it cannot read for certain", () => {
     expect(readPlanFile(withTfplan(tfplan), VERSION)).toBeUndefined();
   });
 
+  it(
+    "returns undefined for a plan that imports: show tells it in a field it does not give",
+    async () => {
+      const importing = tempDir("plan-file-import");
+      writeFileSync(
+        path.join(importing, "main.tf"),
+        `resource "terraform_data" "imported" {}\nimport {\n  to = terraform_data.imported\n  id = "abc"\n}\n`,
+      );
+      await init(importing);
+      await plan(importing);
+      expect((await show(importing)).resource_changes?.[0]?.change.actions).toEqual(["no-op"]);
+      expect(readPlanFile(path.join(importing, "plan.bin"), VERSION)).toBeUndefined();
+    },
+    TERRAFORM_HOOK_TIMEOUT_MS,
+  );
+
   it("throws for a plan file that is not there", () => {
     expect(() => readPlanFile(path.join(dir, "missing.bin"), VERSION)).toThrow(/ENOENT/);
   });
