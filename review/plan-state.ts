@@ -97,8 +97,16 @@ function holdsUnknown(unknown: unknown): boolean {
   return Object.values(unknown).some(holdsUnknown);
 }
 
-/** The state after `plan` is applied to `state`, with unknown values filled in. */
-export function applyPlan(state: StateV4, plan: PlanJson, schemas: ProviderSchemas): StateV4 {
+/**
+ * The state after `plan` is applied to `state`, with unknown values filled in. Their ARNs name the
+ * region of the plan's configuration; a plan without one (read from a plan file) is given it.
+ */
+export function applyPlan(
+  state: StateV4,
+  plan: PlanJson,
+  schemas: ProviderSchemas,
+  region: string = regionOf(plan),
+): StateV4 {
   const next: StateV4 = structuredClone(state);
   next.serial += 1;
   for (const change of managedChanges(plan)) {
@@ -115,7 +123,7 @@ export function applyPlan(state: StateV4, plan: PlanJson, schemas: ProviderSchem
       change.address,
       (change.change.after ?? {}) as Record<string, unknown>,
       (change.change.after_unknown ?? {}) as Record<string, unknown>,
-      regionOf(plan),
+      region,
     );
     const instance: StateInstance = {
       schema_version: schema.version,

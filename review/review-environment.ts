@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { applyPlan, emptyState, managedChanges, type StateV4, settlesState } from "./plan-state.js";
+import {
+  applyPlan,
+  emptyState,
+  managedChanges,
+  regionOfProviderConfig,
+  type StateV4,
+  settlesState,
+} from "./plan-state.js";
 import { providerSchemas } from "./provider-schemas.js";
 import { inertUnknowns, seedState } from "./seed-state.js";
 import { terraformVersion } from "./terraform.js";
@@ -60,8 +67,9 @@ export async function reviewEnvironment(
     // Planned against the seed, the base's references are known: its plan is, in most stacks, already
     // settled. Without a seed (a stack the seed does not follow), the first plan is from nothing.
     const seed = seedState(config, schemas, lineage, terraformVersion());
-    const first = await base.plan(seed);
-    state = applyPlan(seed ?? emptyState(lineage, terraformVersion()), first, schemas);
+    const first = await base.planChanges(seed);
+    const region = regionOfProviderConfig((config as { provider?: unknown }).provider);
+    state = applyPlan(seed ?? emptyState(lineage, terraformVersion()), first, schemas, region);
     const inert = inertUnknowns(config, schemas);
     settled = false;
     let applied = first;

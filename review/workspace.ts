@@ -1,11 +1,15 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { readPlanFile } from "./plan-file.js";
 import type { PlanJson } from "./plan-json.js";
 import type { StateV4 } from "./plan-state.js";
-import { init, planHasChanges, prepareOfflineCopy, terraform } from "./terraform.js";
+import { init, planHasChanges, prepareOfflineCopy, terraform, terraformVersion } from "./terraform.js";
 
 export type WorkspacePlan = PlanJson & Record<string, unknown>;
+
+/** The plan JSON format Terraform 1.11's `terraform show -json` writes, which plan-file.ts reads alike. */
+const SHOWN_FORMAT = "1.2";
 
 const PLAN_OPTIONS = ["-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin"];
 
@@ -83,6 +87,17 @@ export class Workspace {
     this.writeState(state);
     await this.run(["plan", ...PLAN_OPTIONS, ...(destroy ? ["-destroy"] : [])]);
     return this.show();
+  }
+
+  /**
+   * The plan's resource changes against `state`, read from the plan file (see plan-file.ts) without a
+   * `terraform show`, or from one when the file is not one the reader knows for certain.
+   */
+  async planChanges(state: StateV4 | undefined): Promise<PlanJson> {
+    this.writeState(state);
+    await this.run(["plan", ...PLAN_OPTIONS]);
+    const read = readPlanFile(path.join(this.dir, "plan.bin"), terraformVersion());
+    return read ? { format_version: SHOWN_FORMAT, ...read } : this.show();
   }
 
   /** The plan against `state` when it holds changes; undefined, without a `terraform show`, when it holds none. */

@@ -74,8 +74,8 @@ describe("reviewEnvironment when the seed does not fit", () => {
     ]);
     const mapping = changed[0]?.change;
     expect([
-      (mapping?.before as { batch_size?: number }).batch_size,
-      (mapping?.after as { batch_size?: number }).batch_size,
+      (mapping?.before as { batch_size?: number } | undefined)?.batch_size,
+      (mapping?.after as { batch_size?: number } | undefined)?.batch_size,
     ]).toEqual([10, 7]);
   });
 });
