@@ -29,7 +29,8 @@ type Resolved = Json | typeof UNRESOLVED;
  * data source that refers to it, and replaces the resource where the argument forces a replacement.
  * The schema does not carry defaults. A default missing or wrong here costs the review more plans (it
  * then settles as it would from nothing), never a wrong report; test/review/seed-state.test.ts checks
- * the list against the provider's plans of the project's stacks.
+ * the list against the provider's plans of prod
+ * (test/review/seed-state-terraform.test.ts).
  */
 export const PROVIDER_DEFAULTS: Readonly<Record<string, Readonly<Record<string, Json>>>> = {
   aws_cloudwatch_log_group: { skip_destroy: false },
@@ -60,10 +61,13 @@ export const PROVIDER_DEFAULTS: Readonly<Record<string, Readonly<Record<string, 
  */
 const IDENTITY: ReadonlySet<string> = new Set(["id", "arn"]);
 
-/** By resource address, the attributes of it the configuration refers to (`${aws_sqs_queue.work.arn}`), and IDENTITY. */
-function referencedAttributes(...parts: Json[]): Map<string, Set<string>> {
+/**
+ * By resource address, the attributes of it anything in the stack refers to (`${aws_sqs_queue.work.arn}`),
+ * and IDENTITY. An escaped `$${...}` counts too: one stand-in more, never one less.
+ */
+function referencedAttributes(config: Json): Map<string, Set<string>> {
   const referenced = new Map<string, Set<string>>();
-  const text = JSON.stringify(parts);
+  const text = JSON.stringify(config);
   for (const match of text.matchAll(/\$\{([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)/g)) {
     const address = `${match[1]}.${match[2]}`;
     const set = referenced.get(address) ?? new Set(IDENTITY);
@@ -78,6 +82,8 @@ interface SeedResource {
   readonly name: string;
   readonly provider: string;
   readonly providerSource: string;
+  readonly local: string;
+  readonly alias: string | undefined;
   readonly body: Body;
 }
 
@@ -130,14 +136,15 @@ export function seedState(
         type,
         name,
         providerSource,
+        local,
+        alias,
         provider: `provider["${providerSource}"]${alias ? `.${alias}` : ""}`,
         body,
       });
     }
   }
   const region = regionOfProviderConfig(config.provider);
-  const defaultTags = defaultTagsOf(config.provider);
-  const referenced = referencedAttributes(resourceBlocks, config.data, config.output);
+  const referenced = referencedAttributes(config);
   const instances = new Map<string, Record<string, Json> | typeof UNRESOLVED>();
   const inProgress = new Set<string>();
 
@@ -152,7 +159,9 @@ export function seedState(
     const { value, unknown } = evaluateBlock(
       {
         ...PROVIDER_DEFAULTS[resource.type],
-        ...(schema.block.attributes?.tags_all ? { tags_all: tagsAll(defaultTags, resource.body.tags) } : {}),
+        ...(schema.block.attributes?.tags_all
+          ? { tags_all: tagsAll(defaultTagsOf(config.provider, resource.local, resource.alias), resource.body.tags) }
+          : {}),
         ...resource.body,
         // The provider plans an empty `tags` as null, as it would store it.
         ...(isObject(resource.body.tags) && Object.keys(resource.body.tags).length === 0 ? { tags: null } : {}),
@@ -260,10 +269,12 @@ export function seedState(
   return state;
 }
 
-/** The default (unaliased) AWS provider's `default_tags`, as configured (references included). */
-function defaultTagsOf(providers: Json): Json {
-  const aws = isObject(providers) ? providers.aws : undefined;
-  const config = (Array.isArray(aws) ? aws : [aws]).find((entry) => isObject(entry) && entry.alias === undefined);
+/** The `default_tags` of the provider configuration `local` (`aws`), `alias` or the default one, as configured. */
+function defaultTagsOf(providers: Json, local: string, alias: string | undefined): Json {
+  const configs = isObject(providers) ? providers[local] : undefined;
+  const config = (Array.isArray(configs) ? configs : [configs]).find(
+    (entry) => isObject(entry) && entry.alias === alias,
+  );
   const defaultTags = isObject(config) ? config.default_tags : undefined;
   const block = Array.isArray(defaultTags) ? defaultTags[0] : defaultTags;
   return isObject(block) ? (block.tags ?? {}) : {};
@@ -280,7 +291,7 @@ function tagsAll(defaultTags: Json, tags: Json): Json {
  */
 export function inertUnknowns(config: Json, schemas: ProviderSchemas): InertUnknown {
   const body = isObject(config) ? config : {};
-  const referenced = referencedAttributes(body.resource, body.data, body.output, body.provider, body.locals);
+  const referenced = referencedAttributes(body);
   const resources = isObject(body.resource) ? body.resource : {};
   return (change, attribute) => {
     if (change.provider_name === undefined || change.index !== undefined || change.address.startsWith("module."))

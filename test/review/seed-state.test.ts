@@ -171,6 +171,20 @@ describe("seedState", () => {
     expect(attributesOf(state, "aws_lambda_event_source_mapping", "mapping").filter_criteria).toEqual([]);
   });
 
+  it("takes an aliased provider's address and default tags for a resource that names it", () => {
+    const config = stack({ aws_sqs_queue: { west: { name: "west", provider: "aws.west" }, home: { name: "home" } } });
+    config.provider.aws.push({
+      region: "us-west-2",
+      alias: "west",
+      default_tags: [{ tags: { team: "west" } }],
+    } as never);
+    const state = seedState(config, schemas, "lineage", "1.11.4");
+    const west = state?.resources.find((resource) => resource.name === "west");
+    expect(west?.provider).toBe(`provider["${AWS}"].west`);
+    expect(west?.instances[0]?.attributes.tags_all).toEqual({ team: "west" });
+    expect(attributesOf(state, "aws_sqs_queue", "home").tags_all).toEqual({ team: "orders", env: "dev" });
+  });
+
   it("leaves unset what it cannot work out (data sources, functions, directives, cycles) and keeps $${ literal", () => {
     const state = seedState(
       stack({
