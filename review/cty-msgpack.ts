@@ -234,23 +234,22 @@ class MsgpackReader {
   }
 
   private arrayHead(head: number): number | undefined {
-    if (head >= 0x90 && head <= 0x9f) {
-      this.offset += 1;
-      return head - 0x90;
-    }
-    if (head !== 0xdc && head !== 0xdd) return undefined;
-    this.offset += 1;
-    return this.unsigned(head === 0xdc ? 2 : 4);
+    return this.collectionHead(head, 0x90, 0xdc);
   }
 
   private mapHead(head: number): number | undefined {
-    if (head >= 0x80 && head <= 0x8f) {
+    return this.collectionHead(head, 0x80, 0xde);
+  }
+
+  /** An array's or map's length: fix form (`fix` + 0..15), or 16- then 32-bit (`wide`, `wide` + 1). */
+  private collectionHead(head: number, fix: number, wide: number): number | undefined {
+    if (head >= fix && head <= fix + 0x0f) {
       this.offset += 1;
-      return head - 0x80;
+      return head - fix;
     }
-    if (head !== 0xde && head !== 0xdf) return undefined;
+    if (head !== wide && head !== wide + 1) return undefined;
     this.offset += 1;
-    return this.unsigned(head === 0xde ? 2 : 4);
+    return this.unsigned(head === wide ? 2 : 4);
   }
 }
 
