@@ -1,10 +1,29 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
-import type { ProviderSchemas } from "./plan-state.js";
 import { terraformVersion } from "./terraform.js";
 import type { Workspace } from "./workspace.js";
+
+/** What the review reads of `terraform providers schema -json`. */
+interface SchemaAttribute {
+  readonly type?: unknown;
+  readonly computed?: boolean;
+  readonly optional?: boolean;
+  readonly required?: boolean;
+}
+export interface SchemaBlock {
+  readonly attributes?: Readonly<Record<string, SchemaAttribute>>;
+  readonly block_types?: Readonly<Record<string, { readonly nesting_mode: string; readonly block: SchemaBlock }>>;
+}
+export interface ProviderSchemas {
+  readonly provider_schemas: Readonly<
+    Record<
+      string,
+      { readonly resource_schemas: Readonly<Record<string, { readonly version: number; readonly block: SchemaBlock }>> }
+    >
+  >;
+}
 
 /**
  * `terraform providers schema -json` costs some 3 CPU-seconds (the AWS provider's schema is 13 MB) and
@@ -38,7 +57,7 @@ function readCached(file: string): ProviderSchemas | undefined {
 
 function writeCached(file: string, json: string): void {
   // Whole or not at all: a review killed meanwhile, or one beside it, never reads half a file.
-  const partial = `${file}.${process.pid}.partial`;
+  const partial = `${file}.${process.pid}-${randomUUID()}.partial`;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(partial, json);
@@ -66,6 +85,8 @@ export function providerSchemas(workspace: Workspace): Promise<ProviderSchemas> 
           if (file) writeCached(file, json);
           return JSON.parse(json) as ProviderSchemas;
         });
+    // A failed request (a review stopped meanwhile) is asked again by the next one, not handed on.
+    request.catch(() => requests.delete(requestKey));
     requests.set(requestKey, request);
   }
   return request;

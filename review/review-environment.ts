@@ -1,15 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import {
-  applyPlan,
-  emptyState,
-  managedChanges,
-  regionOfProviderConfig,
-  type StateV4,
-  settlesState,
-} from "./plan-state.js";
+import { applyPlan, emptyState, managedChanges, type StateV4, settlesState } from "./plan-state.js";
 import { providerSchemas } from "./provider-schemas.js";
 import { inertUnknowns, seedState } from "./seed-state.js";
+import { regionOfProviderConfig } from "./stand-ins.js";
 import { terraformVersion } from "./terraform.js";
 import { type SharedTerraform, Workspace, type WorkspacePlan } from "./workspace.js";
 
@@ -56,46 +50,76 @@ export async function reviewEnvironment(
     ? Workspace.create(headStackDir, path.join(scratch, "head"), shared)
     : undefined;
   headWorkspace?.catch(() => undefined);
-  let state: StateV4 | undefined;
-  let settled = true;
-  let base: Workspace | undefined;
-  if (hasStack(baseStackDir)) {
-    base = await Workspace.create(baseStackDir, path.join(scratch, "base"), shared);
-    const config: unknown = JSON.parse(readFileSync(path.join(baseStackDir, "cdk.tf.json"), "utf8"));
-    const schemas = await providerSchemas(base);
-    const lineage = `review-${environment}`;
-    // Planned against the seed, the base's references are known: its plan is, in most stacks, already
-    // settled. Without a seed (a stack the seed does not follow), the first plan is from nothing.
-    const seed = seedState(config, schemas, lineage, terraformVersion());
-    const first = await base.planChanges(seed);
-    const region = regionOfProviderConfig((config as { provider?: unknown }).provider);
-    state = applyPlan(seed ?? emptyState(lineage, terraformVersion()), first, schemas, region);
-    const inert = inertUnknowns(config, schemas);
-    settled = false;
-    let applied = first;
-    for (let round = 1; round <= MAX_SETTLE_ROUNDS && !settled; round++) {
-      // The re-plan after a plan known in full would show no change (see settlesState): skip it.
-      if (settlesState(applied, inert)) {
-        settled = true;
-        break;
-      }
-      const again = await base.changesFrom(state);
-      if (!again || managedChanges(again).length === 0) settled = true;
-      else {
-        state = applyPlan(state, again, schemas);
-        applied = again;
-      }
-    }
+  let base: { workspace: Workspace; state: StateV4; settled: boolean } | undefined;
+  try {
+    base = hasStack(baseStackDir)
+      ? await settledBase(
+          environment,
+          baseStackDir,
+          hasStack(headStackDir) ? readStack(headStackDir) : undefined,
+          scratch,
+          shared,
+        )
+      : undefined;
+  } catch (error) {
+    // The head's init must be over before the caller removes the scratch folder it writes in.
+    await headWorkspace?.catch(() => undefined);
+    throw error;
   }
   let plan: WorkspacePlan;
   if (headWorkspace) {
-    plan = await (await headWorkspace).plan(state);
+    plan = await (await headWorkspace).plan(base?.state);
   } else if (base) {
-    plan = await base.plan(state, true);
+    plan = await base.workspace.plan(base.state, true);
   } else {
     throw new Error(`environment ${environment}: neither the base nor the head has a stack to plan`);
   }
-  return { environment, plan, settled, derivedChanges: derivedChanges(baseStackDir, headStackDir) };
+  return {
+    environment,
+    plan,
+    settled: base?.settled ?? true,
+    derivedChanges: derivedChanges(baseStackDir, headStackDir),
+  };
+}
+
+function readStack(stackDir: string): unknown {
+  return JSON.parse(readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
+}
+
+/**
+ * The state the base's stack would have created: its plan against the seed (or from nothing, where the
+ * seed gives up), applied, and re-planned until it settles. `head` is the change's stack, whose
+ * references to the base's resources need values in that state too.
+ */
+async function settledBase(
+  environment: string,
+  stackDir: string,
+  head: unknown,
+  scratch: string,
+  shared: SharedTerraform,
+): Promise<{ workspace: Workspace; state: StateV4; settled: boolean }> {
+  const workspace = await Workspace.create(stackDir, path.join(scratch, "base"), shared);
+  const config = readStack(stackDir);
+  const schemas = await providerSchemas(workspace);
+  const lineage = `review-${environment}`;
+  const referencedBy = head === undefined ? [] : [head];
+  // Planned against the seed, the base's references are known: its plan is, in most stacks, already
+  // settled. Without a seed (a stack the seed does not follow), the first plan is from nothing.
+  const seed = seedState(config, schemas, { lineage, terraformVersion: terraformVersion(), referencedBy });
+  const first = await workspace.planChanges(seed);
+  const region = regionOfProviderConfig((config as { provider?: unknown }).provider);
+  let state = applyPlan(seed ?? emptyState(lineage, terraformVersion()), first, schemas, region);
+  const inert = inertUnknowns(config, schemas, referencedBy);
+  let applied = first;
+  for (let round = 1; round <= MAX_SETTLE_ROUNDS; round++) {
+    // The re-plan after a plan known in full would show no change (see settlesState): skip it.
+    if (settlesState(applied, inert)) return { workspace, state, settled: true };
+    const again = await workspace.changesFrom(state);
+    if (!again || managedChanges(again).length === 0) return { workspace, state, settled: true };
+    state = applyPlan(state, again, schemas);
+    applied = again;
+  }
+  return { workspace, state, settled: false };
 }
 
 type Derived = Record<string, Record<string, { value: number; rule: string }>>;

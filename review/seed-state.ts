@@ -6,75 +6,74 @@
  * leaves ARNs and policy documents unknown until more plans settle them. Only a guess: review-environment
  * checks the plan against it and settles further when it does not hold.
  */
+import type { InertUnknown, StateV4 } from "./plan-state.js";
+import { providerDefaults } from "./provider-defaults.js";
+import type { ProviderSchemas, SchemaBlock } from "./provider-schemas.js";
 import {
-  fillBlock,
-  type InertUnknown,
-  type ProviderSchemas,
-  regionOfProviderConfig,
-  type SchemaBlock,
-  StandIns,
-  type StateV4,
-} from "./plan-state.js";
+  convert,
+  isObject,
+  parseReference,
+  type Resolved,
+  resolveString,
+  UNRESOLVED,
+  valueAt,
+} from "./seed-expressions.js";
+import { fillBlock, regionOfProviderConfig, StandIns } from "./stand-ins.js";
 
 type Json = unknown;
 type Body = Record<string, Json>;
 
-/** A value the guess cannot work out (a data source, a function call): left unset, for the plan to fill. */
-const UNRESOLVED = Symbol("unresolved");
-type Resolved = Json | typeof UNRESOLVED;
-
 /**
- * The AWS provider's defaults (5.x) for arguments our stacks leave out, as its plans of a create show
- * them: a state without them is planned as changed (null becomes the default), which defers every
- * data source that refers to it, and replaces the resource where the argument forces a replacement.
- * The schema does not carry defaults. A default missing or wrong here costs the review more plans (it
- * then settles as it would from nothing), never a wrong report; test/review/seed-state.test.ts checks
- * the list against the provider's plans of prod
- * (test/review/seed-state-terraform.test.ts).
- */
-export const PROVIDER_DEFAULTS: Readonly<Record<string, Readonly<Record<string, Json>>>> = {
-  aws_cloudwatch_log_group: { skip_destroy: false },
-  aws_cloudwatch_metric_alarm: { actions_enabled: true },
-  aws_iam_policy: { path: "/" },
-  aws_iam_role: { force_detach_policies: false, max_session_duration: 3600, path: "/" },
-  aws_iam_user: { path: "/" },
-  aws_kms_key: { customer_master_key_spec: "SYMMETRIC_DEFAULT", key_usage: "ENCRYPT_DECRYPT" },
-  aws_lambda_function: { package_type: "Zip", publish: false, reserved_concurrent_executions: -1, skip_destroy: false },
-  aws_s3_bucket: { force_destroy: false },
-  aws_s3_bucket_lifecycle_configuration: { transition_default_minimum_object_size: "all_storage_classes_128K" },
-  aws_sns_topic: { content_based_deduplication: false, fifo_topic: false },
-  aws_sqs_queue: {
-    content_based_deduplication: false,
-    delay_seconds: 0,
-    fifo_queue: false,
-    kms_data_key_reuse_period_seconds: 0,
-    receive_wait_time_seconds: 0,
-    visibility_timeout_seconds: 30,
-  },
-};
-
-/**
- * Computed attributes a resource always gets a stand-in for when its configuration leaves them out: an
- * SDK resource without an `id` does not exist. Other computed attributes get one only when something
- * refers to them, and are otherwise left unset: a made-up value may be one the provider refuses (an
- * enumeration), and an unset one is planned like a created resource's, by its default.
+ * Which computed attributes the configuration leaves out get a stand-in, as AWS would give them a value:
+ * - every computed-only one (an ARN, a version, a URL): the provider never checks them against anything;
+ * - of those the configuration may set (optional and computed), IDENTITY (an SDK resource without an
+ *   `id` does not exist) and those something refers to, in the stack or in the change under review.
+ * Other optional computed ones stay unset: a made-up value may be one the provider refuses or rewrites
+ * (an enumeration: a plan from the table's made-up `stream_view_type` updates it, and defers every data
+ * source that waits on the table), where an unset one is kept as it is. The state then holds null where
+ * AWS would hold a value no one can know offline; a plan from nothing gave it a made-up one.
  */
 const IDENTITY: ReadonlySet<string> = new Set(["id", "arn"]);
 
 /**
- * By resource address, the attributes of it anything in the stack refers to (`${aws_sqs_queue.work.arn}`),
+ * By resource address, the attributes of it any of `configs` refers to (`${aws_sqs_queue.work.arn}`),
  * and IDENTITY. An escaped `$${...}` counts too: one stand-in more, never one less.
  */
-function referencedAttributes(config: Json): Map<string, Set<string>> {
+function referencedAttributes(configs: readonly Json[]): Map<string, Set<string>> {
   const referenced = new Map<string, Set<string>>();
-  const text = JSON.stringify(config);
-  for (const match of text.matchAll(/\$\{([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)/g)) {
-    const address = `${match[1]}.${match[2]}`;
-    const set = referenced.get(address) ?? new Set(IDENTITY);
-    set.add(match[3] ?? "");
-    referenced.set(address, set);
+  for (const config of configs) {
+    const text = JSON.stringify(config) ?? "";
+    for (const match of text.matchAll(/\$\{([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)/g)) {
+      const address = `${match[1]}.${match[2]}`;
+      const set = referenced.get(address) ?? new Set(IDENTITY);
+      set.add(match[3] ?? "");
+      referenced.set(address, set);
+    }
   }
   return referenced;
+}
+
+/**
+ * Whether a resource's `lifecycle` ignores changes to some of its arguments. A plan against the seed
+ * would keep the seed's value of those where the real create used the configured one, and the seed
+ * leaves unset what it cannot work out (a data source's JSON): it gives up on such a stack.
+ */
+function ignoresChanges(body: Body): boolean {
+  const lifecycles = Array.isArray(body.lifecycle) ? body.lifecycle : [body.lifecycle];
+  return lifecycles.some((lifecycle) => {
+    const ignored = isObject(lifecycle) ? lifecycle.ignore_changes : undefined;
+    return ignored !== undefined && ignored !== null && !(Array.isArray(ignored) && ignored.length === 0);
+  });
+}
+
+export interface SeedOptions {
+  readonly lineage: string;
+  readonly terraformVersion: string;
+  /**
+   * Configurations whose references to this stack's resources count as well: the change under
+   * review, planned against the state, reads what it refers to from it.
+   */
+  readonly referencedBy?: readonly Json[];
 }
 
 interface SeedResource {
@@ -87,10 +86,6 @@ interface SeedResource {
   readonly body: Body;
 }
 
-function isObject(value: Json): value is Body {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** `aws` → `registry.terraform.io/hashicorp/aws`, as Terraform expands a provider source. */
 function expandSource(source: string): string {
   const parts = source.split("/");
@@ -101,14 +96,9 @@ function expandSource(source: string): string {
 
 /**
  * The seed state of the stack `config` (a parsed `cdk.tf.json`), or undefined when the stack uses what
- * the guess does not follow (modules, count, for_each): the review then plans from nothing.
+ * the guess does not follow (modules, count, for_each, ignore_changes): the review then plans from nothing.
  */
-export function seedState(
-  config: Json,
-  schemas: ProviderSchemas,
-  lineage: string,
-  terraformVersion: string,
-): StateV4 | undefined {
+export function seedState(config: Json, schemas: ProviderSchemas, options: SeedOptions): StateV4 | undefined {
   if (!isObject(config) || config.module !== undefined) return undefined;
   const requiredProviders = (
     isObject(config.terraform) && isObject(config.terraform.required_providers)
@@ -126,7 +116,9 @@ export function seedState(
   for (const [type, byName] of Object.entries(resourceBlocks)) {
     if (!isObject(byName)) return undefined;
     for (const [name, body] of Object.entries(byName)) {
-      if (!isObject(body) || body.count !== undefined || body.for_each !== undefined) return undefined;
+      if (!isObject(body) || body.count !== undefined || body.for_each !== undefined || ignoresChanges(body)) {
+        return undefined;
+      }
       const providerRef =
         typeof body.provider === "string" ? body.provider.replace(/^\$\{(.*)\}$/, "$1") : type.split("_")[0];
       if (providerRef === undefined) return undefined;
@@ -144,7 +136,7 @@ export function seedState(
     }
   }
   const region = regionOfProviderConfig(config.provider);
-  const referenced = referencedAttributes(config);
+  const referenced = referencedAttributes([config, ...(options.referencedBy ?? [])]);
   const instances = new Map<string, Record<string, Json> | typeof UNRESOLVED>();
   const inProgress = new Set<string>();
 
@@ -158,7 +150,7 @@ export function seedState(
     inProgress.add(address);
     const { value, unknown } = evaluateBlock(
       {
-        ...PROVIDER_DEFAULTS[resource.type],
+        ...providerDefaults(resource.type, resource.body),
         ...(schema.block.attributes?.tags_all
           ? { tags_all: tagsAll(defaultTagsOf(config.provider, resource.local, resource.alias), resource.body.tags) }
           : {}),
@@ -191,31 +183,21 @@ export function seedState(
   };
 
   const reference = (expression: string): Resolved => {
-    const match = /^([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)((?:\[\d+\]|\.[A-Za-z_][\w-]*)*)$/.exec(
-      expression.trim(),
-    );
-    if (!match || match[1] === "data" || match[1] === "var" || match[1] === "local" || match[1] === "module") {
-      return UNRESOLVED;
-    }
-    const attributes = attributesOf(`${match[1]}.${match[2]}`);
-    if (attributes === UNRESOLVED) return UNRESOLVED;
-    let current: Json = attributes[match[3] ?? ""];
-    for (const step of (match[4] ?? "").match(/\[\d+\]|\.[A-Za-z_][\w-]*/g) ?? []) {
-      if (step.startsWith("[")) current = Array.isArray(current) ? current[Number(step.slice(1, -1))] : undefined;
-      else current = isObject(current) ? current[step.slice(1)] : undefined;
-      if (current === undefined) return UNRESOLVED;
-    }
-    return current === undefined ? UNRESOLVED : current;
+    const parsed = parseReference(expression);
+    const attributes = parsed ? attributesOf(parsed.address) : UNRESOLVED;
+    if (!parsed || attributes === UNRESOLVED) return UNRESOLVED;
+    return valueAt(attributes[parsed.attribute], parsed.steps);
   };
 
   /**
-   * A block's configured values converted to the schema's types, and the mask of what a plan would
-   * leave unknown: computed attributes the configuration does not set.
+   * A block's configured values converted to the schema's types, and the mask of what gets a stand-in
+   * (see IDENTITY): computed attributes the configuration leaves out, `referenced` naming which of the
+   * optional ones (none, in a nested block).
    */
   const evaluateBlock = (
     body: Body,
     block: SchemaBlock,
-    standIns: ReadonlySet<string> | undefined,
+    referenced: ReadonlySet<string> | undefined,
   ): { value: Record<string, Json>; unknown: Record<string, Json> } => {
     const value: Record<string, Json> = {};
     const unknown: Record<string, Json> = {};
@@ -224,7 +206,11 @@ export function seedState(
       const resolved =
         configured === undefined || configured === null ? UNRESOLVED : convert(resolve(configured), attribute.type);
       if (resolved !== UNRESOLVED) value[name] = resolved;
-      else if (attribute.computed && (configured === undefined || configured === null) && standIns?.has(name)) {
+      else if (
+        attribute.computed &&
+        (configured === undefined || configured === null) &&
+        (!attribute.optional || referenced?.has(name))
+      ) {
         unknown[name] = true;
       } else value[name] = null;
     }
@@ -248,9 +234,9 @@ export function seedState(
 
   const state: StateV4 = {
     version: 4,
-    terraform_version: terraformVersion,
+    terraform_version: options.terraformVersion,
     serial: 1,
-    lineage,
+    lineage: options.lineage,
     outputs: {},
     resources: [],
   };
@@ -287,11 +273,15 @@ function tagsAll(defaultTags: Json, tags: Json): Json {
 
 /**
  * Which unknown attributes of a plan of `config` are inert (see settlesState): computed, not set by
- * the resource's configuration, and referred to by no expression of the stack.
+ * the resource's configuration, and referred to by no expression of the stack or of `referencedBy`.
  */
-export function inertUnknowns(config: Json, schemas: ProviderSchemas): InertUnknown {
+export function inertUnknowns(
+  config: Json,
+  schemas: ProviderSchemas,
+  referencedBy: readonly Json[] = [],
+): InertUnknown {
   const body = isObject(config) ? config : {};
-  const referenced = referencedAttributes(body);
+  const referenced = referencedAttributes([body, ...referencedBy]);
   const resources = isObject(body.resource) ? body.resource : {};
   return (change, attribute) => {
     if (change.provider_name === undefined || change.index !== undefined || change.address.startsWith("module."))
@@ -308,83 +298,4 @@ export function inertUnknowns(config: Json, schemas: ProviderSchemas): InertUnkn
       !IDENTITY.has(attribute)
     );
   };
-}
-
-/** A string of the configuration: a literal, one reference (any type), or a template of references (a string). */
-function resolveString(value: string, reference: (expression: string) => Resolved): Resolved {
-  if (!value.includes("${") && !value.includes("%{")) return value;
-  if (value.includes("%{")) return UNRESOLVED;
-  const whole = /^\$\{([^{}]*)\}$/.exec(value);
-  if (whole) return reference(whole[1] ?? "");
-  let result = "";
-  let rest = value;
-  while (rest.length > 0) {
-    const start = rest.indexOf("${");
-    if (start === -1) {
-      result += rest;
-      break;
-    }
-    // `$${` is a literal `${`.
-    if (start > 0 && rest[start - 1] === "$") {
-      result += `${rest.slice(0, start - 1)}\${`;
-      rest = rest.slice(start + 2);
-      continue;
-    }
-    const end = rest.indexOf("}", start);
-    if (end === -1) return UNRESOLVED;
-    const inner = rest.slice(start + 2, end);
-    if (inner.includes("{")) return UNRESOLVED;
-    const resolved = reference(inner);
-    if (
-      resolved === UNRESOLVED ||
-      (typeof resolved !== "string" && typeof resolved !== "number" && typeof resolved !== "boolean")
-    ) {
-      return UNRESOLVED;
-    }
-    result += `${rest.slice(0, start)}${String(resolved)}`;
-    rest = rest.slice(end + 1);
-  }
-  return result;
-}
-
-/** A resolved value converted to a schema type as Terraform would (`"10"` to a number); UNRESOLVED when it cannot be. */
-function convert(value: Resolved, type: Json): Resolved {
-  if (value === UNRESOLVED || value === null) return value;
-  if (type === "string") {
-    return typeof value === "string"
-      ? value
-      : typeof value === "number" || typeof value === "boolean"
-        ? String(value)
-        : UNRESOLVED;
-  }
-  if (type === "number") {
-    if (typeof value === "number") return value;
-    return typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))
-      ? Number(value)
-      : UNRESOLVED;
-  }
-  if (type === "bool") {
-    if (typeof value === "boolean") return value;
-    return value === "true" ? true : value === "false" ? false : UNRESOLVED;
-  }
-  if (Array.isArray(type)) {
-    const [kind, inner] = type as [string, Json];
-    if ((kind === "list" || kind === "set") && Array.isArray(value)) {
-      const elements = value.map((element) => convert(element, inner));
-      return elements.includes(UNRESOLVED) ? UNRESOLVED : elements;
-    }
-    if (kind === "map" && isObject(value)) {
-      const entries = Object.entries(value).map(([key, element]) => [key, convert(element, inner)] as const);
-      return entries.some(([, element]) => element === UNRESOLVED) ? UNRESOLVED : Object.fromEntries(entries);
-    }
-    if (kind === "object" && isObject(value)) {
-      const entries = Object.entries(inner as Record<string, Json>).map(
-        ([key, attributeType]) => [key, value[key] === undefined ? null : convert(value[key], attributeType)] as const,
-      );
-      return entries.some(([, element]) => element === UNRESOLVED) ? UNRESOLVED : Object.fromEntries(entries);
-    }
-    return UNRESOLVED;
-  }
-  // "dynamic": as configured.
-  return value;
 }

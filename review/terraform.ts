@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { homedir, totalmem } from "node:os";
 import path from "node:path";
 import { ChildFailure, runChild } from "./child-processes.js";
 
@@ -72,12 +72,15 @@ export interface OfflinePlan {
  * Go's garbage collector, run only near a memory limit: every terraform command starts the AWS
  * provider, and both build its whole schema (some hundred MB) and drop it when the command ends. With
  * Go's default (GOGC=100) a quarter of that CPU goes to collections, with GOGC=400 a tenth; with
- * collections only past 1 GiB per process (GOMEMLIMIT), almost none, and each process peaks near
- * 750 MB. A user's own GOGC or GOMEMLIMIT wins.
+ * collections only past a limit per process (GOMEMLIMIT), almost none, and each process peaks near
+ * 750 MB. The limit is 1 GiB, less on a machine with under 16 GiB (a sixteenth of its memory each, for
+ * the three environments' terraform and providers side by side), never under 256 MiB. A user's own
+ * GOGC or GOMEMLIMIT wins.
  */
 function garbageCollection(): NodeJS.ProcessEnv {
   if (process.env.GOGC !== undefined || process.env.GOMEMLIMIT !== undefined) return {};
-  return { GOGC: "off", GOMEMLIMIT: "1GiB" };
+  const mebibytes = Math.max(256, Math.min(1024, Math.floor(totalmem() / 16 / 2 ** 20)));
+  return { GOGC: "off", GOMEMLIMIT: `${mebibytes}MiB` };
 }
 
 function terraformEnvironment(): NodeJS.ProcessEnv {

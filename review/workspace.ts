@@ -55,7 +55,10 @@ async function sharedInit(scratchCopy: string, shared: SharedTerraform): Promise
       await init(scratchCopy, { pluginCache: shared.pluginCache, dataDir });
       return { dataDir, lock: readFileSync(path.join(scratchCopy, ".terraform.lock.hcl"), "utf8") };
     });
-    initQueue = done.catch(() => undefined);
+    // A failed init (a stopped review, a broken mirror) is run again by the next workspace, not handed on.
+    initQueue = done.catch(() => {
+      inits.delete(dataDir);
+    });
     inits.set(dataDir, done);
   }
   const { lock } = await done;

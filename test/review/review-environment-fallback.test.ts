@@ -4,28 +4,14 @@
  * verdict. Real terraform on the review fixture's dev stack, with a counted SNS topic added, which the
  * seed gives up on; plans counted by a logging `terraform` first on PATH.
  */
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countingTerraform } from "../../bench/support/counting-terraform.js";
 import { type EnvironmentReview, reviewEnvironment } from "../../review/review-environment.js";
+import { type FixtureStack, fixtureStackWith } from "../support/fixture-stack.js";
 import { tempDir } from "../support/temp-dirs.js";
 import { TERRAFORM_HOOK_TIMEOUT_MS } from "../support/terraform.js";
-
-const FIXTURE_STACK = path.join(process.cwd(), "test", "fixtures", "review-repo", "stacks", "dev");
-
-type Stack = { resource: Record<string, Record<string, Record<string, unknown>>> };
-
-function stackWith(parent: string, name: string, edit: (stack: Stack) => void): string {
-  const dir = path.join(parent, name);
-  mkdirSync(dir, { recursive: true });
-  cpSync(FIXTURE_STACK, dir, { recursive: true });
-  const file = path.join(dir, "cdk.tf.json");
-  const stack = JSON.parse(readFileSync(file, "utf8")) as Stack;
-  edit(stack);
-  writeFileSync(file, JSON.stringify(stack, null, 2));
-  return dir;
-}
 
 describe("reviewEnvironment when the seed does not fit", () => {
   const savedPath = process.env.PATH;
@@ -36,14 +22,14 @@ describe("reviewEnvironment when the seed does not fit", () => {
     const counter = countingTerraform(tempDir("fallback-terraform"));
     process.env.PATH = counter.env.PATH;
     const parent = tempDir("fallback");
-    const withCountedTopic = (stack: Stack) => {
+    const withCountedTopic = (stack: FixtureStack) => {
       // Alarms notify a topic made with count: the seed follows no count, so the base is planned from nothing.
       stack.resource.aws_sns_topic = { alarms: { count: 1, name: "fixture-dev-alarms" } };
       const alarm = stack.resource.aws_cloudwatch_metric_alarm?.dlq_not_empty;
       if (alarm) alarm.alarm_actions = ["${aws_sns_topic.alarms[0].arn}"];
     };
-    const base = stackWith(parent, "base", withCountedTopic);
-    const head = stackWith(parent, "head", (stack) => {
+    const base = fixtureStackWith(parent, "base", withCountedTopic);
+    const head = fixtureStackWith(parent, "head", (stack) => {
       withCountedTopic(stack);
       const mapping = stack.resource.aws_lambda_event_source_mapping?.worker;
       if (mapping) mapping.batch_size = 7;

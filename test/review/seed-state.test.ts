@@ -7,8 +7,10 @@
  */
 import { describe, expect, it } from "vitest";
 import type { ResourceChange } from "../../review/plan-json.js";
-import { type ProviderSchemas, type StateV4, settlesState } from "../../review/plan-state.js";
-import { inertUnknowns, PROVIDER_DEFAULTS, seedState } from "../../review/seed-state.js";
+import { type StateV4, settlesState } from "../../review/plan-state.js";
+import { PROVIDER_DEFAULTS } from "../../review/provider-defaults.js";
+import type { ProviderSchemas } from "../../review/provider-schemas.js";
+import { inertUnknowns, seedState } from "../../review/seed-state.js";
 
 const AWS = "registry.terraform.io/hashicorp/aws";
 
@@ -93,6 +95,7 @@ function attributesOf(state: StateV4 | undefined, type: string, name: string): R
 }
 
 const QUEUE_ARN = "arn:aws:sqs:eu-west-1:123456789012:orders-dev";
+const OPTIONS = { lineage: "lineage", terraformVersion: "1.11.4" };
 
 describe("seedState", () => {
   it("resolves whole references and templates of references to the stand-ins the review gives AWS's values", () => {
@@ -113,8 +116,7 @@ describe("seedState", () => {
         },
       }),
       schemas,
-      "lineage",
-      "1.11.4",
+      OPTIONS,
     );
     const mapping = attributesOf(state, "aws_lambda_event_source_mapping", "mapping");
     expect(mapping.event_source_arn).toBe(QUEUE_ARN);
@@ -134,22 +136,21 @@ describe("seedState", () => {
     ]);
   });
 
-  it("fills what the provider would: its defaults, tags_all from the default tags, stand-ins only for what is referred to", () => {
-    const state = seedState(
-      stack({
-        aws_sqs_queue: {
-          work: { name: "orders-dev", tags: { env: "prod-like" }, visibility_timeout_seconds: 180 },
-          lonely: { name: "lonely" },
-        },
-        aws_lambda_event_source_mapping: {
-          mapping: { event_source_arn: "${aws_sqs_queue.work.arn}", function_name: "fn" },
-        },
-        aws_iam_role_policy: { p: { role: "r", policy: "{}", name: "${aws_sqs_queue.work.url}" } },
-      }),
-      schemas,
-      "lineage",
-      "1.11.4",
-    );
+  it("fills what the provider would: its defaults, tags_all from the default tags, stand-ins for what AWS computes", () => {
+    const config = stack({
+      aws_sqs_queue: {
+        work: { name: "orders-dev", tags: { env: "prod-like" }, visibility_timeout_seconds: 180 },
+        lonely: { name: "lonely" },
+        watched: { name: "watched" },
+      },
+      aws_lambda_event_source_mapping: {
+        mapping: { event_source_arn: "${aws_sqs_queue.work.arn}", function_name: "fn" },
+      },
+      aws_iam_role_policy: { p: { role: "r", policy: "{}", name: "${aws_sqs_queue.work.url}" } },
+    });
+    // The change under review refers to what the base never did: those values are in the seed too.
+    const change = stack({ aws_iam_role_policy: { q: { role: "r", policy: "${aws_sqs_queue.watched.policy}" } } });
+    const state = seedState(config, schemas, { ...OPTIONS, referencedBy: [change] });
     const work = attributesOf(state, "aws_sqs_queue", "work");
     expect(work).toMatchObject({
       delay_seconds: PROVIDER_DEFAULTS.aws_sqs_queue?.delay_seconds,
@@ -163,12 +164,17 @@ describe("seedState", () => {
       "https://sqs.eu-west-1.amazonaws.com/123456789012/orders-dev",
     );
     const lonely = attributesOf(state, "aws_sqs_queue", "lonely");
-    // An SDK resource without an id does not exist; its own ARN is kept too. Nothing refers to its url.
+    // What only AWS sets gets a stand-in whether or not anything refers to it.
     expect(typeof lonely.id).toBe("string");
     expect(lonely.arn).toBe("arn:aws:sqs:eu-west-1:123456789012:lonely");
-    expect(lonely.url).toBeNull();
+    expect(lonely.url).toBe("https://sqs.eu-west-1.amazonaws.com/123456789012/lonely");
+    // What the configuration could set but leaves to AWS stays unset, unless something refers to it.
     expect(lonely.policy).toBeNull();
+    expect(lonely.redrive_policy).toBeNull();
+    expect(attributesOf(state, "aws_sqs_queue", "watched").policy).toBe("unknown-watched-policy");
+    expect(attributesOf(state, "aws_sqs_queue", "watched").redrive_policy).toBeNull();
     expect(attributesOf(state, "aws_lambda_event_source_mapping", "mapping").filter_criteria).toEqual([]);
+    expect(typeof attributesOf(state, "aws_lambda_event_source_mapping", "mapping").uuid).toBe("string");
   });
 
   it("takes an aliased provider's address and default tags for a resource that names it", () => {
@@ -178,7 +184,7 @@ describe("seedState", () => {
       alias: "west",
       default_tags: [{ tags: { team: "west" } }],
     } as never);
-    const state = seedState(config, schemas, "lineage", "1.11.4");
+    const state = seedState(config, schemas, OPTIONS);
     const west = state?.resources.find((resource) => resource.name === "west");
     expect(west?.provider).toBe(`provider["${AWS}"].west`);
     expect(west?.instances[0]?.attributes.tags_all).toEqual({ team: "west" });
@@ -200,8 +206,7 @@ describe("seedState", () => {
         },
       }),
       schemas,
-      "lineage",
-      "1.11.4",
+      OPTIONS,
     );
     for (const name of ["fromData", "fromFunction", "fromDirective", "fromVariable"]) {
       expect(attributesOf(state, "aws_iam_role_policy", name).policy, name).toBeNull();
@@ -221,9 +226,40 @@ describe("seedState", () => {
       ["an unknown type", stack({ aws_sns_topic: { alarms: { name: "a" } } })],
       ["another provider", stack({ google_pubsub_topic: { t: { name: "t" } } })],
       ["a malformed resource block", stack({ aws_sqs_queue: ["work"] })],
+      // A plan against the seed keeps the seed's value of an ignored argument, where a create takes the configured one.
+      [
+        "ignore_changes of one argument",
+        stack({ aws_sqs_queue: { work: { name: "w", lifecycle: { ignore_changes: ["policy"] } } } }),
+      ],
+      ["ignore_changes all", stack({ aws_sqs_queue: { work: { name: "w", lifecycle: { ignore_changes: "all" } } } })],
+      [
+        "ignore_changes in a list of lifecycle blocks",
+        stack({ aws_sqs_queue: { work: { name: "w", lifecycle: [{ ignore_changes: ["tags"] }] } } }),
+      ],
+      [
+        "ignore_changes on a resource the rest does not refer to",
+        stack({
+          aws_sqs_queue: { work: { name: "w" }, other: { name: "o", lifecycle: { ignore_changes: ["${tags}"] } } },
+        }),
+      ],
       ["not an object", "cdk.tf.json"],
     ];
-    for (const [what, config] of variants) expect(seedState(config, schemas, "l", "1.11.4"), what).toBeUndefined();
+    for (const [what, config] of variants) expect(seedState(config, schemas, OPTIONS), what).toBeUndefined();
+  });
+
+  it("seeds a resource whose lifecycle ignores nothing", () => {
+    const variants: [string, unknown][] = [
+      ["an empty ignore_changes", { ignore_changes: [] }],
+      ["create_before_destroy", { create_before_destroy: true }],
+      ["prevent_destroy", [{ prevent_destroy: true }]],
+    ];
+    for (const [what, lifecycle] of variants) {
+      const state = seedState(stack({ aws_sqs_queue: { work: { name: "w", lifecycle } } }), schemas, OPTIONS);
+      expect(
+        state?.resources.map((resource) => resource.name),
+        what,
+      ).toEqual(["work"]);
+    }
   });
 });
 
@@ -255,6 +291,15 @@ describe("inertUnknowns and settlesState", () => {
     expect(
       inert({ ...update("aws_sqs_queue.work", {}), address: "module.a.aws_sqs_queue.work" }, "redrive_policy"),
     ).toBe(false);
+  });
+
+  it("counts references of the change under review too: an unknown it reads is not inert", () => {
+    const change = stack({
+      aws_iam_role_policy: { q: { role: "r", policy: "x-${aws_sqs_queue.work.redrive_policy}" } },
+    });
+    const withChange = inertUnknowns(config, schemas, [change]);
+    expect(withChange(update("aws_sqs_queue.work", {}), "redrive_policy")).toBe(false);
+    expect(withChange(update("aws_sqs_queue.dlq", {}), "redrive_policy")).toBe(true);
   });
 
   it("settles an update whose only unknowns are inert, never a create, a replacement or a nested unknown", () => {

@@ -3,7 +3,7 @@
  * `terraform` first on PATH): one `terraform init` per set of providers and lock file, and the
  * provider schemas from a cache kept by terraform's version and the lock file, read whole or not at all.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countingTerraform } from "../../bench/support/counting-terraform.js";
@@ -128,6 +128,40 @@ describe("review workspaces: one init per provider set", () => {
         expect(providers(), broken).toBe(before + 1);
         expect(JSON.parse(readFileSync(path.join(cacheDir, cachedName), "utf8"))).toEqual(schemas);
         expect(readdirSync(cacheDir)).toEqual([cachedName]);
+      }
+    },
+    TERRAFORM_HOOK_TIMEOUT_MS,
+  );
+
+  it(
+    "runs a failed init and a failed schema request again for the next workspace (faults injected by a terraform that fails once)",
+    async () => {
+      const real = counter.env.PATH ?? "";
+      const bin = tempDir("workspace-failing-once");
+      const marker = (command: string) => path.join(bin, `${command}.failed`);
+      writeFileSync(
+        path.join(bin, "terraform"),
+        `#!/bin/sh\nfor command in init providers; do\n  if [ "$1" = "$command" ] && [ ! -e "${bin}/$command.failed" ]; then\n` +
+          `    touch "${bin}/$command.failed"; echo "injected failure" >&2; exit 1\n  fi\ndone\nexec env PATH="${real}" terraform "$@"\n`,
+      );
+      chmodSync(path.join(bin, "terraform"), 0o755);
+      process.env.PATH = `${bin}${path.delimiter}${real}`;
+      process.env.XDG_CACHE_HOME = tempDir("workspace-cache-failing");
+      try {
+        const faulty = tempDir("workspaces-failing");
+        const shared = { pluginCache: path.join(faulty, "plugin-cache"), dataRoot: path.join(faulty, "data") };
+        const dir = stack(faulty, "dev", AWS_ONLY);
+        await expect(Workspace.create(dir, path.join(faulty, "scratch", "first"), shared)).rejects.toThrow(
+          /injected failure/,
+        );
+        expect(existsSync(marker("init"))).toBe(true);
+        const workspace = await Workspace.create(dir, path.join(faulty, "scratch", "second"), shared);
+        await expect(providerSchemas(workspace)).rejects.toThrow(/injected failure/);
+        expect(Object.keys((await providerSchemas(workspace)).provider_schemas)).toEqual([
+          "registry.terraform.io/hashicorp/aws",
+        ]);
+      } finally {
+        process.env.PATH = real;
       }
     },
     TERRAFORM_HOOK_TIMEOUT_MS,
