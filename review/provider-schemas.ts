@@ -25,6 +25,14 @@ export interface ProviderSchemas {
   >;
 }
 
+/** `aws` → `registry.terraform.io/hashicorp/aws`, as Terraform expands a provider source. */
+export function providerAddress(source: string): string {
+  const parts = source.split("/");
+  if (parts.length === 1) return `registry.terraform.io/hashicorp/${source}`;
+  if (parts.length === 2) return `registry.terraform.io/${source}`;
+  return source;
+}
+
 /**
  * `terraform providers schema -json` costs some 3 CPU-seconds (the AWS provider's schema is 13 MB) and
  * depends only on terraform's version and the providers the lock file pins, by checksum: it is kept

@@ -50,56 +50,56 @@ export async function reviewEnvironment(
     ? Workspace.create(headStackDir, path.join(scratch, "head"), shared)
     : undefined;
   headWorkspace?.catch(() => undefined);
-  let base: { workspace: Workspace; state: StateV4; settled: boolean } | undefined;
+  let baseWorkspace: Workspace | undefined;
   try {
-    base = hasStack(baseStackDir)
-      ? await settledBase(
-          environment,
-          baseStackDir,
-          hasStack(headStackDir) ? readStack(headStackDir) : undefined,
-          scratch,
-          shared,
-        )
-      : undefined;
-  } catch (error) {
-    // The head's init must be over before the caller removes the scratch folder it writes in.
-    await headWorkspace?.catch(() => undefined);
-    throw error;
+    let base: SettledBase | undefined;
+    if (hasStack(baseStackDir)) {
+      baseWorkspace = await Workspace.create(baseStackDir, path.join(scratch, "base"), shared);
+      const head = hasStack(headStackDir) ? readStack(headStackDir) : undefined;
+      base = await settledBase(environment, baseWorkspace, readStack(baseStackDir), head);
+    }
+    let plan: WorkspacePlan;
+    if (headWorkspace) {
+      plan = await (await headWorkspace).plan(base?.state);
+    } else if (baseWorkspace) {
+      plan = await baseWorkspace.plan(base?.state, true);
+    } else {
+      throw new Error(`environment ${environment}: neither the base nor the head has a stack to plan`);
+    }
+    return {
+      environment,
+      plan,
+      settled: base?.settled ?? true,
+      derivedChanges: derivedChanges(baseStackDir, headStackDir),
+    };
+  } finally {
+    // However it ends: the head's init over and both providers stopped before the caller removes the
+    // scratch folder they work in.
+    await Promise.all([(await headWorkspace?.catch(() => undefined))?.close(), baseWorkspace?.close()]);
   }
-  let plan: WorkspacePlan;
-  if (headWorkspace) {
-    plan = await (await headWorkspace).plan(base?.state);
-  } else if (base) {
-    plan = await base.workspace.plan(base.state, true);
-  } else {
-    throw new Error(`environment ${environment}: neither the base nor the head has a stack to plan`);
-  }
-  return {
-    environment,
-    plan,
-    settled: base?.settled ?? true,
-    derivedChanges: derivedChanges(baseStackDir, headStackDir),
-  };
 }
 
 function readStack(stackDir: string): unknown {
   return JSON.parse(readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
 }
 
+interface SettledBase {
+  readonly state: StateV4;
+  readonly settled: boolean;
+}
+
 /**
- * The state the base's stack would have created: its plan against the seed (or from nothing, where the
- * seed gives up), applied, and re-planned until it settles. `head` is the change's stack, whose
- * references to the base's resources need values in that state too.
+ * The state the base's stack (`config`, initialised in `workspace`) would have created: its plan
+ * against the seed (or from nothing, where the seed gives up), applied, and re-planned until it
+ * settles. `head` is the change's stack, whose references to the base's resources need values in that
+ * state too.
  */
 async function settledBase(
   environment: string,
-  stackDir: string,
+  workspace: Workspace,
+  config: unknown,
   head: unknown,
-  scratch: string,
-  shared: SharedTerraform,
-): Promise<{ workspace: Workspace; state: StateV4; settled: boolean }> {
-  const workspace = await Workspace.create(stackDir, path.join(scratch, "base"), shared);
-  const config = readStack(stackDir);
+): Promise<SettledBase> {
   const schemas = await providerSchemas(workspace);
   const lineage = `review-${environment}`;
   const referencedBy = head === undefined ? [] : [head];
@@ -113,13 +113,13 @@ async function settledBase(
   let applied = first;
   for (let round = 1; round <= MAX_SETTLE_ROUNDS; round++) {
     // The re-plan after a plan known in full would show no change (see settlesState): skip it.
-    if (settlesState(applied, inert)) return { workspace, state, settled: true };
+    if (settlesState(applied, inert)) return { state, settled: true };
     const again = await workspace.changesFrom(state);
-    if (!again || managedChanges(again).length === 0) return { workspace, state, settled: true };
+    if (!again || managedChanges(again).length === 0) return { state, settled: true };
     state = applyPlan(state, again, schemas);
     applied = again;
   }
-  return { workspace, state, settled: false };
+  return { state, settled: false };
 }
 
 type Derived = Record<string, Record<string, { value: number; rule: string }>>;

@@ -8,7 +8,7 @@
  */
 import type { InertUnknown, StateV4 } from "./plan-state.js";
 import { providerDefaults } from "./provider-defaults.js";
-import type { ProviderSchemas, SchemaBlock } from "./provider-schemas.js";
+import { type ProviderSchemas, providerAddress, type SchemaBlock } from "./provider-schemas.js";
 import {
   convert,
   isObject,
@@ -86,14 +86,6 @@ interface SeedResource {
   readonly body: Body;
 }
 
-/** `aws` → `registry.terraform.io/hashicorp/aws`, as Terraform expands a provider source. */
-function expandSource(source: string): string {
-  const parts = source.split("/");
-  if (parts.length === 1) return `registry.terraform.io/hashicorp/${source}`;
-  if (parts.length === 2) return `registry.terraform.io/${source}`;
-  return source;
-}
-
 /**
  * The seed state of the stack `config` (a parsed `cdk.tf.json`), or undefined when the stack uses what
  * the guess does not follow (modules, count, for_each, ignore_changes): the review then plans from nothing.
@@ -108,7 +100,7 @@ export function seedState(config: Json, schemas: ProviderSchemas, options: SeedO
   const sourceOf = (local: string): string => {
     const required = requiredProviders[local];
     const source = typeof required === "string" ? undefined : isObject(required) ? required.source : undefined;
-    return expandSource(typeof source === "string" ? source : local);
+    return providerAddress(typeof source === "string" ? source : local);
   };
   const resources = new Map<string, SeedResource>();
   const resourceBlocks = config.resource ?? {};

@@ -83,7 +83,8 @@ function garbageCollection(): NodeJS.ProcessEnv {
   return { GOGC: "off", GOMEMLIMIT: `${mebibytes}MiB` };
 }
 
-function terraformEnvironment(): NodeJS.ProcessEnv {
+/** The environment terraform and its providers run in. */
+export function terraformEnvironment(): NodeJS.ProcessEnv {
   return { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", ...garbageCollection() };
 }
 

@@ -4,7 +4,15 @@ import path from "node:path";
 import { readPlanFile } from "./plan-file.js";
 import type { PlanJson } from "./plan-json.js";
 import type { StateV4 } from "./plan-state.js";
-import { init, planHasChanges, prepareOfflineCopy, terraform, terraformVersion } from "./terraform.js";
+import { ProviderServer } from "./provider-server.js";
+import {
+  init,
+  planHasChanges,
+  prepareOfflineCopy,
+  terraform,
+  terraformEnvironment,
+  terraformVersion,
+} from "./terraform.js";
 
 export type WorkspacePlan = PlanJson & Record<string, unknown>;
 
@@ -67,23 +75,60 @@ async function sharedInit(scratchCopy: string, shared: SharedTerraform): Promise
   return dataDir;
 }
 
-/** A scratch copy of one stack, initialised (or sharing an init), planned against any state. */
+/**
+ * A scratch copy of one stack, initialised (or sharing an init), planned against any state. Where it
+ * can, it keeps the AWS provider running for terraform to attach to (see provider-server.ts) until
+ * `close()`, or until this process ends.
+ */
 export class Workspace {
   private constructor(
     readonly dir: string,
-    private readonly env: NodeJS.ProcessEnv,
+    private readonly dataDir: string,
+    private provider: ProviderServer | undefined,
   ) {}
 
   static async create(stackDir: string, dir: string, shared: SharedTerraform): Promise<Workspace> {
     rmSync(dir, { recursive: true, force: true });
     prepareOfflineCopy(stackDir, dir);
     const dataDir = await sharedInit(dir, shared);
-    return new Workspace(dir, { TF_DATA_DIR: dataDir });
+    const provider = await ProviderServer.start(dir, dataDir, terraformEnvironment());
+    return new Workspace(dir, dataDir, provider);
+  }
+
+  /** Whether terraform here attaches to this workspace's own running AWS provider. */
+  get attached(): boolean {
+    return this.provider !== undefined;
+  }
+
+  /** Stops the workspace's provider, if it has one running, and resolves once it has ended. */
+  async close(): Promise<void> {
+    await this.provider?.stop();
   }
 
   /** Runs terraform in this workspace (its shared data folder included). */
   run(args: string[]): Promise<string> {
-    return terraform(this.dir, args, this.env);
+    return this.withTerraform((env) => terraform(this.dir, args, env));
+  }
+
+  private get env(): NodeJS.ProcessEnv {
+    return { TF_DATA_DIR: this.dataDir, ...(this.provider ? { TF_REATTACH_PROVIDERS: this.provider.reattach } : {}) };
+  }
+
+  /**
+   * Runs `command` in this workspace's environment; when it fails through the running provider, stops
+   * that provider and runs it once more as terraform alone would. A provider is made to be configured
+   * once, and one configured again may refuse what a fresh one accepts: terraform's own answer counts.
+   */
+  private async withTerraform<T>(command: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
+    const provider = this.provider;
+    try {
+      return await command(this.env);
+    } catch (error) {
+      if (!provider) throw error;
+      this.provider = undefined;
+      await provider.stop();
+      return command(this.env);
+    }
   }
 
   async plan(state: StateV4 | undefined, destroy = false): Promise<WorkspacePlan> {
@@ -106,7 +151,7 @@ export class Workspace {
   /** The plan against `state` when it holds changes; undefined, without a `terraform show`, when it holds none. */
   async changesFrom(state: StateV4): Promise<WorkspacePlan | undefined> {
     this.writeState(state);
-    return (await planHasChanges(this.dir, PLAN_OPTIONS, this.env)) ? this.show() : undefined;
+    return (await this.withTerraform((env) => planHasChanges(this.dir, PLAN_OPTIONS, env))) ? this.show() : undefined;
   }
 
   private writeState(state: StateV4 | undefined): void {

@@ -1,31 +1,20 @@
 /**
  * A base the review cannot plan fails the environment only once the change's workspace, initialised
  * meanwhile, is done with its scratch folder: the caller removes that folder next, and a terraform
- * still writing there would leave part of it behind. Real terraform on the review fixture's dev stack.
+ * still writing there, or a provider still serving from it, would leave part of it behind. Real
+ * terraform on the review fixture's dev stack.
  */
-import { cpSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
+import { cpSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect, it } from "vitest";
 import { reviewEnvironment } from "../../review/review-environment.js";
 import { FIXTURE_STACK } from "../support/fixture-stack.js";
+import { processesIn } from "../support/processes.js";
 import { tempDir } from "../support/temp-dirs.js";
 import { TERRAFORM_HOOK_TIMEOUT_MS } from "../support/terraform.js";
 
-/** The processes whose working folder is inside `folder` (Linux: /proc). */
-function processesIn(folder: string): string[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readlinkSync(`/proc/${pid}/cwd`).startsWith(`${folder}${path.sep}`);
-      } catch {
-        return false; // ended meanwhile, or not ours to read
-      }
-    });
-}
-
 it(
-  "rejects for a base it cannot read only after the change's terraform init has ended",
+  "rejects for a base it cannot read only after the change's terraform init has ended and its provider stopped",
   async () => {
     const parent = tempDir("environment-failure");
     const base = path.join(parent, "base");
@@ -39,7 +28,10 @@ it(
       await expect(reviewEnvironment("dev", base, head, scratch, shared), JSON.stringify(broken)).rejects.toThrow(
         /JSON/,
       );
-      expect(processesIn(scratch), JSON.stringify(broken)).toEqual([]);
+      expect(
+        processesIn(scratch).map(({ pid }) => pid),
+        JSON.stringify(broken),
+      ).toEqual([]);
     }
   },
   TERRAFORM_HOOK_TIMEOUT_MS,

@@ -4,7 +4,6 @@
  * verdict. Real terraform on the review fixture's dev stack, with a counted SNS topic added, which the
  * seed gives up on; plans counted by a logging `terraform` first on PATH.
  */
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countingTerraform } from "../../bench/support/counting-terraform.js";

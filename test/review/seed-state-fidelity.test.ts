@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countingTerraform } from "../../bench/support/counting-terraform.js";
 import type { ResourceChange } from "../../review/plan-json.js";
-import { applyPlan, emptyState, managedChanges } from "../../review/plan-state.js";
+import { applyPlan, emptyState, managedChanges, type StateV4 } from "../../review/plan-state.js";
 import { providerSchemas } from "../../review/provider-schemas.js";
 import { type EnvironmentReview, reviewEnvironment } from "../../review/review-environment.js";
 import { renderReview } from "../../review/review-report.js";
@@ -32,14 +32,24 @@ function resource(stack: FixtureStack, type: string, name: string): Body {
 /** The review's first method: the base planned from nothing and re-planned until no change, then the head against it. */
 async function reviewFromNothing(base: string, head: string, scratch: string, shared: SharedTerraform) {
   const workspace = await Workspace.create(base, path.join(scratch, "base"), shared);
-  const schemas = await providerSchemas(workspace);
-  let state = applyPlan(emptyState("from-nothing", terraformVersion()), await workspace.plan(undefined), schemas);
-  for (let round = 0; round < 6; round++) {
-    const again = await workspace.changesFrom(state);
-    if (!again || managedChanges(again).length === 0) break;
-    state = applyPlan(state, again, schemas);
+  let state: StateV4;
+  try {
+    const schemas = await providerSchemas(workspace);
+    state = applyPlan(emptyState("from-nothing", terraformVersion()), await workspace.plan(undefined), schemas);
+    for (let round = 0; round < 6; round++) {
+      const again = await workspace.changesFrom(state);
+      if (!again || managedChanges(again).length === 0) break;
+      state = applyPlan(state, again, schemas);
+    }
+  } finally {
+    await workspace.close();
   }
-  return (await Workspace.create(head, path.join(scratch, "head"), shared)).plan(state);
+  const headWorkspace = await Workspace.create(head, path.join(scratch, "head"), shared);
+  try {
+    return await headWorkspace.plan(state);
+  } finally {
+    await headWorkspace.close();
+  }
 }
 
 const report = (plan: WorkspacePlan) =>

@@ -38,8 +38,12 @@ describe("the seed state of the prod stack, planned by the real provider", () =>
     schemas = await providerSchemas(seeded);
     const seed = seedState(config, schemas, { lineage: "seed-test", terraformVersion: terraformVersion() });
     if (!seed) throw new Error("the seed does not follow the prod stack");
-    [fromSeed, fromNothing] = await Promise.all([seeded.plan(seed), empty.plan(undefined)]);
-    confirming = await seeded.changesFrom(applyPlan(seed, fromSeed, schemas));
+    try {
+      [fromSeed, fromNothing] = await Promise.all([seeded.plan(seed), empty.plan(undefined)]);
+      confirming = await seeded.changesFrom(applyPlan(seed, fromSeed, schemas));
+    } finally {
+      await Promise.all([seeded.close(), empty.close()]);
+    }
   }, TERRAFORM_HOOK_TIMEOUT_MS);
 
   it("settles in one plan: no data source waits for apply, no replacement, only inert unknowns", () => {
@@ -176,7 +180,11 @@ describe("PROVIDER_DEFAULTS against the real provider's plan of a create", () =>
     copyFileSync(path.join(prodDir, ".terraform.lock.hcl"), path.join(stackDir, ".terraform.lock.hcl"));
     const shared = { pluginCache: path.join(scratch, "plugin-cache"), dataRoot: path.join(scratch, "data") };
     const workspace = await Workspace.create(stackDir, path.join(scratch, "copy"), shared);
-    created = (await workspace.plan(undefined)).resource_changes;
+    try {
+      created = (await workspace.plan(undefined)).resource_changes;
+    } finally {
+      await workspace.close();
+    }
   }, TERRAFORM_HOOK_TIMEOUT_MS);
 
   it("covers every type it lists", () => {

@@ -3,7 +3,7 @@
  * `terraform` first on PATH): one `terraform init` per set of providers and lock file, and the
  * provider schemas from a cache kept by terraform's version and the lock file, read whole or not at all.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countingTerraform } from "../../bench/support/counting-terraform.js";
@@ -59,7 +59,8 @@ describe("review workspaces: one init per provider set", () => {
     lockOfFirst = readFileSync(path.join(scratch("dev"), ".terraform.lock.hcl"), "utf8");
   }, TERRAFORM_HOOK_TIMEOUT_MS);
 
-  afterAll(() => {
+  afterAll(async () => {
+    await Promise.all((workspaces ?? []).map((workspace) => workspace.close()));
     process.env.PATH = savedPath;
     if (savedCache === undefined) delete process.env.XDG_CACHE_HOME;
     else process.env.XDG_CACHE_HOME = savedCache;
@@ -134,19 +135,21 @@ describe("review workspaces: one init per provider set", () => {
   );
 
   it(
-    "runs a failed init and a failed schema request again for the next workspace (faults injected by a terraform that fails once)",
+    "runs a failed init and a failed schema request again for the next workspace (faults injected by a terraform that fails until allowed)",
     async () => {
       const real = counter.env.PATH ?? "";
-      const bin = tempDir("workspace-failing-once");
-      const marker = (command: string) => path.join(bin, `${command}.failed`);
+      const bin = tempDir("workspace-failing");
+      // `init` and `providers` fail until `<command>.allowed` exists, however often they are retried.
+      const allow = (command: string) => writeFileSync(path.join(bin, `${command}.allowed`), "");
       writeFileSync(
         path.join(bin, "terraform"),
-        `#!/bin/sh\nfor command in init providers; do\n  if [ "$1" = "$command" ] && [ ! -e "${bin}/$command.failed" ]; then\n` +
-          `    touch "${bin}/$command.failed"; echo "injected failure" >&2; exit 1\n  fi\ndone\nexec env PATH="${real}" terraform "$@"\n`,
+        `#!/bin/sh\nfor command in init providers; do\n  if [ "$1" = "$command" ] && [ ! -e "${bin}/$command.allowed" ]; then\n` +
+          `    echo "injected failure" >&2; exit 1\n  fi\ndone\nexec env PATH="${real}" terraform "$@"\n`,
       );
       chmodSync(path.join(bin, "terraform"), 0o755);
       process.env.PATH = `${bin}${path.delimiter}${real}`;
       process.env.XDG_CACHE_HOME = tempDir("workspace-cache-failing");
+      let workspace: Workspace | undefined;
       try {
         const faulty = tempDir("workspaces-failing");
         const shared = { pluginCache: path.join(faulty, "plugin-cache"), dataRoot: path.join(faulty, "data") };
@@ -154,13 +157,15 @@ describe("review workspaces: one init per provider set", () => {
         await expect(Workspace.create(dir, path.join(faulty, "scratch", "first"), shared)).rejects.toThrow(
           /injected failure/,
         );
-        expect(existsSync(marker("init"))).toBe(true);
-        const workspace = await Workspace.create(dir, path.join(faulty, "scratch", "second"), shared);
+        allow("init");
+        workspace = await Workspace.create(dir, path.join(faulty, "scratch", "second"), shared);
         await expect(providerSchemas(workspace)).rejects.toThrow(/injected failure/);
+        allow("providers");
         expect(Object.keys((await providerSchemas(workspace)).provider_schemas)).toEqual([
           "registry.terraform.io/hashicorp/aws",
         ]);
       } finally {
+        await workspace?.close();
         process.env.PATH = real;
       }
     },
