@@ -4,7 +4,7 @@
  * Values the plan could not know (ARNs, ids) are filled by type from the provider schema.
  */
 import type { PlanJson, ResourceChange } from "./plan-json.js";
-import type { ProviderSchemas } from "./provider-schemas.js";
+import type { ProviderSchemas } from "./schema-types.js";
 import { fillBlock, regionOfPlan, StandIns } from "./stand-ins.js";
 
 interface StateInstance {

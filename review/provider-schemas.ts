@@ -2,36 +2,9 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
+import type { ProviderSchemas } from "./schema-types.js";
 import { terraformVersion } from "./terraform.js";
 import type { Workspace } from "./workspace.js";
-
-/** What the review reads of `terraform providers schema -json`. */
-interface SchemaAttribute {
-  readonly type?: unknown;
-  readonly computed?: boolean;
-  readonly optional?: boolean;
-  readonly required?: boolean;
-}
-export interface SchemaBlock {
-  readonly attributes?: Readonly<Record<string, SchemaAttribute>>;
-  readonly block_types?: Readonly<Record<string, { readonly nesting_mode: string; readonly block: SchemaBlock }>>;
-}
-export interface ProviderSchemas {
-  readonly provider_schemas: Readonly<
-    Record<
-      string,
-      { readonly resource_schemas: Readonly<Record<string, { readonly version: number; readonly block: SchemaBlock }>> }
-    >
-  >;
-}
-
-/** `aws` → `registry.terraform.io/hashicorp/aws`, as Terraform expands a provider source. */
-export function providerAddress(source: string): string {
-  const parts = source.split("/");
-  if (parts.length === 1) return `registry.terraform.io/hashicorp/${source}`;
-  if (parts.length === 2) return `registry.terraform.io/${source}`;
-  return source;
-}
 
 /**
  * `terraform providers schema -json` costs some 3 CPU-seconds (the AWS provider's schema is 13 MB) and

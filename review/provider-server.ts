@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { onExit } from "../scripts/exit-cleanup.js";
-import { providerAddress } from "./provider-schemas.js";
+import { providerAddress } from "./provider-address.js";
 
 const AWS = "registry.terraform.io/hashicorp/aws";
 /** How long the provider may take to start and say where it listens (it takes a quarter second alone). */

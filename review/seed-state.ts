@@ -7,8 +7,9 @@
  * checks the plan against it and settles further when it does not hold.
  */
 import type { InertUnknown, StateV4 } from "./plan-state.js";
+import { providerAddress } from "./provider-address.js";
 import { providerDefaults } from "./provider-defaults.js";
-import { type ProviderSchemas, providerAddress, type SchemaBlock } from "./provider-schemas.js";
+import type { ProviderSchemas, SchemaBlock } from "./schema-types.js";
 import {
   convert,
   isObject,

@@ -5,7 +5,7 @@
  * reads an ARN reads it as the real one.
  */
 import type { PlanJson } from "./plan-json.js";
-import type { SchemaBlock } from "./provider-schemas.js";
+import type { SchemaBlock } from "./schema-types.js";
 
 const ACCOUNT = "123456789012";
 const DEFAULT_REGION = "us-east-1";

@@ -11,7 +11,7 @@ import { readPlanFile } from "../../review/plan-file.js";
 import type { PlanJson, ResourceChange } from "../../review/plan-json.js";
 import { applyPlan, emptyState, type StateV4 } from "../../review/plan-state.js";
 import { readFields } from "../../review/protobuf-wire.js";
-import type { ProviderSchemas } from "../../review/provider-schemas.js";
+import type { ProviderSchemas } from "../../review/schema-types.js";
 import { init, prepareOfflineCopy, terraform } from "../../review/terraform.js";
 import { projectSynth } from "../support/shared-stacks.js";
 import { tempDir } from "../support/temp-dirs.js";

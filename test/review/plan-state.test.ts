@@ -8,7 +8,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PlanJson } from "../../review/plan-json.js";
 import { applyPlan, emptyState, type StateV4 } from "../../review/plan-state.js";
-import type { ProviderSchemas } from "../../review/provider-schemas.js";
+import type { ProviderSchemas } from "../../review/schema-types.js";
 import { init, terraform } from "../../review/terraform.js";
 import { FIXTURES_DIR } from "../fixtures/plans/generate.js";
 import { tempDir } from "../support/temp-dirs.js";

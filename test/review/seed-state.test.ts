@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { ResourceChange } from "../../review/plan-json.js";
 import { type StateV4, settlesState } from "../../review/plan-state.js";
 import { PROVIDER_DEFAULTS } from "../../review/provider-defaults.js";
-import type { ProviderSchemas } from "../../review/provider-schemas.js";
+import type { ProviderSchemas } from "../../review/schema-types.js";
 import { inertUnknowns, seedState } from "../../review/seed-state.js";
 
 const AWS = "registry.terraform.io/hashicorp/aws";
