@@ -18,6 +18,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { onExit } from "../scripts/exit-cleanup.js";
 import { providerAddress } from "./provider-address.js";
+import { OFFLINE_OVERRIDE_FILE } from "./terraform.js";
 
 const AWS = "registry.terraform.io/hashicorp/aws";
 /** How long the provider may take to start and say where it listens (it takes a quarter second alone). */
@@ -47,12 +48,19 @@ function attachable(dir: string): boolean {
     return false;
   }
   if (!isObject(config) || config.module !== undefined) return false;
+  // Another configuration file beside the stack's would hold configuration this check does not see.
+  const others = readdirSync(dir).filter(
+    (name) => /\.tf(\.json)?$/.test(name) && name !== "cdk.tf.json" && name !== OFFLINE_OVERRIDE_FILE,
+  );
+  if (others.length > 0) return false;
+  // The list form (`"provider": [{"aws": ...}, ...]`) can hold any number of configurations: only the object form is read.
+  if (config.provider !== undefined && !isObject(config.provider)) return false;
   const required = isObject(config.terraform) ? config.terraform.required_providers : undefined;
   const aws = isObject(required) ? required.aws : undefined;
   const source = isObject(aws) && typeof aws.source === "string" ? aws.source : "aws";
   if (providerAddress(source).toLowerCase() !== AWS) return false;
   const providers = isObject(config.provider) ? config.provider.aws : undefined;
-  const configurations = providers === undefined ? [] : Array.isArray(providers) ? providers : [providers];
+  const configurations: unknown[] = providers === undefined ? [] : Array.isArray(providers) ? providers : [providers];
   return (
     configurations.length <= 1 &&
     configurations.every(

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import type { PlanJson } from "./plan-json.js";
 import { applyPlan, emptyState, managedChanges, type StateV4, settlesState } from "./plan-state.js";
 import { providerSchemas } from "./provider-schemas.js";
 import { inertUnknowns, seedState } from "./seed-state.js";
@@ -105,8 +106,17 @@ async function settledBase(
   const referencedBy = head === undefined ? [] : [head];
   // Planned against the seed, the base's references are known: its plan is, in most stacks, already
   // settled. Without a seed (a stack the seed does not follow), the first plan is from nothing.
-  const seed = seedState(config, schemas, { lineage, terraformVersion: terraformVersion(), referencedBy });
-  const first = await workspace.planChanges(seed);
+  let seed = seedState(config, schemas, { lineage, terraformVersion: terraformVersion(), referencedBy });
+  let first: PlanJson;
+  try {
+    first = await workspace.planChanges(seed);
+  } catch (error) {
+    // A seed can be wrong where a plan from nothing is not (a null the stack passes to a function):
+    // the verdict is then that plan's, or its error.
+    if (!seed) throw error;
+    seed = undefined;
+    first = await workspace.planChanges(undefined);
+  }
   const region = regionOfProviderConfig((config as { provider?: unknown }).provider);
   let state = applyPlan(seed ?? emptyState(lineage, terraformVersion()), first, schemas, region);
   const inert = inertUnknowns(config, schemas, referencedBy);

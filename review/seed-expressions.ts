@@ -6,15 +6,13 @@
 
 /** A value the seed cannot work out: left unset, for the plan to fill. */
 export const UNRESOLVED = Symbol("unresolved");
-/** A resolved value, or UNRESOLVED. */
-export type Resolved = unknown;
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** A string of the configuration: a literal, one reference (any type), or a template of references (a string). */
-export function resolveString(value: string, reference: (expression: string) => Resolved): Resolved {
+export function resolveString(value: string, reference: (expression: string) => unknown): unknown {
   if (!value.includes("${") && !value.includes("%{")) return value;
   if (value.includes("%{")) return UNRESOLVED;
   const whole = /^\$\{([^{}]*)\}$/.exec(value);
@@ -51,7 +49,7 @@ export function resolveString(value: string, reference: (expression: string) => 
 }
 
 /** A resolved value converted to a schema type as Terraform would (`"10"` to a number); UNRESOLVED when it cannot be. */
-export function convert(value: Resolved, type: unknown): Resolved {
+export function convert(value: unknown, type: unknown): unknown {
   if (value === UNRESOLVED || value === null) return value;
   if (type === "string") {
     return typeof value === "string"
@@ -115,7 +113,7 @@ export function parseReference(expression: string): ResourceReference | undefine
 }
 
 /** The value at `steps` inside `value`, or UNRESOLVED where a step finds nothing. */
-export function valueAt(value: unknown, steps: readonly (string | number)[]): Resolved {
+export function valueAt(value: unknown, steps: readonly (string | number)[]): unknown {
   let current = value;
   for (const step of steps) {
     if (typeof step === "number") current = Array.isArray(current) ? current[step] : undefined;

@@ -10,15 +10,7 @@ import type { InertUnknown, StateV4 } from "./plan-state.js";
 import { providerAddress } from "./provider-address.js";
 import { providerDefaults } from "./provider-defaults.js";
 import type { ProviderSchemas, SchemaBlock } from "./schema-types.js";
-import {
-  convert,
-  isObject,
-  parseReference,
-  type Resolved,
-  resolveString,
-  UNRESOLVED,
-  valueAt,
-} from "./seed-expressions.js";
+import { convert, isObject, parseReference, resolveString, UNRESOLVED, valueAt } from "./seed-expressions.js";
 import { fillBlock, regionOfProviderConfig, StandIns } from "./stand-ins.js";
 
 type Json = unknown;
@@ -37,18 +29,30 @@ type Body = Record<string, Json>;
 const IDENTITY: ReadonlySet<string> = new Set(["id", "arn"]);
 
 /**
- * By resource address, the attributes of it any of `configs` refers to (`${aws_sqs_queue.work.arn}`),
- * and IDENTITY. An escaped `$${...}` counts too: one stand-in more, never one less.
+ * By resource address, the attributes of it any of `configs` refers to (`${aws_sqs_queue.work.arn}`,
+ * also inside a function call, `${upper(aws_iam_role.r.name)}`), and IDENTITY. Every
+ * `type.name.attribute` token of the configuration counts, in an escaped `$${...}` or a plain
+ * string too: one stand-in more, never one less. A `moved` block's new address refers to its old one.
  */
 function referencedAttributes(configs: readonly Json[]): Map<string, Set<string>> {
   const referenced = new Map<string, Set<string>>();
+  const refer = (address: string, attributes: Iterable<string>) => {
+    const set = referenced.get(address) ?? new Set(IDENTITY);
+    for (const attribute of attributes) set.add(attribute);
+    referenced.set(address, set);
+  };
   for (const config of configs) {
     const text = JSON.stringify(config) ?? "";
-    for (const match of text.matchAll(/\$\{([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)/g)) {
-      const address = `${match[1]}.${match[2]}`;
-      const set = referenced.get(address) ?? new Set(IDENTITY);
-      set.add(match[3] ?? "");
-      referenced.set(address, set);
+    for (const match of text.matchAll(/(?<![\w.-])([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)/g)) {
+      refer(`${match[1]}.${match[2]}`, [match[3] ?? ""]);
+    }
+  }
+  for (const config of configs) {
+    const moved = isObject(config) ? config.moved : undefined;
+    for (const block of Array.isArray(moved) ? moved : [moved]) {
+      if (isObject(block) && typeof block.from === "string" && typeof block.to === "string") {
+        refer(block.from, referenced.get(block.to) ?? []);
+      }
     }
   }
   return referenced;
@@ -162,7 +166,7 @@ export function seedState(config: Json, schemas: ProviderSchemas, options: SeedO
   };
 
   /** A configured value, its references resolved; UNRESOLVED when any part cannot be. */
-  const resolve = (value: Json): Resolved => {
+  const resolve = (value: Json): unknown => {
     if (typeof value === "string") return resolveString(value, reference);
     if (Array.isArray(value)) {
       const elements = value.map(resolve);
@@ -175,7 +179,7 @@ export function seedState(config: Json, schemas: ProviderSchemas, options: SeedO
     return value;
   };
 
-  const reference = (expression: string): Resolved => {
+  const reference = (expression: string): unknown => {
     const parsed = parseReference(expression);
     const attributes = parsed ? attributesOf(parsed.address) : UNRESOLVED;
     if (!parsed || attributes === UNRESOLVED) return UNRESOLVED;

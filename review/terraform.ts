@@ -128,10 +128,13 @@ function failed(cwd: string, args: string[], error: unknown): Error {
 ${error.stderr}${error.stdout}`);
 }
 
+/** The file prepareOfflineCopy adds to a scratch copy. */
+export const OFFLINE_OVERRIDE_FILE = "offline_override.tf.json";
+
 /** A scratch copy of a synthesized stack that plans with no AWS account (see OFFLINE_OVERRIDE). */
 export function prepareOfflineCopy(stackDir: string, scratch: string): void {
   cpSync(stackDir, scratch, { recursive: true });
-  writeFileSync(path.join(scratch, "offline_override.tf.json"), JSON.stringify(OFFLINE_OVERRIDE, null, 2));
+  writeFileSync(path.join(scratch, OFFLINE_OVERRIDE_FILE), JSON.stringify(OFFLINE_OVERRIDE, null, 2));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { stoppingExitCode } from "./child-processes.js";
 import { readPlanFile } from "./plan-file.js";
 import type { PlanJson } from "./plan-json.js";
 import type { StateV4 } from "./plan-state.js";
@@ -124,9 +125,13 @@ export class Workspace {
     try {
       return await command(this.env);
     } catch (error) {
-      if (!provider) throw error;
+      // Not while the review stops on a signal: the failure is the stop's.
+      if (!provider || stoppingExitCode() !== undefined) throw error;
       this.provider = undefined;
       await provider.stop();
+      process.stderr.write(
+        `terraform failed through the AWS provider kept running for ${this.dir}; running it again as terraform alone would\n`,
+      );
       return command(this.env);
     }
   }

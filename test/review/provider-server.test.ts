@@ -129,6 +129,25 @@ describe("a workspace's own running AWS provider", () => {
           { west: "west" },
         ],
         [
+          "configurations in the list form",
+          {
+            provider: [
+              { aws: { region: "us-east-1", default_tags: [{ tags: { home: "east" } }] } },
+              { aws: { alias: "west", region: "us-west-2", default_tags: [{ tags: { home: "west" } }], ...offline } },
+            ],
+            resource: { aws_sqs_queue: { east: queue(), west: queue("aws.west") } },
+          },
+          { east: "east", west: "west" },
+        ],
+        [
+          "a configuration file beside the stack's",
+          {
+            provider: { aws: [{ region: "us-east-1", default_tags: [{ tags: { home: "east" } }] }] },
+            resource: { aws_sqs_queue: { east: queue(), west: queue("aws.west") } },
+          },
+          { east: "east", west: "west" },
+        ],
+        [
           "a module",
           {
             provider: { aws: [{ region: "us-east-1", default_tags: [{ tags: { home: "east" } }] }] },
@@ -142,6 +161,16 @@ describe("a workspace's own running AWS provider", () => {
         const dir = path.join(stacks, what.replaceAll(" ", "-"));
         mkdirSync(path.join(dir, "extra"), { recursive: true });
         writeFileSync(path.join(dir, "extra", "main.tf.json"), "{}");
+        if (what.includes("file beside")) {
+          writeFileSync(
+            path.join(dir, "west.tf.json"),
+            JSON.stringify({
+              provider: {
+                aws: { alias: "west", region: "us-west-2", default_tags: { tags: { home: "west" } }, ...offline },
+              },
+            }),
+          );
+        }
         writeFileSync(
           path.join(dir, "cdk.tf.json"),
           JSON.stringify({ terraform: { required_providers: required }, ...body }),

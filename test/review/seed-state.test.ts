@@ -142,6 +142,7 @@ describe("seedState", () => {
         work: { name: "orders-dev", tags: { env: "prod-like" }, visibility_timeout_seconds: 180 },
         lonely: { name: "lonely" },
         watched: { name: "watched" },
+        called: { name: "called" },
       },
       aws_lambda_event_source_mapping: {
         mapping: { event_source_arn: "${aws_sqs_queue.work.arn}", function_name: "fn" },
@@ -149,7 +150,17 @@ describe("seedState", () => {
       aws_iam_role_policy: { p: { role: "r", policy: "{}", name: "${aws_sqs_queue.work.url}" } },
     });
     // The change under review refers to what the base never did: those values are in the seed too.
-    const change = stack({ aws_iam_role_policy: { q: { role: "r", policy: "${aws_sqs_queue.watched.policy}" } } });
+    const change = stack(
+      {
+        aws_iam_role_policy: {
+          q: { role: "r", policy: "${aws_sqs_queue.watched.policy}" },
+          // Inside a function call, and through a moved block's new address.
+          upper: { role: "${upper(aws_sqs_queue.called.policy)}", policy: "{}" },
+          moved: { role: "r", policy: "${aws_sqs_queue.renamed.redrive_policy}" },
+        },
+      },
+      { moved: [{ from: "aws_sqs_queue.lonely", to: "aws_sqs_queue.renamed" }] },
+    );
     const state = seedState(config, schemas, { ...OPTIONS, referencedBy: [change] });
     const work = attributesOf(state, "aws_sqs_queue", "work");
     expect(work).toMatchObject({
@@ -170,7 +181,8 @@ describe("seedState", () => {
     expect(lonely.url).toBe("https://sqs.eu-west-1.amazonaws.com/123456789012/lonely");
     // What the configuration could set but leaves to AWS stays unset, unless something refers to it.
     expect(lonely.policy).toBeNull();
-    expect(lonely.redrive_policy).toBeNull();
+    expect(lonely.redrive_policy).toBe("unknown-lonely-redrive_policy");
+    expect(attributesOf(state, "aws_sqs_queue", "called").policy).toBe("unknown-called-policy");
     expect(attributesOf(state, "aws_sqs_queue", "watched").policy).toBe("unknown-watched-policy");
     expect(attributesOf(state, "aws_sqs_queue", "watched").redrive_policy).toBeNull();
     expect(attributesOf(state, "aws_lambda_event_source_mapping", "mapping").filter_criteria).toEqual([]);
