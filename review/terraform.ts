@@ -73,13 +73,14 @@ export interface OfflinePlan {
  * provider, and both build its whole schema (some hundred MB) and drop it when the command ends. With
  * Go's default (GOGC=100) a quarter of that CPU goes to collections, with GOGC=400 a tenth; with
  * collections only past a limit per process (GOMEMLIMIT), almost none, and each process peaks near
- * 750 MB. The limit is 1 GiB, less on a machine with under 16 GiB (a sixteenth of its memory each, for
- * the three environments' terraform and providers side by side), never under 256 MiB. A user's own
- * GOGC or GOMEMLIMIT wins.
+ * 750 MB. The limit is 1 GiB, less on a machine with under 24 GiB: a review runs up to twelve
+ * processes at once (per environment, a terraform and the provider kept running for each of base and
+ * head, see provider-server.ts), measured at 5 to 10 GB together, so each gets a 24th of the memory,
+ * never under 256 MiB. A user's own GOGC or GOMEMLIMIT wins.
  */
 function garbageCollection(): NodeJS.ProcessEnv {
   if (process.env.GOGC !== undefined || process.env.GOMEMLIMIT !== undefined) return {};
-  const mebibytes = Math.max(256, Math.min(1024, Math.floor(totalmem() / 16 / 2 ** 20)));
+  const mebibytes = Math.max(256, Math.min(1024, Math.floor(totalmem() / 24 / 2 ** 20)));
   return { GOGC: "off", GOMEMLIMIT: `${mebibytes}MiB` };
 }
 
