@@ -7,8 +7,9 @@
  *
  * Only where that changes nothing: a running provider holds one configuration (its region and default
  * tags, set by the last ConfigureProvider), so a stack gets one only when it has a single, unaliased
- * AWS provider configuration and no modules; any other stack, and a provider that does not start in
- * its debug mode, is left to terraform to start as usual.
+ * AWS provider configuration without `custom_ca_bundle`, in the object form of `provider`, no modules
+ * and no configuration file beside `cdk.tf.json`. Any other stack, and a provider that does not start
+ * in its debug mode, is left to terraform to start as usual.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -18,6 +19,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { onExit } from "../scripts/exit-cleanup.js";
 import { providerAddress } from "./provider-address.js";
+import { isObject } from "./seed-expressions.js";
 import { OFFLINE_OVERRIDE_FILE } from "./terraform.js";
 
 const AWS = "registry.terraform.io/hashicorp/aws";
@@ -34,10 +36,6 @@ const STOP_TIMEOUT_MS = 5_000;
  */
 const WATCHDOG =
   'exec 3<&0; "$1" -debug </dev/null & provider=$!; (read -r _ <&3; kill -9 "$provider"; rm -rf -- "$2") & wait "$provider"';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Whether the stack in `dir` plans the same through one running AWS provider as through terraform's own. */
 function attachable(dir: string): boolean {
@@ -116,7 +114,8 @@ export class ProviderServer {
     const socketDir = mkdtempSync(path.join(tmpdir(), "qp-provider-"));
     const providerEnv: NodeJS.ProcessEnv = { ...env, TMPDIR: socketDir };
     // A CA bundle makes the provider refuse a second configuration ("unable to add custom RootCAs
-    // HTTPClient"). Its plans here call no AWS endpoint, so it has nothing to verify.
+    // HTTPClient"). Only a data source that reads AWS would use it, and that fails offline anyway;
+    // such a failure is run again without this provider (see Workspace), with the bundle.
     delete providerEnv.AWS_CA_BUNDLE;
     const child = spawn("sh", ["-c", WATCHDOG, "provider-server", binary, socketDir], {
       cwd: dir,

@@ -45,6 +45,16 @@ describe("a workspace's own running AWS provider", () => {
   let scratch: string;
   let shared: { pluginCache: string; dataRoot: string };
 
+  /** `use` on a scratch copy `name` of `stackDir`, closed however `use` ends. */
+  async function withWorkspace(stackDir: string, name: string, use: (workspace: Workspace) => Promise<void>) {
+    const workspace = await Workspace.create(stackDir, path.join(scratch, name), shared);
+    try {
+      await use(workspace);
+    } finally {
+      await workspace.close();
+    }
+  }
+
   beforeAll(async () => {
     prodDir = path.join(await projectSynth(), "stacks", "prod");
     scratch = tempDir("provider-server");
@@ -54,8 +64,7 @@ describe("a workspace's own running AWS provider", () => {
   it(
     "plans prod, from nothing and against a seed, exactly as the providers terraform starts itself",
     async () => {
-      const workspace = await Workspace.create(prodDir, path.join(scratch, "attached"), shared);
-      try {
+      await withWorkspace(prodDir, "attached", async (workspace) => {
         expect(workspace.attached).toBe(true);
         const seed = seedState(
           JSON.parse(readFileSync(path.join(prodDir, "cdk.tf.json"), "utf8")),
@@ -83,9 +92,7 @@ describe("a workspace's own running AWS provider", () => {
         }
         expect(attached.map(decided)).toEqual(planned.map(decided));
         expect(attached[1]?.resource_changes?.length).toBeGreaterThan(10);
-      } finally {
-        await workspace.close();
-      }
+      });
     },
     TERRAFORM_HOOK_TIMEOUT_MS,
   );
@@ -175,12 +182,7 @@ describe("a workspace's own running AWS provider", () => {
           path.join(dir, "cdk.tf.json"),
           JSON.stringify({ terraform: { required_providers: required }, ...body }),
         );
-        const workspace = await Workspace.create(
-          dir,
-          path.join(scratch, "variants", what.replaceAll(" ", "-")),
-          shared,
-        );
-        try {
+        await withWorkspace(dir, path.join("variants", what.replaceAll(" ", "-")), async (workspace) => {
           expect(workspace.attached, what).toBe(false);
           const plan = await workspace.plan(undefined);
           const tags = Object.fromEntries(
@@ -190,9 +192,7 @@ describe("a workspace's own running AWS provider", () => {
             ]),
           );
           expect(tags, what).toEqual(homes);
-        } finally {
-          await workspace.close();
-        }
+        });
       }
     },
     TERRAFORM_HOOK_TIMEOUT_MS,
@@ -216,8 +216,7 @@ describe("a workspace's own running AWS provider", () => {
   it(
     "plans as terraform alone would when the running provider fails it (here: killed, as by a crash)",
     async () => {
-      const workspace = await Workspace.create(prodDir, path.join(scratch, "crashed"), shared);
-      try {
+      await withWorkspace(prodDir, "crashed", async (workspace) => {
         expect(workspace.attached).toBe(true);
         const providers = processesIn(workspace.dir).filter(({ pid }) =>
           readlinkSync(`/proc/${pid}/exe`).includes("terraform-provider-aws"),
@@ -227,9 +226,7 @@ describe("a workspace's own running AWS provider", () => {
         const plan = await workspace.plan(undefined);
         expect(plan.resource_changes?.length).toBeGreaterThan(10);
         expect(workspace.attached).toBe(false);
-      } finally {
-        await workspace.close();
-      }
+      });
     },
     TERRAFORM_HOOK_TIMEOUT_MS,
   );
